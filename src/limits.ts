@@ -1,0 +1,59 @@
+/**
+ * Every bound odlog enforces, in one place. Names end with their unit; each has the reason it is
+ * the number it is. Configuration may lower or raise most of them within the documented range;
+ * what happens at each bound is stated beside it.
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export const limits = {
+  // ---- records ----------------------------------------------------------------------------------
+
+  /** A key longer than this is refused (InvalidArgument). Long enough for composite keys and
+   *  UUID paths; keys are stored in every index row, so they are kept far below a value's size. */
+  keyBytesMax: 4096,
+  /** A value larger than this is refused (InvalidArgument). Big enough for a document, small
+   *  enough that one value cannot stall a commit or a consumer's credit window. */
+  valueBytesMax: 8 * MiB,
+  /** Records in one append. Bounds the per-batch bookkeeping arrays. */
+  batchRecordsMax: 100_000,
+  /** Key + value bytes in one append; a batch is one atomic unit and must fit one commit. */
+  batchBytesMax: 16 * MiB,
+
+  // ---- write path ---------------------------------------------------------------------------------
+
+  /** Bytes accepted but not yet acknowledged. At the bound, append fails with QueueFull (or waits
+   *  up to its timeoutMs). 64 MiB is ~0.1 s of ingest at the target rate: enough to keep the
+   *  committer busy, small enough that a stalled disk is noticed quickly. */
+  writeQueueBytesMax: 64 * MiB,
+  /** Batches accepted but not yet acknowledged (same behaviour at the bound as the bytes). */
+  writeQueueBatchesMax: 16_384,
+  /** Appends allowed to wait for queue space (those that passed timeoutMs). Beyond it, QueueFull. */
+  writeWaitersMax: 16_384,
+  /** Key + value bytes coalesced into one commit. Larger commits amortise fsync further but hold
+   *  acknowledgements longer; 8 MiB is ~20 ms of disk bandwidth on the reference machine. */
+  commitBytesMax: 8 * MiB,
+  /** Records coalesced into one commit. */
+  commitRecordsMax: 65_536,
+  /** Commits handed to LMDB and not yet committed. Two lets the next commit be built while the
+   *  previous one is written; more only adds latency. */
+  commitsInFlightMax: 2,
+
+  // ---- caches and reads -----------------------------------------------------------------------------
+
+  /** Per-key write state kept in memory (last sequence, counts). A miss costs a few LMDB reads. */
+  keyStateCacheEntriesMax: 262_144,
+  /** Bytes of a scan page read in one read transaction; pages keep long scans from pinning old
+   *  snapshots and bound the memory of one iterator. */
+  scanPageBytesMax: 1 * MiB,
+  /** Rows of a key listing read per page by listKeys. */
+  listingPageRowsMax: 512,
+
+  // ---- segments and retention ------------------------------------------------------------------------
+
+  /** Stream rows deleted per retention transaction: small enough that appends interleave. */
+  retentionRowsPerTxnMax: 2_048,
+} as const;
+
+export type Limits = typeof limits;

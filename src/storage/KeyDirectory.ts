@@ -1,0 +1,85 @@
+import type { Transaction } from 'lmdb';
+import { decodeKeyCode, encodeKeyCode, isTruncatedCode } from './KeyCode.js';
+import type { KeyState } from './KeyStateCache.js';
+import { decodeListingEntry } from './layout/ListingEntry.js';
+import { keyIdKey, listingKey, streamRowFirstSeq, streamRowKey } from './layout/StorageKeys.js';
+import { StreamRow } from './layout/StreamRow.js';
+import type { StorageTables } from './StorageEnvironment.js';
+
+const namesCacheEntriesMax = 65_536;
+
+/**
+ * Maps keys to their numeric ids and back, and reads a key's write state from LMDB. Key ids
+ * keep the `streams` rows small and fixed-width whatever the key's length.
+ */
+export class KeyDirectory {
+  /** key id -> key bytes, bounded; used by global-order readers. */
+  private readonly names = new Map<number, Buffer>();
+
+  constructor(private readonly tables: StorageTables) {}
+
+  /** The id of an existing key, as of the given (or the current) read snapshot. */
+  keyIdOf(code: Buffer, transaction?: Transaction): number | undefined {
+    const raw = this.tables.keys.getBinaryFast(code, transaction ? { transaction } : undefined);
+    return raw === undefined ? undefined : raw.readDoubleLE(0);
+  }
+
+  /** Build the write state of `key` from LMDB; `allocateId` is called for a key never seen. */
+  loadState(key: Buffer, keyStr: string, activeSegmentId: number, allocateId: () => number): KeyState {
+    const code = encodeKeyCode(key);
+    const ownKey = Buffer.from(key); // a copy: the caller's buffer may be a slice of a large frame
+    const keyId = this.keyIdOf(code);
+    if (keyId === undefined) {
+      return { key: ownKey, keyStr, code, keyId: allocateId(), isNew: true, lastSeq: -1, count: 0, segmentId: -1, segmentCount: 0, pins: 0 };
+    }
+    let lastSeq = -1;
+    let count = 0;
+    const last = this.lastRow(keyId);
+    if (last !== undefined) {
+      lastSeq = last.lastSequence();
+      count = last.countBefore + last.count;
+    }
+    let segmentId = -1;
+    let segmentCount = 0;
+    if (activeSegmentId >= 0) {
+      const listing = this.tables.listings.getBinaryFast(listingKey(activeSegmentId, code));
+      if (listing !== undefined) {
+        segmentId = activeSegmentId;
+        segmentCount = decodeListingEntry(listing).count;
+      }
+    }
+    return { key: ownKey, keyStr, code, keyId, isNew: false, lastSeq, count, segmentId, segmentCount, pins: 0 };
+  }
+
+  /** The key's newest row, if it has any. */
+  lastRow(keyId: number, transaction?: Transaction): StreamRow | undefined {
+    for (const { key, value } of this.tables.streams.getRange({
+      start: streamRowKey(keyId, Number.MAX_SAFE_INTEGER),
+      end: keyIdKey(keyId),
+      reverse: true,
+      limit: 1,
+      ...(transaction ? { transaction } : {}),
+    })) {
+      return new StreamRow(value, streamRowFirstSeq(key));
+    }
+    return undefined;
+  }
+
+  /** The bytes of key `keyId`. */
+  keyName(keyId: number, transaction?: Transaction): Buffer | undefined {
+    const cached = this.names.get(keyId);
+    if (cached !== undefined) return cached;
+    const raw = this.tables.keyNames.getBinary(keyIdKey(keyId), transaction ? { transaction } : undefined);
+    if (raw === undefined) return undefined;
+    if (this.names.size >= namesCacheEntriesMax) this.names.delete(this.names.keys().next().value as number);
+    this.names.set(keyId, raw);
+    return raw;
+  }
+
+  /** The key of a listing row: decoded from its code, or stored in the row when the code is truncated. */
+  static listingKeyBytes(code: Buffer, listingValue: Buffer): Buffer {
+    if (!isTruncatedCode(code)) return decodeKeyCode(code);
+    const entry = decodeListingEntry(listingValue);
+    return entry.key ?? Buffer.alloc(0);
+  }
+}

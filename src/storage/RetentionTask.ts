@@ -1,0 +1,125 @@
+import { decodeChunkEntry } from './layout/ChunkEntry.js';
+import { decodeSegmentRecord, encodeSegmentRecord, type SegmentRecord } from './layout/SegmentRecord.js';
+import { chunkKey, listingKey, readU64BE, segmentKey, streamRowKey } from './layout/StorageKeys.js';
+import type { StorageTables } from './StorageEnvironment.js';
+
+export interface RetentionPolicy {
+  /** Delete a sealed segment once its newest record is this old. */
+  readonly retentionMs?: number;
+  /** Delete the oldest sealed segments while the log holds more key + value bytes than this. */
+  readonly retentionBytes?: number;
+  /** How often to look for expired segments. */
+  readonly checkIntervalMs?: number;
+}
+
+/**
+ * Deletes whole sealed segments that retention expired: their stream rows, commit directory,
+ * listings and record. Work is done in transactions of at most `rowsPerTxn` rows, each its own
+ * commit, so appends interleave with a large deletion instead of waiting behind it. A segment is
+ * first marked `deleting` (hidden from listSegments), so a crash mid-way resumes at the next run.
+ * The newest segment is never deleted, so segment ids are never reused.
+ */
+export class RetentionTask {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly tables: StorageTables,
+    private readonly policy: RetentionPolicy,
+    private readonly rowsPerTxn: number,
+    private readonly onDeleted: (segmentId: number) => void,
+  ) {}
+
+  get enabled(): boolean {
+    return this.policy.retentionMs !== undefined || this.policy.retentionBytes !== undefined;
+  }
+
+  start(): void {
+    if (!this.enabled) return;
+    const every = this.policy.checkIntervalMs ?? 60_000;
+    this.timer = setInterval(() => void this.run().catch(() => undefined), every);
+    this.timer.unref();
+  }
+
+  /** Run one pass now (or join the pass under way); resolves with the number of segments deleted. */
+  run(): Promise<number> {
+    if (this.running === undefined) {
+      this.running = this.pass().finally(() => (this.running = undefined));
+    }
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async pass(): Promise<number> {
+    const segments: SegmentRecord[] = [];
+    for (const { key, value } of this.tables.segments.getRange({})) segments.push(decodeSegmentRecord(key.readUInt32BE(0), value));
+    const doomed = this.expired(segments, Date.now());
+    let deleted = 0;
+    for (const segment of doomed) {
+      if (this.stopped) break;
+      await this.deleteSegment(segment);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** Segments to delete, oldest first. */
+  expired(segments: readonly SegmentRecord[], nowMs: number): SegmentRecord[] {
+    const { retentionMs, retentionBytes } = this.policy;
+    const newest = segments[segments.length - 1];
+    const doomed = new Set<SegmentRecord>();
+    for (const s of segments) {
+      if (s.deleting) doomed.add(s); // a deletion interrupted by a crash
+      else if (retentionMs !== undefined && s.sealed && s !== newest && nowMs - s.lastAppendTimeMs >= retentionMs) doomed.add(s);
+    }
+    if (retentionBytes !== undefined) {
+      let stored = 0;
+      for (const s of segments) if (!doomed.has(s)) stored += s.bytes;
+      for (const s of segments) {
+        if (stored <= retentionBytes) break;
+        if (doomed.has(s) || !s.sealed || s === newest) continue;
+        doomed.add(s);
+        stored -= s.bytes;
+      }
+    }
+    return segments.filter((s) => doomed.has(s));
+  }
+
+  private async deleteSegment(segment: SegmentRecord): Promise<void> {
+    const t = this.tables;
+    if (!segment.deleting) await t.segments.put(segmentKey(segment.id), encodeSegmentRecord({ ...segment, deleting: true }));
+    // Stream rows and the commit directory, a bounded transaction at a time.
+    for (;;) {
+      const rows: Buffer[] = [];
+      const chunks: Buffer[] = [];
+      for (const { key, value } of t.chunks.getRange({ start: chunkKey(segment.startSeq), end: chunkKey(segment.endSeq) })) {
+        const chunk = decodeChunkEntry(readU64BE(key, 0), value);
+        if (chunks.length > 0 && rows.length + chunk.rows.length > this.rowsPerTxn) break;
+        for (const ref of chunk.rows) rows.push(streamRowKey(ref.keyId, ref.firstSeq));
+        chunks.push(key);
+      }
+      if (chunks.length === 0) break;
+      await t.root.batch(() => {
+        for (const row of rows) t.streams.remove(row);
+        for (const chunk of chunks) t.chunks.remove(chunk);
+      });
+      if (this.stopped) return;
+    }
+    for (;;) {
+      const listings = [...t.listings.getKeys({ start: listingKey(segment.id, Buffer.alloc(0)), end: listingKey(segment.id + 1, Buffer.alloc(0)), limit: this.rowsPerTxn })] as Buffer[];
+      if (listings.length === 0) break;
+      await t.root.batch(() => {
+        for (const listing of listings) t.listings.remove(listing);
+      });
+      if (this.stopped) return;
+    }
+    await t.segments.remove(segmentKey(segment.id));
+    this.onDeleted(segment.id);
+  }
+}

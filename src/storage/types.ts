@@ -1,0 +1,97 @@
+/**
+ * The data model of OpenData Log (see the seed's `model.rs`), in TypeScript.
+ */
+
+/** Global sequence number: one counter across all keys, assigned at append. A safe integer. */
+export type Sequence = number;
+
+/** Identifier of a segment; the first segment is 0. A u32. */
+export type SegmentId = number;
+
+/** Bytes, or a string taken as its UTF-8 encoding. */
+export type BytesLike = Uint8Array | string;
+
+/**
+ * A record to append: `key` names the stream, `value` is the payload.
+ * @example const r: Record = { key: 'orders', value: JSON.stringify({ id: 123 }) };
+ */
+export interface Record {
+  readonly key: BytesLike;
+  readonly value: BytesLike;
+}
+
+/** An entry read back from the log. */
+export interface LogEntry {
+  readonly key: Buffer;
+  readonly sequence: Sequence;
+  readonly value: Buffer;
+}
+
+/** Result of an append: the batch holds sequences `startSequence .. startSequence + count - 1`. */
+export interface AppendOutput {
+  readonly startSequence: Sequence;
+  readonly count: number;
+}
+
+/**
+ * A segment partitions the sequence space. `startSeq`/`startTimeMs` are OpenData's fields; the
+ * rest describe the segment's state and size.
+ */
+export interface Segment {
+  readonly id: SegmentId;
+  readonly startSeq: Sequence;
+  readonly startTimeMs: number;
+  /** Exclusive end: the first sequence after this segment (for the active segment, the log's next sequence). */
+  readonly endSeq: Sequence;
+  readonly sealed: boolean;
+  readonly records: number;
+  /** Key + value bytes of the records in the segment. */
+  readonly bytes: number;
+  /** Time of the last append into the segment (its start time if empty). */
+  readonly lastAppendTimeMs: number;
+}
+
+/** A half-open range `[start, end)`; omitted bounds are unbounded. */
+export interface SeqRange {
+  readonly start?: Sequence;
+  readonly end?: Sequence;
+}
+
+/** A half-open range of segment ids `[start, end)`. */
+export interface SegmentRange {
+  readonly start?: SegmentId;
+  readonly end?: SegmentId;
+}
+
+/** Condition of a conditional append: the key's last sequence must be `lastSequence` (`null`: the key has no entries). */
+export interface AppendExpectation {
+  readonly key: BytesLike;
+  readonly lastSequence: Sequence | null;
+}
+
+export interface AppendOptions {
+  /** Wait up to this long for queue space instead of failing at once with QueueFull. */
+  readonly timeoutMs?: number;
+  /** Append only if every expectation holds at the moment the batch is sequenced. */
+  readonly expect?: readonly AppendExpectation[];
+}
+
+export interface ScanOptions {
+  /** Most entries to yield. */
+  readonly limit?: number;
+  /** Stop once this many value bytes were yielded (at least one entry is always yielded). */
+  readonly maxBytes?: number;
+}
+
+export interface ListKeysOptions {
+  readonly prefix?: BytesLike;
+  /** Resume after this key (exclusive). */
+  readonly after?: BytesLike;
+  readonly limit?: number;
+}
+
+/** Durability of an acknowledged append. */
+export type Durability = 'sync' | 'async';
+
+/** Which appends readers see: everything committed, or only what is already on disk. */
+export type ReadVisibility = 'committed' | 'durable';

@@ -1,0 +1,284 @@
+import { ConflictError, StorageError } from '../errors.js';
+import type { KeyDirectory } from '../KeyDirectory.js';
+import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
+import type { KeyState, KeyStateCache } from '../KeyStateCache.js';
+import { encodeChunkEntry, type ChunkRowRef } from '../layout/ChunkEntry.js';
+import { encodeHead, headKey } from '../layout/HeadRecord.js';
+import { encodeListingEntry } from '../layout/ListingEntry.js';
+import { encodeSegmentRecord } from '../layout/SegmentRecord.js';
+import { chunkKey, keyIdKey, listingKey, maxSafeSequence, segmentKey, streamRowKey } from '../layout/StorageKeys.js';
+import { rowFixedHeaderBytes, rowHeaderBytes, StreamRow } from '../layout/StreamRow.js';
+import type { SegmentState, SegmentTable } from '../SegmentTable.js';
+import type { StorageTables } from '../StorageEnvironment.js';
+import type { PendingAppend, PendingControl, PendingItem, ResolvedExpectation } from './PendingItem.js';
+
+/** The records of one key in one commit, as delivered to visibility listeners. */
+export interface CommittedRun {
+  readonly key: Buffer;
+  /** The key as latin1, for map lookups. */
+  readonly keyStr: string;
+  readonly row: StreamRow;
+}
+
+/** A commit that became visible: sequences `[startSequence, endSequence)`, grouped by key. */
+export interface CommittedChunk {
+  readonly startSequence: number;
+  readonly endSequence: number;
+  readonly runs: readonly CommittedRun[];
+}
+
+/** One LMDB transaction's worth of appends, built and ready to write. */
+export interface CommitUnit {
+  readonly appends: PendingAppend[];
+  readonly controls: PendingControl[];
+  readonly startSeq: number;
+  readonly endSeq: number;
+  readonly nextKeyId: number;
+  readonly timeMs: number;
+  readonly states: KeyState[];
+  readonly chunk: CommittedChunk;
+  /** Key + value bytes of the accepted appends. */
+  readonly bytes: number;
+  readonly write: () => void;
+  readonly hasWrites: boolean;
+}
+
+/** Where the writer stands: the next sequence and key id to hand out (including commits in flight). */
+export interface WriterHead {
+  nextSequence: number;
+  nextKeyId: number;
+}
+
+class KeyGroup {
+  n = 0;
+  valueBytes = 0;
+  firstSeq = -1;
+  lastSeq = -1;
+  rowStart = 0;
+  filled = 0;
+  valueCursor = 0;
+  constructor(
+    readonly index: number,
+    readonly state: KeyState,
+  ) {}
+}
+
+/**
+ * Turns queued appends into one commit: checks conditions, assigns sequences, and lays the
+ * records out as one `streams` row per key (in one arena buffer), plus the listing, chunk,
+ * segment and head rows. Building is synchronous and touches LMDB only to load key states that
+ * are not cached.
+ */
+export class CommitBuilder {
+  constructor(
+    private readonly tables: StorageTables,
+    private readonly keyStates: KeyStateCache,
+    private readonly directory: KeyDirectory,
+    private readonly segments: SegmentTable,
+    private readonly head: WriterHead,
+  ) {}
+
+  build(items: readonly PendingItem[], version: number): CommitUnit {
+    const timeMs = Date.now();
+    const startSeq = this.head.nextSequence;
+    const changedSegments = new Set<SegmentState>();
+    const hasAppend = items.some((item) => item.kind === 'append');
+    const segment = hasAppend ? this.segments.segmentForAppend(timeMs, startSeq, changedSegments) : undefined;
+    const segmentId = segment?.id ?? -1;
+
+    const groups = new Map<string, KeyGroup>();
+    const groupList: KeyGroup[] = [];
+    const appends: PendingAppend[] = [];
+    const controls: PendingControl[] = [];
+    const groupOfRecord: Int32Array[] = [];
+    let seq = startSeq;
+    let bytes = 0;
+
+    for (const item of items) {
+      if (item.kind !== 'append') {
+        controls.push(item);
+        continue;
+      }
+      if (item.expect !== undefined) {
+        const conflict = this.checkExpectations(item.expect, groups);
+        if (conflict !== undefined) {
+          item.settle(conflict);
+          continue;
+        }
+      }
+      const batch = item.batch;
+      const n = batch.count;
+      if (seq + n - 1 > maxSafeSequence) {
+        item.settle(new StorageError('the log has used every sequence up to 2^53-1 and cannot take more records'));
+        continue;
+      }
+      item.startSequence = seq;
+      const recordGroups = new Int32Array(n);
+      for (let i = 0; i < n; i++, seq++) {
+        const keyStr = batch.keyId(i);
+        let group = groups.get(keyStr);
+        if (group === undefined) {
+          group = new KeyGroup(groupList.length, this.stateFor(keyStr, batch.key(i), segmentId));
+          groups.set(keyStr, group);
+          groupList.push(group);
+        }
+        if (group.n === 0) group.firstSeq = seq;
+        group.lastSeq = seq;
+        group.n++;
+        group.valueBytes += batch.valueLength(i);
+        recordGroups[i] = group.index;
+      }
+      groupOfRecord.push(recordGroups);
+      appends.push(item);
+      bytes += item.bytes;
+    }
+    this.head.nextSequence = seq;
+
+    const arena = this.layoutRows(groupList, appends, groupOfRecord);
+    const runs: CommittedRun[] = [];
+    const rowRefs: ChunkRowRef[] = [];
+    for (const group of groupList) {
+      const state = group.state;
+      runs.push({ key: state.key, keyStr: state.keyStr, row: new StreamRow(arena.subarray(group.rowStart, group.valueCursor), group.firstSeq) });
+      rowRefs.push({ keyId: state.keyId, firstSeq: group.firstSeq });
+    }
+
+    if (segment !== undefined && appends.length > 0) {
+      segment.records += seq - startSeq;
+      segment.bytes += bytes;
+      segment.lastAppendTimeMs = timeMs;
+      segment.endSeq = seq;
+      changedSegments.add(segment);
+      if (this.segments.isDue(segment, timeMs) && this.segments.sealActive() !== undefined) changedSegments.add(segment);
+    }
+    if (controls.some((c) => c.kind === 'seal')) {
+      const sealed = this.segments.sealActive();
+      if (sealed !== undefined) changedSegments.add(sealed);
+    }
+
+    const rowsWritten = groupList.map((group) => this.commitGroupState(group, segmentId));
+    const newKeys = groupList.filter((_, i) => rowsWritten[i].isNewKey).map((group) => group.state);
+    const nextKeyId = this.head.nextKeyId;
+    const segmentRows = [...changedSegments].map((s) => ({ key: segmentKey(s.id), value: encodeSegmentRecord(s) }));
+    const chunkRow = appends.length > 0
+      ? { key: chunkKey(startSeq), value: encodeChunkEntry({ firstSeq: startSeq, records: seq - startSeq, timeMs, segmentId, rows: rowRefs }) }
+      : undefined;
+    const headRow = encodeHead({ nextSequence: seq, nextKeyId });
+    const t = this.tables;
+
+    const write = (): void => {
+      for (let i = 0; i < groupList.length; i++) {
+        const state = groupList[i].state;
+        t.streams.put(streamRowKey(state.keyId, groupList[i].firstSeq), runs[i].row.buffer);
+        t.listings.put(rowsWritten[i].listingKey, rowsWritten[i].listingValue);
+      }
+      for (const state of newKeys) {
+        const id = Buffer.allocUnsafe(8);
+        id.writeDoubleLE(state.keyId, 0);
+        t.keys.put(state.code, id);
+        t.keyNames.put(keyIdKey(state.keyId), state.key);
+      }
+      if (chunkRow !== undefined) t.chunks.put(chunkRow.key, chunkRow.value);
+      for (const row of segmentRows) t.segments.put(row.key, row.value);
+      t.meta.put(headKey, headRow, version);
+    };
+
+    return {
+      appends,
+      controls,
+      startSeq,
+      endSeq: seq,
+      nextKeyId,
+      timeMs,
+      states: groupList.map((g) => g.state),
+      chunk: { startSequence: startSeq, endSequence: seq, runs },
+      bytes,
+      write,
+      hasWrites: appends.length > 0 || segmentRows.length > 0,
+    };
+  }
+
+  /** The cached state of a key, or one loaded from LMDB (a new key gets the next id). */
+  private stateFor(keyStr: string, key: Buffer, segmentId: number): KeyState {
+    let state = this.keyStates.get(keyStr);
+    if (state === undefined) {
+      state = this.directory.loadState(key, keyStr, segmentId, () => this.head.nextKeyId++);
+      this.keyStates.set(state);
+    }
+    return state;
+  }
+
+  private checkExpectations(expect: readonly ResolvedExpectation[], groups: Map<string, KeyGroup>): ConflictError | undefined {
+    for (const e of expect) {
+      const actual = groups.get(e.keyStr)?.lastSeq ?? this.lastSequenceOf(e.keyStr, e.key);
+      if (actual !== e.lastSeq) {
+        const shown = (s: number): string => (s < 0 ? 'none' : String(s));
+        return new ConflictError(
+          `expected key ${JSON.stringify(e.key.toString('utf8'))} to have last sequence ${shown(e.lastSeq)}, ` +
+            `but it is ${shown(actual)}; read the key again and retry with the current sequence`,
+          e.key,
+          actual < 0 ? null : actual,
+        );
+      }
+    }
+    return undefined;
+  }
+
+  private lastSequenceOf(keyStr: string, key: Buffer): number {
+    const cached = this.keyStates.peek(keyStr);
+    if (cached !== undefined) return cached.lastSeq;
+    const keyId = this.directory.keyIdOf(encodeKeyCode(key));
+    if (keyId === undefined) return -1;
+    return this.directory.lastRow(keyId)?.lastSequence() ?? -1;
+  }
+
+  /** Allocate one arena for every row and copy each record's value into its key's row. */
+  private layoutRows(groupList: KeyGroup[], appends: PendingAppend[], groupOfRecord: Int32Array[]): Buffer {
+    let total = 0;
+    for (const group of groupList) {
+      group.rowStart = total;
+      total += rowHeaderBytes(group.n) + group.valueBytes;
+    }
+    const arena = Buffer.allocUnsafe(total);
+    for (const group of groupList) {
+      arena.writeUInt32LE(group.n, group.rowStart);
+      arena.writeDoubleLE(group.state.count, group.rowStart + 4);
+      group.valueCursor = group.rowStart + rowHeaderBytes(group.n);
+    }
+    for (let a = 0; a < appends.length; a++) {
+      const { batch, startSequence } = appends[a];
+      const recordGroups = groupOfRecord[a];
+      const offsets = batch.offsets;
+      const source = batch.buffer;
+      for (let i = 0; i < batch.count; i++) {
+        const group = groupList[recordGroups[i]];
+        const j = group.filled++;
+        const headerAt = group.rowStart + rowFixedHeaderBytes;
+        arena.writeUInt32LE(startSequence + i - group.firstSeq, headerAt + 4 * j);
+        group.valueCursor += source.copy(arena, group.valueCursor, offsets[4 * i + 2], offsets[4 * i + 3]);
+        arena.writeUInt32LE(group.valueCursor - group.rowStart - rowHeaderBytes(group.n), headerAt + 4 * (group.n + j));
+      }
+    }
+    return arena;
+  }
+
+  /** Apply a group to its key's state; returns the listing row to write. */
+  private commitGroupState(group: KeyGroup, segmentId: number): { listingKey: Buffer; listingValue: Buffer; isNewKey: boolean } {
+    const state = group.state;
+    const isNewKey = state.isNew;
+    state.isNew = false;
+    state.lastSeq = group.lastSeq;
+    state.count += group.n;
+    if (state.segmentId !== segmentId) {
+      state.segmentId = segmentId;
+      state.segmentCount = 0;
+    }
+    state.segmentCount += group.n;
+    state.pins++;
+    return {
+      listingKey: listingKey(segmentId, state.code),
+      listingValue: encodeListingEntry(state.keyId, state.segmentCount, isTruncatedCode(state.code) ? state.key : undefined),
+      isNewKey,
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import type { RecordBatch } from '../RecordBatch.js';
+import type { AppendOutput } from '../types.js';
+
+/** An expectation of a conditional append, with its key already in bytes. */
+export interface ResolvedExpectation {
+  readonly key: Buffer;
+  readonly keyStr: string;
+  /** -1: the key must have no entries. */
+  readonly lastSeq: number;
+}
+
+/** An append accepted into the write queue. */
+export interface PendingAppend {
+  readonly kind: 'append';
+  readonly batch: RecordBatch;
+  readonly expect: readonly ResolvedExpectation[] | undefined;
+  /** Key + value bytes, as counted against the queue's bound. */
+  readonly bytes: number;
+  /** Set when the batch is sequenced. */
+  startSequence: number;
+  readonly settle: (error: Error | null, output?: AppendOutput) => void;
+}
+
+/** `seal()` or `flush()`: ordered with the appends around it. */
+export interface PendingControl {
+  readonly kind: 'seal' | 'flush';
+  readonly settle: (error: Error | null) => void;
+}
+
+export type PendingItem = PendingAppend | PendingControl;
