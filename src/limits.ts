@@ -54,6 +54,14 @@ export const limits = {
 
   /** Stream rows deleted per retention transaction: small enough that appends interleave. */
   retentionRowsPerTxnMax: 2_048,
+
+  // ---- idempotent producers ---------------------------------------------------------------------
+
+  /** Batches per producer remembered for retries. Must exceed a producer's in-flight batches;
+   *  the client's maxInFlight is capped below it. */
+  producerWindowBatches: 64,
+  /** Producer windows cached in memory (the rest are read back from LMDB on use). */
+  producersCachedMax: 100_000,
 } as const;
 
 export type Limits = typeof limits;

@@ -86,6 +86,16 @@ export function checkedKey(key: unknown, keyBytesMax: number, what = 'key'): Buf
   return bytes;
 }
 
+export function checkedProducer(producer: { id: string; batchNumber: number } | undefined): { id: string; batchNumber: number } | undefined {
+  if (producer === undefined) return undefined;
+  const { id, batchNumber } = producer ?? {};
+  if (typeof id !== 'string' || id.length === 0 || Buffer.byteLength(id) > 256) {
+    throw new InvalidArgumentError('producer.id must be a string of 1..256 bytes');
+  }
+  if (!isSequence(batchNumber)) throw new InvalidArgumentError(`producer.batchNumber must be a non-negative safe integer, got ${String(batchNumber)}`);
+  return { id, batchNumber };
+}
+
 function isSequence(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }

@@ -4,6 +4,7 @@ import {
   checkedExpectations,
   checkedKey,
   checkedPositive,
+  checkedProducer,
   checkedSegmentRange,
   checkedSeqRange,
   type RecordBounds,
@@ -38,6 +39,7 @@ import type {
 } from './types.js';
 import { CommitBuilder, type CommittedChunk, type WriterHead } from './write/CommitBuilder.js';
 import { GroupCommitWriter } from './write/GroupCommitWriter.js';
+import { ProducerRegistry } from './write/ProducerRegistry.js';
 import { WriteAdmission } from './write/WriteAdmission.js';
 
 export interface LogDbOptions {
@@ -59,6 +61,8 @@ export interface LogDbOptions {
   readonly commitRecordsMax?: number;
   readonly keyStateCacheEntriesMax?: number;
   readonly cursorsMax?: number;
+  /** Batches per idempotent producer remembered for retries. */
+  readonly producerWindowBatches?: number;
   /** Cap on the size of the data file (LMDB map). Default: grows as needed. */
   readonly mapSizeBytes?: number;
 }
@@ -126,7 +130,9 @@ export class LogDb {
       waitersMax: limits.writeWaitersMax,
     });
     const visibility = options.readVisibility ?? 'committed';
-    const writer = new GroupCommitWriter(env, new CommitBuilder(tables, keyStates, directory, segments, head), head, keyStates, segments, admission, {
+    const producers = new ProducerRegistry(tables, options.producerWindowBatches ?? limits.producerWindowBatches, limits.producersCachedMax);
+    const builder = new CommitBuilder(tables, keyStates, directory, segments, head, producers);
+    const writer = new GroupCommitWriter(env, builder, head, keyStates, segments, admission, producers, {
       durability: options.durability ?? 'sync',
       visibility,
       commitBytesMax: options.commitBytesMax ?? limits.commitBytesMax,
@@ -165,7 +171,7 @@ export class LogDb {
     if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 0)) {
       throw new InvalidArgumentError(`timeoutMs must be a non-negative number, got ${options.timeoutMs}`);
     }
-    return this.writer.append(batch, expect, options.timeoutMs);
+    return this.writer.append(batch, expect, checkedProducer(options.producer), options.timeoutMs);
   }
 
   /**
@@ -407,6 +413,7 @@ function checkOptions(options: LogDbOptions): void {
     'commitRecordsMax',
     'keyStateCacheEntriesMax',
     'cursorsMax',
+    'producerWindowBatches',
     'mapSizeBytes',
   ] as const) {
     checkedPositive(options[name], name, 1);

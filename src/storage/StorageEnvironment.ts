@@ -34,6 +34,8 @@ export interface StorageTables {
   readonly meta: BinaryDb;
   /** cursor name -> cursor record. */
   readonly cursors: BinaryDb;
+  /** producer id -> ProducerRecord (idempotency window). */
+  readonly producers: BinaryDb;
 }
 
 export interface EnvironmentOptions {
@@ -87,6 +89,7 @@ export class StorageEnvironment {
         keyNames: db('key-names'),
         meta: db('meta', true),
         cursors: db('cursors'),
+        producers: db('producers'),
       };
       checkOrInitFormat(tables, dir, existed);
       return new StorageEnvironment(tables, lock, dir);
@@ -147,7 +150,7 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   }
 }
 
-const tableNames = new Set(['streams', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors']);
+const tableNames = new Set(['streams', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers']);
 
 /** A crash between creating the tables and writing the format leaves only our table names. */
 function hasForeignRow(tables: StorageTables): boolean {

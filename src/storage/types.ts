@@ -31,6 +31,8 @@ export interface LogEntry {
 export interface AppendOutput {
   readonly startSequence: Sequence;
   readonly count: number;
+  /** True when this was a retry of an idempotent producer's batch, answered with the original result. */
+  readonly duplicate?: boolean;
 }
 
 /**
@@ -74,6 +76,11 @@ export interface AppendOptions {
   readonly timeoutMs?: number;
   /** Append only if every expectation holds at the moment the batch is sequenced. */
   readonly expect?: readonly AppendExpectation[];
+  /**
+   * Idempotent producer: a retry of the same (id, batchNumber) within the producer's window is
+   * answered with the original result instead of being appended again, even across restarts.
+   */
+  readonly producer?: { readonly id: string; readonly batchNumber: number };
 }
 
 export interface ScanOptions {

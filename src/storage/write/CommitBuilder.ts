@@ -1,4 +1,4 @@
-import { ConflictError, StorageError } from '../errors.js';
+import { ConflictError, InvalidArgumentError, StorageError } from '../errors.js';
 import type { KeyDirectory } from '../KeyDirectory.js';
 import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
 import type { KeyState, KeyStateCache } from '../KeyStateCache.js';
@@ -11,6 +11,7 @@ import { rowFixedHeaderBytes, rowHeaderBytes, StreamRow } from '../layout/Stream
 import type { SegmentState, SegmentTable } from '../SegmentTable.js';
 import type { StorageTables } from '../StorageEnvironment.js';
 import type { PendingAppend, PendingControl, PendingItem, ResolvedExpectation } from './PendingItem.js';
+import type { ProducerRegistry, ProducerState } from './ProducerRegistry.js';
 
 /** The records of one key in one commit, as delivered to visibility listeners. */
 export interface CommittedRun {
@@ -39,6 +40,8 @@ export interface CommitUnit {
   readonly chunk: CommittedChunk;
   /** Key + value bytes of the accepted appends. */
   readonly bytes: number;
+  /** Idempotent producer batches sequenced in this commit. */
+  readonly producerBatches: { readonly state: ProducerState; readonly batchNumber: number }[];
   readonly write: () => void;
   readonly hasWrites: boolean;
 }
@@ -76,6 +79,7 @@ export class CommitBuilder {
     private readonly directory: KeyDirectory,
     private readonly segments: SegmentTable,
     private readonly head: WriterHead,
+    private readonly producers: ProducerRegistry,
   ) {}
 
   build(items: readonly PendingItem[], version: number): CommitUnit {
@@ -91,6 +95,8 @@ export class CommitBuilder {
     const appends: PendingAppend[] = [];
     const controls: PendingControl[] = [];
     const groupOfRecord: Int32Array[] = [];
+    const producerBatches: { state: ProducerState; batchNumber: number }[] = [];
+    const producerRows = new Map<string, { key: Buffer; value: Buffer }>();
     let seq = startSeq;
     let bytes = 0;
 
@@ -98,6 +104,11 @@ export class CommitBuilder {
       if (item.kind !== 'append') {
         controls.push(item);
         continue;
+      }
+      let producer: ProducerState | undefined;
+      if (item.producer !== undefined) {
+        producer = this.producers.state(item.producer.id);
+        if (this.answeredAsRetry(item, producer)) continue;
       }
       if (item.expect !== undefined) {
         const conflict = this.checkExpectations(item.expect, groups);
@@ -131,6 +142,10 @@ export class CommitBuilder {
       groupOfRecord.push(recordGroups);
       appends.push(item);
       bytes += item.bytes;
+      if (producer !== undefined && item.producer !== undefined) {
+        producerRows.set(producer.id, this.producers.record(producer, item.producer.batchNumber, item, timeMs));
+        producerBatches.push({ state: producer, batchNumber: item.producer.batchNumber });
+      }
     }
     this.head.nextSequence = seq;
 
@@ -178,6 +193,7 @@ export class CommitBuilder {
         t.keys.put(state.code, id);
         t.keyNames.put(keyIdKey(state.keyId), state.key);
       }
+      for (const row of producerRows.values()) t.producers.put(row.key, row.value);
       if (chunkRow !== undefined) t.chunks.put(chunkRow.key, chunkRow.value);
       for (const row of segmentRows) t.segments.put(row.key, row.value);
       t.meta.put(headKey, headRow, version);
@@ -193,9 +209,34 @@ export class CommitBuilder {
       states: groupList.map((g) => g.state),
       chunk: { startSequence: startSeq, endSequence: seq, runs },
       bytes,
+      producerBatches,
       write,
       hasWrites: appends.length > 0 || segmentRows.length > 0,
     };
+  }
+
+  /** Settle a retried batch from its producer's window; false when the batch is new. */
+  private answeredAsRetry(item: PendingAppend, producer: ProducerState): boolean {
+    const batchNumber = (item.producer as { batchNumber: number }).batchNumber;
+    const verdict = this.producers.verdict(producer, batchNumber);
+    switch (verdict.kind) {
+      case 'new':
+        return false;
+      case 'committed':
+        item.settle(null, { startSequence: verdict.startSequence, count: verdict.count, duplicate: true });
+        return true;
+      case 'inFlight':
+        (verdict.original.followers ??= []).push(item.settle);
+        return true;
+      case 'tooOld':
+        item.settle(
+          new InvalidArgumentError(
+            `batch ${batchNumber} of producer ${JSON.stringify(producer.id)} is older than its idempotency window (oldest kept: ${verdict.oldest}); ` +
+              'it cannot be told whether it was appended, so it was not appended again',
+          ),
+        );
+        return true;
+    }
   }
 
   /** The cached state of a key, or one loaded from LMDB (a new key gets the next id). */

@@ -6,7 +6,8 @@ import type { SegmentTable } from '../SegmentTable.js';
 import type { StorageEnvironment } from '../StorageEnvironment.js';
 import type { AppendOutput, Durability, ReadVisibility } from '../types.js';
 import type { CommitBuilder, CommitUnit, CommittedChunk, WriterHead } from './CommitBuilder.js';
-import type { PendingAppend, PendingControl, PendingItem, ResolvedExpectation } from './PendingItem.js';
+import type { PendingAppend, PendingControl, PendingItem, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
+import type { ProducerRegistry } from './ProducerRegistry.js';
 import type { WriteAdmission } from './WriteAdmission.js';
 
 export interface GroupCommitOptions {
@@ -53,6 +54,7 @@ export class GroupCommitWriter {
     private readonly keyStates: KeyStateCache,
     private readonly segments: SegmentTable,
     private readonly admission: WriteAdmission,
+    private readonly producers: ProducerRegistry,
     private readonly options: GroupCommitOptions,
   ) {
     this.version = env.headVersion();
@@ -85,7 +87,12 @@ export class GroupCommitWriter {
     return () => this.listeners.delete(listener);
   }
 
-  async append(batch: RecordBatch, expect: readonly ResolvedExpectation[] | undefined, timeoutMs: number | undefined): Promise<AppendOutput> {
+  async append(
+    batch: RecordBatch,
+    expect: readonly ResolvedExpectation[] | undefined,
+    producer: ProducerBatchId | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<AppendOutput> {
     if (this.closed) throw closedError();
     const bytes = batch.payloadBytes;
     const wait = this.admission.acquire(bytes, timeoutMs);
@@ -100,6 +107,8 @@ export class GroupCommitWriter {
         batch,
         expect,
         bytes,
+        producer,
+        followers: undefined,
         startSequence: -1,
         settle: (error, output) => {
           this.admission.release(bytes);
@@ -231,6 +240,7 @@ export class GroupCommitWriter {
     this.committed = unit.endSeq;
     for (const state of unit.states) state.pins--;
     this.keyStates.trim();
+    for (const p of unit.producerBatches) this.producers.committed(p.state, p.batchNumber);
     if (this.options.visibility === 'committed') this.emit(unit.chunk);
     if (this.options.durability === 'async') this.acknowledge(unit);
 
@@ -241,7 +251,7 @@ export class GroupCommitWriter {
       (error: unknown) => {
         // Committed but not known to be on disk: never report such records as durable.
         const failure = toStorageError(error, 'flushing a commit to disk');
-        if (this.options.durability === 'sync') for (const a of unit.appends) a.settle(failure);
+        if (this.options.durability === 'sync') for (const a of unit.appends) settleWithFollowers(a, failure);
         for (const c of unit.controls) c.settle(failure);
       },
     );
@@ -257,7 +267,7 @@ export class GroupCommitWriter {
   }
 
   private acknowledge(unit: CommitUnit): void {
-    for (const a of unit.appends) a.settle(null, { startSequence: a.startSequence, count: a.batch.count });
+    for (const a of unit.appends) settleWithFollowers(a, null);
   }
 
   private onFailed(unit: CommitUnit, error: StorageError): void {
@@ -265,7 +275,8 @@ export class GroupCommitWriter {
     this.inFlight.shift();
     this.faulted = true;
     for (const state of unit.states) state.pins--;
-    for (const a of unit.appends) a.settle(error);
+    for (const p of unit.producerBatches) this.producers.failed(p.state, p.batchNumber);
+    for (const a of unit.appends) settleWithFollowers(a, error);
     for (const c of unit.controls) c.settle(error);
     this.recoverWhenIdle();
   }
@@ -293,6 +304,7 @@ export class GroupCommitWriter {
       this.committed = head.nextSequence;
       this.segments.load();
       this.keyStates.clearUnpinned();
+      this.producers.clearUnpinned();
       this.faulted = false;
       this.onRecovered();
     } catch {
@@ -322,6 +334,13 @@ export class GroupCommitWriter {
     }
     this.durableWaiters.length = kept;
   }
+}
+
+/** Settle an append and every retry of it that waited for it. */
+function settleWithFollowers(append: PendingAppend, error: Error | null): void {
+  const output: AppendOutput = { startSequence: append.startSequence, count: append.batch.count };
+  append.settle(error, output);
+  for (const follower of append.followers ?? []) follower(error, { ...output, duplicate: true });
 }
 
 function closedError(): ClosedError {

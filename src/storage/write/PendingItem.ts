@@ -1,6 +1,12 @@
 import type { RecordBatch } from '../RecordBatch.js';
 import type { AppendOutput } from '../types.js';
 
+/** An idempotent producer's identity for one batch. */
+export interface ProducerBatchId {
+  readonly id: string;
+  readonly batchNumber: number;
+}
+
 /** An expectation of a conditional append, with its key already in bytes. */
 export interface ResolvedExpectation {
   readonly key: Buffer;
@@ -16,9 +22,12 @@ export interface PendingAppend {
   readonly expect: readonly ResolvedExpectation[] | undefined;
   /** Key + value bytes, as counted against the queue's bound. */
   readonly bytes: number;
+  readonly producer: ProducerBatchId | undefined;
   /** Set when the batch is sequenced. */
   startSequence: number;
   readonly settle: (error: Error | null, output?: AppendOutput) => void;
+  /** Retries of this batch that arrived while it was in flight: they get its outcome. */
+  followers: ((error: Error | null, output?: AppendOutput) => void)[] | undefined;
 }
 
 /** `seal()` or `flush()`: ordered with the appends around it. */

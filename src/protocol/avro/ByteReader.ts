@@ -1,0 +1,81 @@
+import { ProtocolDecodeError } from './ProtocolDecodeError.js';
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * Reads Avro primitives from a buffer with every length checked against what is there.
+ * Longs are zig-zag varints; values beyond JS safe integers are refused, not rounded.
+ */
+export class ByteReader {
+  constructor(
+    readonly buf: Buffer,
+    public pos = 0,
+    readonly end = buf.length,
+  ) {}
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  readLong(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    if (pos >= this.end) throw new ProtocolDecodeError('truncated: a long was cut off');
+    let b = buf[pos++];
+    if (b < 0x80) {
+      this.pos = pos;
+      return (b >>> 1) ^ -(b & 1);
+    }
+    // Up to 28 bits with integer ops, beyond with float arithmetic (exact below 2^53).
+    let n = b & 0x7f;
+    let shift = 7;
+    while (shift < 28) {
+      if (pos >= this.end) throw new ProtocolDecodeError('truncated: a long was cut off');
+      b = buf[pos++];
+      n |= (b & 0x7f) << shift;
+      shift += 7;
+      if (b < 0x80) {
+        this.pos = pos;
+        return (n >>> 1) ^ -(n & 1);
+      }
+    }
+    let value = n;
+    let scale = 2 ** 28;
+    for (let i = 4; ; i++) {
+      if (i >= 10) throw new ProtocolDecodeError('a long is longer than 10 bytes');
+      if (pos >= this.end) throw new ProtocolDecodeError('truncated: a long was cut off');
+      b = buf[pos++];
+      value += (b & 0x7f) * scale;
+      scale *= 128;
+      if (b < 0x80) break;
+    }
+    if (value > 2 * Number.MAX_SAFE_INTEGER + 1) throw new ProtocolDecodeError('a long is outside the safe integer range');
+    this.pos = pos;
+    // zig-zag: even -> n/2, odd -> -(n+1)/2
+    return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+  }
+
+  /** A length-prefixed `bytes`/`string`: returns [start, end) within `buf`, no copy. */
+  readBytesRange(): [number, number] {
+    const length = this.readLong();
+    if (length < 0) throw new ProtocolDecodeError(`a bytes length is negative (${length})`);
+    if (length > this.end - this.pos) throw new ProtocolDecodeError(`a bytes length (${length}) runs past the end of the data`);
+    const start = this.pos;
+    this.pos += length;
+    return [start, this.pos];
+  }
+
+  skip(n: number): void {
+    if (n < 0 || n > this.end - this.pos) throw new ProtocolDecodeError('truncated: a fixed-size value was cut off');
+    this.pos += n;
+  }
+
+  readByte(): number {
+    if (this.pos >= this.end) throw new ProtocolDecodeError('truncated: a byte was cut off');
+    return this.buf[this.pos++];
+  }
+}
+
+export function splitU64(n: number): [number, number] {
+  return [Math.floor(n / TWO_32), n >>> 0];
+}
