@@ -62,6 +62,47 @@ export const limits = {
   producerWindowBatches: 64,
   /** Producer windows cached in memory (the rest are read back from LMDB on use). */
   producersCachedMax: 100_000,
+
+  // ---- wire and broker ----------------------------------------------------------------------------
+
+  /** A frame longer than this is refused from its length field, before its body is read, and
+   *  skipped. 16 MiB fits a full batch (batchBytesMax) plus framing. */
+  frameBytesMax: 16 * MiB,
+  /** Open connections. Beyond it a new connection gets LIMIT_EXCEEDED and is closed. Each
+   *  connection can hold outputBufferBytesMax, so this times that bounds output memory. */
+  connectionsMax: 1024,
+  /** Requests being served per connection (long-polls included). Beyond it: THROTTLED. */
+  inFlightRequestsPerConnectionMax: 1024,
+  /** Bytes queued to a connection's socket. Above it the broker stops reading that connection's
+   *  requests and its subscriptions stop pushing (they resume from storage later). */
+  outputBufferBytesMax: 8 * MiB,
+  /** A connection whose output stays above its bound this long (a client that never reads) is closed. */
+  outputStallTimeoutMs: 30_000,
+  /** Subscriptions per connection. Beyond it: LIMIT_EXCEEDED. */
+  subscriptionsPerConnectionMax: 256,
+  /** A connection with no request, no pending response and no subscription for this long is closed. */
+  idleTimeoutMs: 300_000,
+  /** A frame must arrive whole within this long of its first byte (slowloris). */
+  partialFrameTimeoutMs: 10_000,
+  /** A connection must complete Hello within this long. */
+  helloTimeoutMs: 10_000,
+  /** Entries and bytes in one Scan response. */
+  scanEntriesMax: 10_000,
+  scanBytesMax: 4 * MiB,
+  /** Longest Scan long-poll. */
+  longPollWaitMsMax: 60_000,
+  /** Keys in one ListKeys response. */
+  listKeysMax: 10_000,
+  /** Value bytes in one subscription push. */
+  pushBytesMax: 1 * MiB,
+  /** Keys one subscription may name (a prefix covers any number). */
+  subscriptionKeysMax: 1024,
+  /** Named cursors whose lag Stats computes (the rest are listed without lag). */
+  statsCursorsMax: 1000,
+  /** Keys counted for one prefix cursor's lag before it is reported as a lower bound. */
+  cursorLagKeysMax: 1000,
+  /** How long shutdown waits for in-flight requests before failing them. */
+  shutdownGraceMs: 10_000,
 } as const;
 
 export type Limits = typeof limits;

@@ -95,6 +95,7 @@ export interface LogStats {
 export class LogDb {
   private closed = false;
   private readonly bounds: RecordBounds;
+  private readonly visibility: ReadVisibility;
 
   private constructor(
     private readonly env: StorageEnvironment,
@@ -106,6 +107,7 @@ export class LogDb {
     readonly cursors: CursorStore,
     options: LogDbOptions,
   ) {
+    this.visibility = options.readVisibility ?? 'committed';
     this.bounds = {
       keyBytesMax: options.keyBytesMax ?? limits.keyBytesMax,
       valueBytesMax: options.valueBytesMax ?? limits.valueBytesMax,
@@ -294,6 +296,11 @@ export class LogDb {
     return this.writer.committedSequence;
   }
 
+  /** Exclusive end of what readers see: committed, or durable with `readVisibility: 'durable'`. */
+  get visibleSequence(): number {
+    return this.visibility === 'durable' ? this.writer.durableSequence : this.writer.committedSequence;
+  }
+
   /**
    * Be told of every commit as it becomes visible to readers, with its records grouped by key.
    * Returns a function that stops the notifications.
@@ -345,6 +352,11 @@ export class LogDb {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The record bounds appends are checked against. */
+  get recordBounds(): RecordBounds {
+    return this.bounds;
   }
 
   private sealTimer: NodeJS.Timeout | undefined;

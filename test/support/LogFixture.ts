@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { LogDb, LogError, type LogDbOptions, type LogEntry, type LogErrorCode, type Record } from '../../src/index.js';
 import { TempDirs } from './TempDirs.js';
@@ -92,29 +93,13 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
   }
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** An integer in [min, max] from `random`. */
-export function randomInt(random: () => number, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
-}
-
 /** Sort buffers bytewise and drop duplicates. */
 export function sortedDistinct(keys: readonly Buffer[]): Buffer[] {
   const sorted = [...keys].sort(Buffer.compare);
   return sorted.filter((k, i) => i === 0 || !k.equals(sorted[i - 1]));
 }
 
+/** Keys as hex, long ones shortened to a unique label (length and hash), so that failures stay readable. */
 export function hexes(keys: readonly Buffer[]): string[] {
-  return keys.map((k) => k.toString('hex'));
+  return keys.map((k) => (k.length <= 32 ? k.toString('hex') : `${k.subarray(0, 8).toString('hex')}..(${k.length} bytes, sha256 ${createHash('sha256').update(k).digest('hex').slice(0, 12)})`));
 }

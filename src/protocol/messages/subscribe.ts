@@ -6,7 +6,7 @@ import { MessageType } from '../MessageType.js';
  * (type 32, flag PUSH, correlation id = subscription id) in global sequence order, never beyond
  * the credit granted (records and bytes, counted as key + value bytes). Credit adds to it.
  *
- * Request (type 5): SubscribeRequest { keys: array<bytes>, prefix: null|bytes,
+ * Request (type 5): SubscribeRequest { subscriptionId: int, keys: array<bytes>, prefix: null|bytes,
  *   from: enum { EARLIEST, LATEST, SEQUENCE }, sequence: long, cursor: null|string,
  *   creditRecords: int, creditBytes: long }
  * Response (type 5, RESPONSE): SubscribeResponse { subscriptionId: int, startSequence: long }
@@ -16,6 +16,8 @@ import { MessageType } from '../MessageType.js';
 export type StartFrom = 'EARLIEST' | 'LATEST' | 'SEQUENCE';
 
 export interface SubscribeRequest {
+  /** Chosen by the client, unique on its connection; tags the pushes. */
+  readonly subscriptionId: number;
   readonly keys: Buffer[];
   readonly prefix: Buffer | null;
   readonly from: StartFrom;

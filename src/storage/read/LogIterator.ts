@@ -35,6 +35,7 @@ export class LogIterator implements AsyncIterableIterator<LogEntry> {
   private yielded = 0;
   private yieldedBytes = 0;
   private finished = false;
+  private exhaustedRange = false;
   private cursor: number;
 
   constructor(
@@ -50,6 +51,11 @@ export class LogIterator implements AsyncIterableIterator<LogEntry> {
   /** Where to resume: see the class comment. */
   get nextSequence(): number {
     return this.cursor;
+  }
+
+  /** True once the iterator has yielded everything visible in its range (not stopped by a limit). */
+  get exhausted(): boolean {
+    return this.exhaustedRange;
   }
 
   [Symbol.asyncIterator](): this {
@@ -73,7 +79,10 @@ export class LogIterator implements AsyncIterableIterator<LogEntry> {
       if (this.page !== undefined) {
         // Every match below scannedTo was in the page, and all of it was yielded.
         if (this.page.scannedTo > this.cursor) this.cursor = this.page.scannedTo;
-        if (this.page.reachedEnd) return this.finish();
+        if (this.page.reachedEnd) {
+          this.exhaustedRange = true;
+          return this.finish();
+        }
       }
       const want = Math.min(this.limit - this.yielded, pageEntriesMax);
       this.page = this.readPage(this.cursor, want, this.pageBytes);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { InvalidArgumentError, type CommittedChunk, type LogEntry } from '../../../src/index.js';
-import { collect, expectLogError, LogFixture, prng, randomInt, recordsOf, tuples } from '../../support/LogFixture.js';
+import { collect, expectLogError, LogFixture, recordsOf, tuples } from '../../support/LogFixture.js';
+import { prng, randomInt } from '../../support/Random.js';
 
 describe('LogDb append: sequences', () => {
   const fixture = new LogFixture();

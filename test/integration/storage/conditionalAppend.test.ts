@@ -78,6 +78,16 @@ describe('LogDb append: conditional (expect)', () => {
     expect(await log.count('b')).to.equal(1);
   });
 
+  it('checks an expectation on a key the batch does not write', async () => {
+    const log = await fixture.open();
+    await log.append([{ key: 'version', value: 'v1' }]);
+    expect((await log.append(recordsOf('data', ['d1']), { expect: [{ key: 'version', lastSequence: 0 }] })).startSequence).to.equal(1);
+    await log.append([{ key: 'version', value: 'v2' }]);
+    const error = await expectLogError(() => log.append(recordsOf('data', ['d2']), { expect: [{ key: 'version', lastSequence: 0 }] }), ConflictError, 'CONFLICT');
+    expect(error.actualLastSequence).to.equal(2);
+    expect(await log.count('data')).to.equal(1);
+  });
+
   it('checks an expectation against an earlier append still in flight', async () => {
     const log = await fixture.open();
     await log.append(recordsOf('acct', ['a']));
@@ -122,5 +132,20 @@ describe('LogDb append: conditional (expect)', () => {
     expect(error.actualLastSequence).to.equal(2);
     expect(await log.append(recordsOf('acct', ['e']), { expect: [{ key: 'acct', lastSequence: 2 }] })).to.deep.equal({ startSequence: 4, count: 1 });
     expect(await log.append(recordsOf('new', ['f']), { expect: [{ key: 'new', lastSequence: null }] })).to.deep.equal({ startSequence: 5, count: 1 });
+  });
+
+  it('checks expectations exactly when the key-state cache holds a single key', async () => {
+    const log = await fixture.open({ keyStateCacheEntriesMax: 1 });
+    const keys = ['k0', 'k1', 'k2', 'k3', 'k4'];
+    const last = new Map<string, number | null>(keys.map((k) => [k, null]));
+    for (let round = 0; round < 6; round++) {
+      // Concurrent conditional appends over several keys, each expecting what the previous round left.
+      const outs = await Promise.all(keys.map((key) => log.append(recordsOf(key, [`${round}`]), { expect: [{ key, lastSequence: last.get(key) ?? null }] })));
+      outs.forEach((out, i) => last.set(keys[i], out.startSequence));
+      const stale = keys[round % keys.length];
+      const error = await expectLogError(() => log.append(recordsOf(stale, ['x']), { expect: [{ key: stale, lastSequence: null }] }), ConflictError, 'CONFLICT');
+      expect(error.actualLastSequence).to.equal(last.get(stale));
+    }
+    for (const key of keys) expect(await log.count(key)).to.equal(6);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { LogDb } from '../../../src/index.js';
-import { collect, LogFixture, prng, randomInt, recordsOf } from '../../support/LogFixture.js';
+import { collect, LogFixture, recordsOf } from '../../support/LogFixture.js';
+import { prng, randomInt } from '../../support/Random.js';
 
 /** Every [start, end) over `points`, with start <= end. */
 function rangesOver(points: readonly number[]): { start: number; end: number }[] {
@@ -67,6 +68,18 @@ describe('LogDb count', () => {
       Array.from({ length: 80 }, (_, i) => log.append(recordsOf(random() < 0.5 ? 'x' : 'z', Array.from({ length: randomInt(random, 1, 4) }, (_, j) => `${i}.${j}`)))),
     );
     await expectExactCounts(log, 'x');
+  });
+
+  it('counts exactly when the key-state cache holds a single key', async () => {
+    const log = await fixture.open({ keyStateCacheEntriesMax: 1 });
+    const random = prng(17);
+    for (let wave = 0; wave < 10; wave++) {
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) => log.append(recordsOf(`x${(wave + i) % 4}`, Array.from({ length: randomInt(random, 1, 3) }, () => 'v')))),
+      );
+      if (wave === 5) await log.seal();
+    }
+    for (const key of ['x0', 'x1', 'x2', 'x3']) await expectExactCounts(log, key);
   });
 
   it('counts 0 for a key that does not exist', async () => {

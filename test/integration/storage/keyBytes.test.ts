@@ -44,10 +44,10 @@ describe('LogDb keys: arbitrary bytes', () => {
   const fixture = new LogFixture();
   afterEach(() => fixture.cleanup());
 
-  /** Append to every key in turn, interleaved, `rounds` times; entry values are "<key hex>#<round>". */
+  /** Append to every key in turn, interleaved, `rounds` times; entry values are "<key label>#<round>" (see hexes). */
   async function appendInterleaved(log: LogDb, keys: readonly Buffer[], rounds: number): Promise<void> {
     for (let round = 0; round < rounds; round++) {
-      await log.append(keys.map((key) => ({ key, value: `${key.toString('hex')}#${round}` })));
+      await log.append(keys.map((key) => ({ key, value: `${hexes([key])[0]}#${round}` })));
     }
   }
 
@@ -56,7 +56,7 @@ describe('LogDb keys: arbitrary bytes', () => {
     await appendInterleaved(log, binaryKeys, 3);
     for (const key of binaryKeys) {
       const entries = await collect(log.scan(key));
-      expect(entries.map((e) => e.value.toString()), key.toString('hex')).to.deep.equal([0, 1, 2].map((r) => `${key.toString('hex')}#${r}`));
+      expect(entries.map((e) => e.value.toString()), key.toString('hex')).to.deep.equal([0, 1, 2].map((r) => `${hexes([key])[0]}#${r}`));
       expect(entries.every((e) => e.key.equals(key))).to.equal(true);
       expect(await log.count(key), key.toString('hex')).to.equal(3);
     }
@@ -105,7 +105,7 @@ describe('LogDb keys: arbitrary bytes', () => {
     await appendInterleaved(log, keys, 2);
     for (const key of keys) {
       const entries = await collect(log.scan(key));
-      expect(entries.map((e) => e.value.toString()), `${key.length}-byte key`).to.deep.equal([`${key.toString('hex')}#0`, `${key.toString('hex')}#1`]);
+      expect(entries.map((e) => e.value.toString()), `${key.length}-byte key`).to.deep.equal([`${hexes([key])[0]}#0`, `${hexes([key])[0]}#1`]);
       expect(await log.count(key)).to.equal(2);
     }
   });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { LogDb, LogEntry } from '../../../src/index.js';
-import { collect, LogFixture, prng, randomInt, recordsOf } from '../../support/LogFixture.js';
+import { collect, LogFixture, recordsOf } from '../../support/LogFixture.js';
+import { prng, randomInt } from '../../support/Random.js';
 
 const seqs = (entries: readonly LogEntry[]): number[] => entries.map((e) => e.sequence);
 const values = (entries: readonly LogEntry[]): string[] => entries.map((e) => e.value.toString());
@@ -113,6 +114,14 @@ describe('LogDb scan', () => {
     entries.forEach((e, i) => expect(e.value.equals(big(i)), `value ${i}`).to.equal(true));
   });
 
+  it('reads more entries than one read page holds (20,000) in order, each once', async () => {
+    const log = await fixture.open();
+    for (let i = 0; i < 20_000; i += 5_000) await log.append(recordsOf('many', range(i, i + 5_000).map(String)));
+    const entries = await collect(log.scan('many'));
+    expect(seqs(entries)).to.deep.equal(range(0, 20_000));
+    expect(values(entries)).to.deep.equal(range(0, 20_000).map(String));
+  });
+
   it('loses and repeats nothing when resumed from nextSequence across many interleaved commits', async () => {
     const log = await fixture.open();
     const random = prng(99);
@@ -209,6 +218,25 @@ describe('LogDb scanGlobal', () => {
     expect(values(await collect(it))).to.deep.equal(['c0', 'c1']);
     expect(it.nextSequence).to.equal(8);
     expect(it.nextSequence).to.equal(log.committedSequence);
+  });
+
+  it('finds a rare key across more commits than one read page looks at, and resumes without loss', async () => {
+    // One record per commit: the rare key's entries lie thousands of commits apart.
+    const log = await fixture.open({ durability: 'async', commitRecordsMax: 1 });
+    const rare = [5, 4095, 4096, 4097, 4400];
+    await Promise.all(range(0, 4500).map((i) => log.append([{ key: rare.includes(i) ? 'rare' : 'common', value: `${i}` }])));
+    const all = log.scanGlobal({ keys: ['rare'] });
+    expect(seqs(await collect(all))).to.deep.equal(rare);
+    expect(all.nextSequence).to.equal(4500);
+    const resumed: number[] = [];
+    let cursor = 0;
+    for (let page = 0; page < 10; page++) {
+      const it = log.scanGlobal({ keys: ['rare'] }, { start: cursor }, { limit: 2 });
+      resumed.push(...seqs(await collect(it)));
+      cursor = it.nextSequence;
+    }
+    expect(resumed).to.deep.equal(rare);
+    expect(cursor).to.equal(4500);
   });
 
   it('loses and repeats nothing when a global scan is resumed from nextSequence across interleaved commits', async () => {

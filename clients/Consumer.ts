@@ -1,0 +1,211 @@
+import { readEntryBatch, type Entry } from '../src/protocol/batch/EntryBatchCodec.js';
+import type { Frame } from '../src/protocol/frame/FrameHeader.js';
+import { MessageType } from '../src/protocol/MessageType.js';
+import { CommitCursor } from '../src/protocol/messages/cursors.js';
+import { Credit, Unsubscribe } from '../src/protocol/messages/credit.js';
+import { ErrorCode } from '../src/protocol/ErrorCode.js';
+import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush, type StartFrom } from '../src/protocol/messages/subscribe.js';
+import type { BrokerConnection } from './BrokerConnection.js';
+import { BrokerRequestError } from './errors.js';
+import { toBytes, type Bytes } from './OdlogClient.js';
+
+export interface ConsumerOptions {
+  readonly keys?: readonly Bytes[];
+  readonly prefix?: Bytes;
+  /** Where to start: 'earliest', 'latest' (default) or a sequence. */
+  readonly from?: 'earliest' | 'latest' | number;
+  /** Resume from this named cursor when it exists (else from `from`); `commit()` stores to it. */
+  readonly cursor?: string;
+  /** Records the broker may send ahead of what was consumed (default 1000). */
+  readonly windowRecords?: number;
+  /** Bytes the broker may send ahead (default 4 MiB, raised to fit the largest record). */
+  readonly windowBytes?: number;
+}
+
+let subscriptionIds = 0;
+
+/**
+ * A subscription as an async iterator of entries in global sequence order. It manages credit
+ * itself (granting more as entries are consumed, so at most a window is buffered), re-subscribes
+ * from where it stopped after a reconnect, and can commit its position to a named cursor.
+ *
+ * @example
+ * const consumer = await client.subscribe({ keys: ['orders'], from: 'earliest', cursor: 'billing' });
+ * for await (const entry of consumer) { handle(entry); if (entry.sequence % 100 === 0) await consumer.commit(); }
+ */
+export class Consumer implements AsyncIterableIterator<Entry> {
+  private id = 0;
+  private readonly buffer: Entry[] = [];
+  private at = 0;
+  private waiter: { resolve: (r: IteratorResult<Entry, undefined>) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private done = false;
+  /** Next sequence after everything received (the resume point after a reconnect). */
+  private receivedUpTo: number;
+  /** Next sequence after everything handed to the caller (what commit() stores). */
+  private consumedUpTo: number;
+  private unackedRecords = 0;
+  private unackedBytes = 0;
+  private readonly windowRecords: number;
+  private readonly windowBytes: number;
+  private stopConnected: () => void = () => undefined;
+
+  private constructor(
+    private readonly connection: BrokerConnection,
+    private readonly options: ConsumerOptions,
+    start: number,
+  ) {
+    const limits = connection.hello.limits;
+    this.windowRecords = Math.max(1, options.windowRecords ?? 1000);
+    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, limits.valueBytesMax + limits.keyBytesMax);
+    this.receivedUpTo = start;
+    this.consumedUpTo = start;
+  }
+
+  static async start(connection: BrokerConnection, options: ConsumerOptions): Promise<Consumer> {
+    if ((options.keys === undefined || options.keys.length === 0) === (options.prefix === undefined)) {
+      throw new TypeError('subscribe to keys or to a prefix (exactly one)');
+    }
+    const consumer = new Consumer(connection, options, -1);
+    await consumer.subscribe(true);
+    consumer.stopConnected = connection.on('connected', () => void consumer.resubscribe());
+    return consumer;
+  }
+
+  /** Where the consumer is: the sequence after the last entry it yielded. */
+  get nextSequence(): number {
+    return this.consumedUpTo;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Entry, undefined>> {
+    if (this.at < this.buffer.length) return Promise.resolve({ done: false, value: this.take() });
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.done) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  async return(): Promise<IteratorResult<Entry, undefined>> {
+    await this.close();
+    return { done: true, value: undefined };
+  }
+
+  /** Store the position in the named cursor (or `name`), durably, in the broker. */
+  async commit(name = this.options.cursor): Promise<void> {
+    if (name === undefined) throw new TypeError('commit needs a cursor name (give `cursor` when subscribing)');
+    await this.connection.request(CommitCursor, {
+      name,
+      sequence: this.consumedUpTo,
+      keys: (this.options.keys ?? []).map(toBytes),
+      prefix: this.options.prefix !== undefined ? toBytes(this.options.prefix) : null,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.done) return;
+    this.finish(undefined);
+    this.stopConnected();
+    this.connection.offPush(this.id);
+    if (this.connection.isConnected) await this.connection.request(Unsubscribe, { subscriptionId: this.id }).catch(() => undefined);
+  }
+
+  private take(): Entry {
+    const entry = this.buffer[this.at++];
+    if (this.at === this.buffer.length) {
+      this.buffer.length = 0;
+      this.at = 0;
+    }
+    this.consumedUpTo = entry.sequence + 1;
+    this.unackedRecords++;
+    this.unackedBytes += entry.key.length + entry.value.length;
+    // Top the window up once half of it is consumed: few Credit requests, never an empty pipe.
+    if (this.unackedRecords * 2 >= this.windowRecords || this.unackedBytes * 2 >= this.windowBytes) this.grant();
+    return entry;
+  }
+
+  private grant(): void {
+    const records = this.unackedRecords;
+    const bytes = this.unackedBytes;
+    this.unackedRecords = 0;
+    this.unackedBytes = 0;
+    if (this.connection.isConnected) this.connection.request(Credit, { subscriptionId: this.id, records, bytes }).catch(() => undefined);
+  }
+
+  private async subscribe(first: boolean): Promise<void> {
+    this.id = ++subscriptionIds;
+    const id = this.id;
+    this.connection.onPush(id, (frame) => this.onPush(id, frame));
+    let from: StartFrom = 'LATEST';
+    let sequence = 0;
+    if (!first) {
+      from = 'SEQUENCE';
+      sequence = this.receivedUpTo;
+    } else if (this.options.from === 'earliest') from = 'EARLIEST';
+    else if (typeof this.options.from === 'number') {
+      from = 'SEQUENCE';
+      sequence = this.options.from;
+    }
+    const buffered = this.buffer.length - this.at;
+    const response = await this.connection.request(Subscribe, {
+      subscriptionId: id,
+      keys: (this.options.keys ?? []).map(toBytes),
+      prefix: this.options.prefix !== undefined ? toBytes(this.options.prefix) : null,
+      from,
+      sequence,
+      cursor: first ? (this.options.cursor ?? null) : null,
+      creditRecords: Math.max(0, this.windowRecords - buffered),
+      creditBytes: this.windowBytes,
+    });
+    this.unackedRecords = 0;
+    this.unackedBytes = 0;
+    if (first) {
+      this.receivedUpTo = response.startSequence;
+      this.consumedUpTo = response.startSequence;
+    }
+  }
+
+  private async resubscribe(): Promise<void> {
+    if (this.done) return;
+    this.connection.offPush(this.id);
+    try {
+      await this.subscribe(false);
+    } catch (error) {
+      this.finish(error as Error);
+    }
+  }
+
+  private onPush(id: number, frame: Frame): void {
+    if (id !== this.id || this.done) return;
+    if (frame.messageType === MessageType.SubscriptionBatch) {
+      const batch = SubscriptionBatchPush.body.decode(frame.body);
+      for (const entry of readEntryBatch(batch.entries)) if (entry.sequence >= this.receivedUpTo) this.buffer.push(entry);
+      this.receivedUpTo = Math.max(this.receivedUpTo, batch.nextSequence);
+      if (this.waiter !== undefined && this.at < this.buffer.length) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w.resolve({ done: false, value: this.take() });
+      }
+    } else if (frame.messageType === MessageType.SubscriptionEnd) {
+      const end = SubscriptionEndPush.body.decode(frame.body);
+      this.receivedUpTo = Math.max(this.receivedUpTo, end.nextSequence);
+      // A broker going away is not the end of the stream: the reconnect re-subscribes.
+      if (end.code !== ErrorCode.ShuttingDown) this.finish(new BrokerRequestError(end.code, end.message));
+    }
+  }
+
+  private finish(error: Error | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.failure = error;
+    const w = this.waiter;
+    this.waiter = undefined;
+    if (w !== undefined) {
+      if (error !== undefined) w.reject(error);
+      else w.resolve({ done: true, value: undefined });
+    }
+  }
+}
+

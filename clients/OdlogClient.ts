@@ -1,0 +1,225 @@
+import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
+import { readKeyEntryBatch, type KeyEntry } from '../src/protocol/batch/EntryBatchCodec.js';
+import { Flush, Seal } from '../src/protocol/messages/admin.js';
+import { Append } from '../src/protocol/messages/append.js';
+import { Count } from '../src/protocol/messages/count.js';
+import { CommitCursor, GetCursor, type CursorInfo } from '../src/protocol/messages/cursors.js';
+import { ListKeys } from '../src/protocol/messages/listKeys.js';
+import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSegments.js';
+import { Ping } from '../src/protocol/messages/ping.js';
+import { Scan } from '../src/protocol/messages/scan.js';
+import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
+import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
+import { Consumer, type ConsumerOptions } from './Consumer.js';
+import { Producer, type ProducerOptions } from './Producer.js';
+import { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
+
+/** Bytes, or a string taken as UTF-8. */
+export type Bytes = Uint8Array | string;
+
+export interface RecordInput {
+  readonly key: Bytes;
+  readonly value: Bytes;
+}
+
+export interface ClientOptions {
+  /** `host:port`; default `ODLOG_BROKER` or 127.0.0.1:7070. */
+  readonly broker?: string;
+  readonly token?: string;
+  readonly tls?: SocketOptions['tls'];
+  readonly clientId?: string;
+  readonly connectTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly reconnect?: ReconnectOptions | false;
+}
+
+export interface AppendOptions {
+  /** Conditional append: each key's last sequence must be this (null: no entries). */
+  readonly expect?: readonly { readonly key: Bytes; readonly lastSequence: number | null }[];
+  /** Answer once on disk (default true). */
+  readonly awaitDurable?: boolean;
+  /** Let the broker wait this long for queue space instead of answering THROTTLED at once. */
+  readonly queueTimeoutMs?: number;
+  /** Idempotent retry identity (the Producer sets this for you). */
+  readonly producer?: { readonly id: string; readonly batchNumber: number };
+}
+
+export interface AppendResult {
+  readonly startSequence: number;
+  readonly count: number;
+  readonly duplicate: boolean;
+}
+
+export interface ScanRange {
+  readonly start?: number;
+  readonly end?: number;
+}
+
+export interface ScanPage {
+  readonly entries: KeyEntry[];
+  readonly nextSequence: number;
+}
+
+/** `host:port` → parts (IPv6 in brackets). */
+export function parseBrokerAddress(address: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address.trim());
+  if (m === null) throw new Error(`broker address must be HOST:PORT, got ${JSON.stringify(address)}`);
+  return { host: m[1], port: Number(m[2]) };
+}
+
+export function toBytes(b: Bytes): Buffer {
+  return typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * A client of one odlog broker.
+ *
+ * @example
+ * const client = await OdlogClient.connect({ broker: '127.0.0.1:7070' });
+ * const { startSequence } = await client.append([{ key: 'orders', value: 'created' }]);
+ * const page = await client.scan('orders', { start: 0 });
+ * await client.close();
+ */
+export class OdlogClient {
+  private constructor(
+    /** The underlying multiplexed connection. */
+    readonly connection: BrokerConnection,
+    readonly address: string,
+  ) {}
+
+  static async connect(options: ClientOptions = {}): Promise<OdlogClient> {
+    const address = options.broker ?? process.env.ODLOG_BROKER ?? '127.0.0.1:7070';
+    const { host, port } = parseBrokerAddress(address);
+    const connection = await BrokerConnection.open({
+      transports: socketTransports({ host, port, tls: options.tls }),
+      clientId: options.clientId,
+      authToken: options.token ?? process.env.ODLOG_TOKEN,
+      connectTimeoutMs: options.connectTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      reconnect: options.reconnect,
+    });
+    return new OdlogClient(connection, address);
+  }
+
+  /** Append a batch atomically. */
+  async append(records: readonly RecordInput[], options: AppendOptions = {}): Promise<AppendResult> {
+    return this.appendEncoded(encodeRecordBatch(records.map(toRecordBytes)), options);
+  }
+
+  /** Append a batch already encoded with `encodeRecordBatch` (the Producer's path). */
+  async appendEncoded(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
+    return this.connection.request(Append, {
+      producerId: options.producer?.id ?? null,
+      batchNumber: options.producer?.batchNumber ?? 0,
+      awaitDurable: options.awaitDurable ?? true,
+      timeoutMs: options.queueTimeoutMs ?? 0,
+      expect: (options.expect ?? []).map((e) => ({ key: toBytes(e.key), lastSequence: e.lastSequence })),
+      records,
+    });
+  }
+
+  /** One page of a key's entries; `maxWaitMs` long-polls when there is nothing yet. */
+  async scan(key: Bytes, range: ScanRange = {}, options: { limit?: number; maxBytes?: number; maxWaitMs?: number } = {}): Promise<ScanPage> {
+    const waitMs = options.maxWaitMs ?? 0;
+    const response = await this.connection.request(
+      Scan,
+      { key: toBytes(key), start: range.start ?? 0, end: range.end ?? null, limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
+      { timeoutMs: waitMs + 30_000 },
+    );
+    return { entries: readKeyEntryBatch(response.entries), nextSequence: response.nextSequence };
+  }
+
+  /** Every entry of a key in the range, page by page. */
+  async *scanAll(key: Bytes, range: ScanRange = {}, pageLimit = 1000): AsyncGenerator<KeyEntry, number, undefined> {
+    let start = range.start ?? 0;
+    const end = range.end;
+    for (;;) {
+      const page = await this.scan(key, { start, end }, { limit: pageLimit });
+      for (const entry of page.entries) yield entry;
+      if (page.entries.length === 0 || page.nextSequence <= start) return page.nextSequence;
+      start = page.nextSequence;
+    }
+  }
+
+  async count(key: Bytes, range: ScanRange = {}): Promise<number> {
+    return (await this.connection.request(Count, { key: toBytes(key), start: range.start ?? 0, end: range.end ?? null })).count;
+  }
+
+  /** One page of keys; pass the last key as `after` to get the next. */
+  async listKeys(options: { prefix?: Bytes; after?: Bytes; limit?: number; startSegment?: number; endSegment?: number } = {}): Promise<{ keys: Buffer[]; more: boolean }> {
+    return this.connection.request(ListKeys, {
+      startSegment: options.startSegment ?? null,
+      endSegment: options.endSegment ?? null,
+      prefix: options.prefix !== undefined ? toBytes(options.prefix) : null,
+      after: options.after !== undefined ? toBytes(options.after) : null,
+      limit: options.limit ?? 1000,
+    });
+  }
+
+  /** Every key (under a prefix), page by page. */
+  async *keys(options: { prefix?: Bytes; startSegment?: number; endSegment?: number } = {}): AsyncGenerator<Buffer, void, undefined> {
+    let after: Buffer | undefined;
+    for (;;) {
+      const page = await this.listKeys({ ...options, after, limit: 1000 });
+      for (const key of page.keys) yield key;
+      if (!page.more || page.keys.length === 0) return;
+      after = page.keys[page.keys.length - 1];
+    }
+  }
+
+  async listSegments(range: ScanRange = {}): Promise<SegmentInfo[]> {
+    return (await this.connection.request(ListSegments, { start: range.start ?? 0, end: range.end ?? null })).segments;
+  }
+
+  async seal(): Promise<void> {
+    await this.connection.request(Seal, {});
+  }
+
+  /** Make everything committed durable; resolves with the durable watermark. */
+  async flush(): Promise<number> {
+    return (await this.connection.request(Flush, {})).durableSequence;
+  }
+
+  async stats(): Promise<StatsResponse> {
+    return this.connection.request(Stats, {});
+  }
+
+  /** Round trip in milliseconds. */
+  async ping(): Promise<number> {
+    const start = performance.now();
+    await this.connection.request(Ping, { timeMs: Date.now() });
+    return performance.now() - start;
+  }
+
+  /** Store a named cursor durably in the broker. */
+  async commitCursor(name: string, sequence: number, follows: { keys: readonly Bytes[] } | { prefix: Bytes }): Promise<void> {
+    await this.connection.request(CommitCursor, {
+      name,
+      sequence,
+      keys: 'keys' in follows ? follows.keys.map(toBytes) : [],
+      prefix: 'prefix' in follows ? toBytes(follows.prefix) : null,
+    });
+  }
+
+  async getCursor(name: string): Promise<CursorInfo | null> {
+    return (await this.connection.request(GetCursor, { name })).cursor;
+  }
+
+  /** A batching, idempotent producer on this client's connection. */
+  producer(options: ProducerOptions = {}): Producer {
+    return new Producer(this, options);
+  }
+
+  /** Subscribe to keys or a prefix; iterate the consumer for entries. */
+  subscribe(options: ConsumerOptions): Promise<Consumer> {
+    return Consumer.start(this.connection, options);
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+}
+
+function toRecordBytes(r: RecordInput): RecordBytes {
+  return { key: toBytes(r.key), value: toBytes(r.value) };
+}

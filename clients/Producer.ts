@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
+import { ClientClosedError } from './errors.js';
+import type { AppendResult, Bytes, OdlogClient } from './OdlogClient.js';
+import { toBytes } from './OdlogClient.js';
+
+export interface ProducerOptions {
+  /** Records per batch (default 1000). */
+  readonly batchRecords?: number;
+  /** Key + value bytes per batch (default 1 MiB). */
+  readonly batchBytes?: number;
+  /** How long a batch may wait to fill before it is sent (default 2 ms). */
+  readonly lingerMs?: number;
+  /** Batches sent and not yet acknowledged (default 8; at most the broker's producer window). */
+  readonly maxInFlight?: number;
+  /** Records buffered or in flight; further sends wait for room (default 100,000). */
+  readonly bufferRecords?: number;
+  /** Sends allowed to wait for room; beyond it send rejects at once (default 100,000). */
+  readonly blockedSendsMax?: number;
+  /** Give up on a batch this long after it was first sent (default 120 s). */
+  readonly deliveryTimeoutMs?: number;
+  /** Acknowledge only once on disk (default true). */
+  readonly awaitDurable?: boolean;
+  /** Idempotence identity; default a random UUID. Reuse it across restarts only if batch numbers continue. */
+  readonly producerId?: string;
+}
+
+/** The producer's buffer is full and too many sends are already waiting for room. */
+export class ProducerBufferFullError extends Error {
+  override readonly name = 'ProducerBufferFullError';
+  readonly retryable = true;
+}
+
+interface Waiting {
+  readonly record: RecordBytes;
+  readonly resolve: (sequence: number) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Batch {
+  readonly number: number;
+  readonly records: RecordBytes[];
+  readonly senders: { resolve: (sequence: number) => void; reject: (error: Error) => void }[];
+  bytes: number;
+  encoded: Buffer | undefined;
+  firstSentAtMs: number;
+}
+
+/**
+ * Batches records and sends them with idempotent retries: each batch carries the producer id
+ * and a batch number, so when a connection drops mid-flight the batch is sent again and the
+ * broker answers a batch it already has with its original sequences. Each `send` resolves
+ * with its record's sequence.
+ *
+ * @example
+ * const producer = client.producer({ lingerMs: 5 });
+ * const seq = await producer.send('orders', JSON.stringify(order));
+ * await producer.close();
+ */
+export class Producer {
+  readonly id: string;
+  private readonly batchRecords: number;
+  private readonly batchBytes: number;
+  private readonly lingerMs: number;
+  private readonly maxInFlight: number;
+  private readonly bufferRecords: number;
+  private readonly blockedSendsMax: number;
+  private readonly deliveryTimeoutMs: number;
+  private readonly awaitDurable: boolean;
+  private open: Batch | undefined;
+  private readonly ready: Batch[] = [];
+  private inFlight = 0;
+  private buffered = 0;
+  private nextBatchNumber = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private readonly blocked: Waiting[] = [];
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly client: OdlogClient,
+    options: ProducerOptions,
+  ) {
+    const window = client.connection.hello.limits.producerWindowBatches;
+    this.id = options.producerId ?? randomUUID();
+    this.batchRecords = Math.min(options.batchRecords ?? 1000, client.connection.hello.limits.batchRecordsMax);
+    this.batchBytes = Math.min(options.batchBytes ?? 1024 * 1024, client.connection.hello.limits.batchBytesMax);
+    this.lingerMs = options.lingerMs ?? 2;
+    // Retries stay recognisable only while the batch is within the broker's window.
+    this.maxInFlight = Math.max(1, Math.min(options.maxInFlight ?? 8, Math.floor(window / 2)));
+    this.bufferRecords = options.bufferRecords ?? 100_000;
+    this.blockedSendsMax = options.blockedSendsMax ?? 100_000;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
+    this.awaitDurable = options.awaitDurable ?? true;
+  }
+
+  /** Queue one record; resolves with its sequence once its batch is acknowledged. */
+  send(key: Bytes, value: Bytes): Promise<number> {
+    if (this.closed) return Promise.reject(new ClientClosedError('the producer is closed'));
+    const record = { key: toBytes(key), value: toBytes(value) };
+    return new Promise<number>((resolve, reject) => {
+      if (this.buffered >= this.bufferRecords) {
+        if (this.blocked.length >= this.blockedSendsMax) {
+          reject(new ProducerBufferFullError(`the producer holds ${this.buffered} records and ${this.blocked.length} sends wait for room; await earlier sends`));
+          return;
+        }
+        this.blocked.push({ record, resolve, reject });
+        return;
+      }
+      this.add(record, resolve, reject);
+    });
+  }
+
+  /** Send whatever is buffered now, without waiting for the linger. */
+  flush(): Promise<void> {
+    this.closeOpenBatch();
+    this.pump();
+    if (this.buffered === 0 && this.blocked.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Send everything buffered and wait for it; later sends are refused. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  /** Records buffered or in flight. */
+  get pendingRecords(): number {
+    return this.buffered + this.blocked.length;
+  }
+
+  private add(record: RecordBytes, resolve: (sequence: number) => void, reject: (error: Error) => void): void {
+    const size = record.key.length + record.value.length;
+    if (this.open !== undefined && (this.open.records.length >= this.batchRecords || this.open.bytes + size > this.batchBytes)) this.closeOpenBatch();
+    if (this.open === undefined) {
+      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, firstSentAtMs: 0 };
+      this.lingerTimer = setTimeout(() => {
+        this.closeOpenBatch();
+        this.pump();
+      }, this.lingerMs);
+    }
+    this.open.records.push(record);
+    this.open.senders.push({ resolve, reject });
+    this.open.bytes += size;
+    this.buffered++;
+    if (this.open.records.length >= this.batchRecords || this.open.bytes >= this.batchBytes) {
+      this.closeOpenBatch();
+      this.pump();
+    }
+  }
+
+  private closeOpenBatch(): void {
+    if (this.open === undefined) return;
+    clearTimeout(this.lingerTimer);
+    const batch = this.open;
+    this.open = undefined;
+    (batch as { number: number }).number = this.nextBatchNumber++;
+    this.ready.push(batch);
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.ready.length > 0) {
+      const batch = this.ready.shift() as Batch;
+      this.inFlight++;
+      void this.deliver(batch);
+    }
+  }
+
+  private async deliver(batch: Batch): Promise<void> {
+    batch.encoded ??= encodeRecordBatch(batch.records);
+    batch.firstSentAtMs = Date.now();
+    let result: AppendResult | undefined;
+    let failure: Error | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        result = await this.client.appendEncoded(batch.encoded, {
+          producer: { id: this.id, batchNumber: batch.number },
+          awaitDurable: this.awaitDurable,
+          // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
+          queueTimeoutMs: 10_000,
+        });
+        break;
+      } catch (error) {
+        const retryable = (error as { retryable?: boolean }).retryable === true;
+        if (!retryable || Date.now() - batch.firstSentAtMs >= this.deliveryTimeoutMs || this.closed) {
+          failure = error as Error;
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      }
+    }
+    this.inFlight--;
+    this.buffered -= batch.records.length;
+    if (result !== undefined) {
+      const start = result.startSequence;
+      batch.senders.forEach((s, i) => s.resolve(start + i));
+    } else {
+      for (const s of batch.senders) s.reject(failure as Error);
+    }
+    while (this.blocked.length > 0 && this.buffered < this.bufferRecords) {
+      const w = this.blocked.shift() as Waiting;
+      this.add(w.record, w.resolve, w.reject);
+    }
+    this.pump();
+    if (this.buffered === 0 && this.blocked.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}

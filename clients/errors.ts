@@ -1,0 +1,105 @@
+import { ErrorCode, errorCodeName, isRetryable } from '../src/protocol/ErrorCode.js';
+import type { ErrorBody } from '../src/protocol/messages/error.js';
+
+/**
+ * A request the broker answered with an error. `code` is the protocol's stable number,
+ * `codeName` its name; subclasses exist for the codes callers usually branch on.
+ *
+ * @example
+ * try { await client.append(records, { expect }) }
+ * catch (e) { if (e instanceof ConflictError) reload(e.actualLastSequence); }
+ */
+export class BrokerRequestError extends Error {
+  override readonly name: string = 'BrokerRequestError';
+  readonly codeName: string;
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.codeName = errorCodeName(code);
+    this.retryable = isRetryable(code);
+  }
+}
+
+export class InvalidRequestError extends BrokerRequestError {
+  override readonly name = 'InvalidRequestError';
+}
+export class UnauthorizedError extends BrokerRequestError {
+  override readonly name = 'UnauthorizedError';
+}
+export class ForbiddenError extends BrokerRequestError {
+  override readonly name = 'ForbiddenError';
+}
+export class ThrottledError extends BrokerRequestError {
+  override readonly name = 'ThrottledError';
+}
+export class BrokerTimeoutError extends BrokerRequestError {
+  override readonly name = 'BrokerTimeoutError';
+}
+export class NotFoundError extends BrokerRequestError {
+  override readonly name = 'NotFoundError';
+}
+export class StorageFailureError extends BrokerRequestError {
+  override readonly name = 'StorageFailureError';
+}
+export class ShuttingDownError extends BrokerRequestError {
+  override readonly name = 'ShuttingDownError';
+}
+export class FrameTooLargeError extends BrokerRequestError {
+  override readonly name = 'FrameTooLargeError';
+}
+
+/** A conditional append whose expectation did not hold. */
+export class ConflictError extends BrokerRequestError {
+  override readonly name = 'ConflictError';
+  constructor(
+    message: string,
+    readonly key: Buffer | null,
+    readonly actualLastSequence: number | null,
+  ) {
+    super(ErrorCode.Conflict, message);
+  }
+}
+
+/** The connection to the broker failed or was lost; the request's outcome is unknown if it was sent. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+  readonly retryable = true;
+}
+
+/** The broker did not answer within the request's timeout. */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError';
+  readonly retryable = true;
+}
+
+/** The client was closed. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+  readonly retryable = false;
+}
+
+const classes: { [code: number]: new (code: number, message: string) => BrokerRequestError } = {
+  [ErrorCode.InvalidRequest]: InvalidRequestError,
+  [ErrorCode.UnknownMessage]: InvalidRequestError,
+  [ErrorCode.UnsupportedVersion]: InvalidRequestError,
+  [ErrorCode.Unauthorized]: UnauthorizedError,
+  [ErrorCode.Forbidden]: ForbiddenError,
+  [ErrorCode.Throttled]: ThrottledError,
+  [ErrorCode.LimitExceeded]: ThrottledError,
+  [ErrorCode.Timeout]: BrokerTimeoutError,
+  [ErrorCode.NotFound]: NotFoundError,
+  [ErrorCode.StorageError]: StorageFailureError,
+  [ErrorCode.ShuttingDown]: ShuttingDownError,
+  [ErrorCode.FrameTooLarge]: FrameTooLargeError,
+};
+
+/** The typed error for an error response. */
+export function errorFromBody(body: ErrorBody): BrokerRequestError {
+  if (body.code === ErrorCode.Conflict) return new ConflictError(body.message, body.conflictKey, body.conflictLastSequence);
+  const Class = classes[body.code] ?? BrokerRequestError;
+  return new Class(body.code, body.message);
+}

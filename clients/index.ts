@@ -1,0 +1,19 @@
+/**
+ * The odlog TypeScript client: connect to a broker, append, scan, subscribe.
+ *
+ * @example
+ * import { OdlogClient } from 'odlog/client';
+ * const client = await OdlogClient.connect({ broker: '127.0.0.1:7070' });
+ */
+export { OdlogClient, parseBrokerAddress, type ClientOptions, type AppendOptions, type AppendResult, type RecordInput, type ScanPage, type ScanRange, type Bytes } from './OdlogClient.js';
+export { Producer, ProducerBufferFullError, type ProducerOptions } from './Producer.js';
+export { Consumer, type ConsumerOptions } from './Consumer.js';
+export { BrokerConnection, type BrokerConnectionOptions, type ReconnectOptions } from './BrokerConnection.js';
+export { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
+export type { Transport, TransportFactory } from './transport/Transport.js';
+export * from './errors.js';
+export type { Entry, KeyEntry } from '../src/protocol/batch/EntryBatchCodec.js';
+export type { StatsResponse, CursorLag } from '../src/protocol/messages/stats.js';
+export type { SegmentInfo } from '../src/protocol/messages/listSegments.js';
+export type { CursorInfo } from '../src/protocol/messages/cursors.js';
+export { ErrorCode } from '../src/protocol/ErrorCode.js';

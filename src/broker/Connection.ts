@@ -1,0 +1,247 @@
+import type { Socket } from 'node:net';
+import { ErrorCode } from '../protocol/ErrorCode.js';
+import { encodeFrame } from '../protocol/frame/FrameEncoder.js';
+import { FrameDecoder, type FrameSink } from '../protocol/frame/FrameDecoder.js';
+import { FrameFlags, type Frame, type FrameHeader } from '../protocol/frame/FrameHeader.js';
+import { messageTypeName, MessageType, protocolVersion } from '../protocol/MessageType.js';
+import { errorBody } from '../protocol/messages/error.js';
+import { limits } from '../limits.js';
+import { Permissions } from './auth/Permissions.js';
+import type { BrokerContext } from './BrokerContext.js';
+import { BrokerError, toErrorBody } from './BrokerError.js';
+import type { RequestConnection } from './handlers/Handler.js';
+import { routes } from './handlers/RequestRouter.js';
+import { OutboundQueue } from './OutboundQueue.js';
+import type { Subscription } from './subscriptions/Subscription.js';
+
+/**
+ * One client connection: decodes frames, serves requests concurrently (responses go out as they
+ * complete, in any order), and keeps every per-connection bound: requests in flight, output
+ * bytes (reading stops while the client does not read; a client that never reads is cut off),
+ * subscriptions, Hello, idle and partial-frame deadlines.
+ */
+export class Connection implements RequestConnection, FrameSink {
+  private readonly decoder: FrameDecoder;
+  private readonly out: OutboundQueue;
+  private inFlight = 0;
+  private authenticated: boolean;
+  private principal = 'anonymous';
+  private grant: Permissions = Permissions.full;
+  private paused = false;
+  private closed = false;
+  private partialFrameTimer: NodeJS.Timeout | undefined;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private drainWaiters: (() => void)[] = [];
+  private markClosed: () => void = () => undefined;
+  readonly subscriptions = new Map<number, Subscription>();
+  /** Resolves once the socket is closed and the connection torn down. */
+  readonly whenClosed = new Promise<void>((resolve) => (this.markClosed = resolve));
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly ctx: BrokerContext,
+    private readonly onClosed: (connection: Connection) => void,
+  ) {
+    this.decoder = new FrameDecoder(ctx.config.frameBytesMax);
+    this.out = new OutboundQueue(socket);
+    this.authenticated = !ctx.authenticator.required;
+    socket.setNoDelay(true);
+    socket.setTimeout(ctx.config.idleTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('timeout', () => this.onIdle());
+    socket.on('error', (error) => ctx.logger.debug('connection_error', { connection: id, error: error.message }));
+    socket.on('close', () => this.teardown());
+    if (ctx.authenticator.required) {
+      this.helloTimer = setTimeout(() => this.abort('no valid Hello in time'), ctx.config.helloTimeoutMs);
+    }
+  }
+
+  get permissions(): Permissions {
+    return this.grant;
+  }
+
+  get remote(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  authenticate(principal: string, permissions: Permissions): void {
+    this.authenticated = true;
+    this.principal = principal;
+    this.grant = permissions;
+    clearTimeout(this.helloTimer);
+  }
+
+  // ---- PushOutput ---------------------------------------------------------------------------------
+
+  canPush(): boolean {
+    return !this.closed && this.out.pendingBytes < this.ctx.config.outputBufferBytesMax;
+  }
+
+  push(frame: Buffer): void {
+    this.send(frame);
+  }
+
+  delivered(records: number): void {
+    this.ctx.stats.delivered(records);
+  }
+
+  // ---- FrameSink ------------------------------------------------------------------------------------
+
+  frame(frame: Frame): void {
+    this.ctx.stats.requestsTotal++;
+    const route = routes.get(frame.messageType);
+    if (frame.version !== protocolVersion) {
+      return this.fail(frame, new BrokerError(ErrorCode.UnsupportedVersion, `protocol version ${frame.version} is not supported; this broker speaks ${protocolVersion}`));
+    }
+    if ((frame.flags & (FrameFlags.Response | FrameFlags.Push | FrameFlags.Error)) !== 0) {
+      return this.fail(frame, new BrokerError(ErrorCode.InvalidRequest, 'clients send requests only (no RESPONSE, PUSH or ERROR flag)'));
+    }
+    if (route === undefined) {
+      return this.fail(frame, new BrokerError(ErrorCode.UnknownMessage, `message type ${frame.messageType} is not one this broker serves`));
+    }
+    if (this.ctx.shuttingDown) return this.fail(frame, new BrokerError(ErrorCode.ShuttingDown, 'the broker is shutting down; reconnect to it (or another) shortly'));
+    if (!this.authenticated && frame.messageType !== MessageType.Hello) {
+      return this.fail(frame, new BrokerError(ErrorCode.Unauthorized, 'send Hello with a valid auth token first'));
+    }
+    if (this.inFlight >= this.ctx.config.inFlightRequestsMax) {
+      return this.fail(frame, new BrokerError(ErrorCode.Throttled, `more than ${this.ctx.config.inFlightRequestsMax} requests in flight on this connection; wait for responses`));
+    }
+    let request: unknown;
+    try {
+      request = route.message.request.decode(frame.body);
+    } catch (error) {
+      return this.fail(frame, error);
+    }
+    this.inFlight++;
+    let result: unknown;
+    try {
+      result = route.handler(this.ctx, this, request);
+    } catch (error) {
+      this.inFlight--;
+      return this.fail(frame, error);
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (response) => this.respond(frame, response),
+        (error: unknown) => this.fail(frame, error),
+      ).finally(() => this.requestDone());
+    } else {
+      this.respond(frame, result);
+      this.requestDone();
+    }
+  }
+
+  oversized(length: number, header: FrameHeader | undefined): void {
+    this.ctx.logger.warn('frame_too_large', { connection: this.id, length, max: this.ctx.config.frameBytesMax });
+    this.fail(header ?? { messageType: 0, version: protocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.FrameTooLarge, `a frame of ${length} bytes is over frameBytesMax (${this.ctx.config.frameBytesMax}); it was skipped`));
+  }
+
+  malformed(reason: string): void {
+    this.ctx.logger.warn('stream_unparseable', { connection: this.id, reason });
+    this.fail({ messageType: 0, version: protocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.InvalidRequest, `the stream cannot be parsed (${reason}); closing the connection`));
+    this.out.flush();
+    this.socket.end();
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------------
+
+  /** Resolve once no request is in flight (or at once). */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** End every subscription with `code` (shutdown), flush and close. */
+  close(code: number, message: string): void {
+    for (const sub of this.subscriptions.values()) sub.end(code, message);
+    this.out.flush();
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.decoder.push(chunk, this);
+    if (this.decoder.inFrame) {
+      this.partialFrameTimer ??= setTimeout(() => this.abort(`a frame did not complete within ${this.ctx.config.partialFrameTimeoutMs} ms`), this.ctx.config.partialFrameTimeoutMs);
+    } else if (this.partialFrameTimer !== undefined) {
+      clearTimeout(this.partialFrameTimer);
+      this.partialFrameTimer = undefined;
+    }
+  }
+
+  private respond(header: FrameHeader, response: unknown): void {
+    const route = routes.get(header.messageType);
+    if (route === undefined || this.closed) return;
+    this.send(encodeFrame({ messageType: header.messageType, version: protocolVersion, flags: FrameFlags.Response, correlationId: header.correlationId }, route.message.response, response));
+  }
+
+  private fail(header: FrameHeader, error: unknown): void {
+    this.ctx.stats.errorsTotal++;
+    const body = toErrorBody(error);
+    if (body.code === ErrorCode.Internal) this.ctx.logger.error('request_failed', { connection: this.id, message: messageTypeName(header.messageType), error: (error as Error)?.stack ?? String(error) });
+    else this.ctx.logger.debug('request_error', { connection: this.id, message: messageTypeName(header.messageType), code: body.code, error: body.message });
+    if (this.closed) return;
+    this.send(encodeFrame({ messageType: header.messageType, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: header.correlationId }, errorBody, body));
+  }
+
+  private send(frame: Buffer): void {
+    if (this.closed) return;
+    this.out.send(frame);
+    if (!this.paused && this.out.pendingBytes >= this.ctx.config.outputBufferBytesMax) {
+      // The client is not reading: stop reading its requests until it does.
+      this.paused = true;
+      this.socket.pause();
+      this.stallTimer = setTimeout(() => this.abort(`the client read nothing for ${limits.outputStallTimeoutMs} ms while ${this.out.pendingBytes} bytes waited`), limits.outputStallTimeoutMs);
+    }
+  }
+
+  private onDrain(): void {
+    if (this.paused && this.out.pendingBytes < this.ctx.config.outputBufferBytesMax / 2) {
+      this.paused = false;
+      clearTimeout(this.stallTimer);
+      this.socket.resume();
+    }
+    for (const sub of this.subscriptions.values()) if (!sub.isLive) sub.resume();
+  }
+
+  private requestDone(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.drainWaiters.length > 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  private onIdle(): void {
+    if (this.inFlight === 0 && this.subscriptions.size === 0 && this.out.pendingBytes === 0) this.abort('idle');
+  }
+
+  private abort(reason: string): void {
+    this.ctx.logger.info('connection_closed', { connection: this.id, remote: this.remote, principal: this.principal, reason });
+    this.socket.destroy();
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.partialFrameTimer);
+    clearTimeout(this.helloTimer);
+    clearTimeout(this.stallTimer);
+    this.out.close();
+    for (const sub of this.subscriptions.values()) {
+      sub.close();
+      this.ctx.subscriptions.remove(sub);
+    }
+    this.subscriptions.clear();
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+    this.onClosed(this);
+    this.markClosed();
+  }
+}

@@ -1,0 +1,57 @@
+import type { CommittedChunk } from '../storage/write/CommitBuilder.js';
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * Scans waiting for their key's first entry (long-poll). A commit wakes exactly the waiters of
+ * the keys it touches; each waiter has its own deadline timer. Waiters count against their
+ * connection's in-flight bound, so the registry is bounded by it.
+ */
+export class LongPollRegistry {
+  private readonly byKey = new Map<string, Set<Waiter>>();
+
+  /** Resolve on the next commit touching `keyStr`, or after `timeoutMs`. */
+  wait(keyStr: string, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let set = this.byKey.get(keyStr);
+      if (set === undefined) this.byKey.set(keyStr, (set = new Set()));
+      const waiters = set;
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          waiters.delete(waiter);
+          if (waiters.size === 0 && this.byKey.get(keyStr) === waiters) this.byKey.delete(keyStr);
+          resolve();
+        }, timeoutMs),
+      };
+      waiters.add(waiter);
+    });
+  }
+
+  onChunk(chunk: CommittedChunk): void {
+    if (this.byKey.size === 0) return;
+    for (const run of chunk.runs) {
+      const waiters = this.byKey.get(run.keyStr);
+      if (waiters === undefined) continue;
+      this.byKey.delete(run.keyStr);
+      for (const w of waiters) {
+        clearTimeout(w.timer);
+        w.resolve();
+      }
+    }
+  }
+
+  /** Answer every waiter now (shutdown). */
+  releaseAll(): void {
+    for (const waiters of this.byKey.values()) {
+      for (const w of waiters) {
+        clearTimeout(w.timer);
+        w.resolve();
+      }
+    }
+    this.byKey.clear();
+  }
+}

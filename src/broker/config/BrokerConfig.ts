@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import type { Durability, ReadVisibility } from '../../storage/types.js';
+import type { TokenGrant } from '../auth/TokenGrant.js';
+import { brokerOptions, envOf, flagOf, type OptionSpec } from './ConfigOptions.js';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/** The broker's settings, after flags, environment and JSON file are merged (in that precedence). */
+export interface BrokerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly durability: Durability;
+  readonly readVisibility: ReadVisibility;
+  readonly sealIntervalMs?: number;
+  readonly sealBytes?: number;
+  readonly retentionMs?: number;
+  readonly retentionBytes?: number;
+  readonly retentionCheckIntervalMs: number;
+  readonly authToken?: string;
+  /** Per-token permissions (JSON config only). */
+  readonly tokens: readonly TokenGrant[];
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly logLevel: LogLevel;
+  readonly frameBytesMax: number;
+  readonly connectionsMax: number;
+  readonly inFlightRequestsMax: number;
+  readonly outputBufferBytesMax: number;
+  readonly subscriptionsPerConnectionMax: number;
+  readonly idleTimeoutMs: number;
+  readonly partialFrameTimeoutMs: number;
+  readonly helloTimeoutMs: number;
+  readonly keyBytesMax: number;
+  readonly valueBytesMax: number;
+  readonly batchRecordsMax: number;
+  readonly batchBytesMax: number;
+  readonly writeQueueBytesMax: number;
+  readonly mapSizeBytes?: number;
+}
+
+/** A setting that cannot be used, with the source that gave it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const units: { [suffix: string]: number } = {
+  '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3, t: 1e12, tb: 1e12, tib: 1024 ** 4,
+};
+const durations: { [suffix: string]: number } = { '': 1, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function parseValue(spec: OptionSpec, raw: unknown, source: string): string | number {
+  const where = `${spec.key} (from ${source})`;
+  if (spec.kind === 'string') {
+    if (typeof raw !== 'string' || raw.length === 0) throw new ConfigError(`${where} must be a non-empty string`);
+    return raw;
+  }
+  if (spec.kind === 'enum') {
+    if (typeof raw !== 'string' || !(spec.values ?? []).includes(raw)) throw new ConfigError(`${where} must be one of ${(spec.values ?? []).join(', ')}, got ${String(raw)}`);
+    return raw;
+  }
+  if (typeof raw === 'number') {
+    if (!Number.isSafeInteger(raw) || raw < 0) throw new ConfigError(`${where} must be a non-negative integer, got ${raw}`);
+    return raw;
+  }
+  if (typeof raw !== 'string') throw new ConfigError(`${where} must be a number`);
+  const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(raw.trim());
+  const table = spec.kind === 'bytes' ? units : spec.kind === 'duration' ? durations : { '': 1 };
+  const scale = match ? table[match[2].toLowerCase()] : undefined;
+  if (!match || scale === undefined) {
+    const hint = spec.kind === 'bytes' ? ' (e.g. 65536, 64KiB, 16MiB)' : spec.kind === 'duration' ? ' (e.g. 500, 500ms, 30s, 1h, 7d)' : '';
+    throw new ConfigError(`${where} must be a non-negative integer${hint}, got ${JSON.stringify(raw)}`);
+  }
+  const value = Math.round(Number(match[1]) * scale);
+  if (!Number.isSafeInteger(value)) throw new ConfigError(`${where} is too large`);
+  return value;
+}
+
+/** Parse `--flag value` / `--flag=value` pairs into option values; unknown flags are errors. */
+export function parseFlags(argv: readonly string[]): { values: Map<string, unknown>; configFile?: string; help: boolean } {
+  const byFlag = new Map(brokerOptions.map((o) => [flagOf(o.key), o]));
+  const values = new Map<string, unknown>();
+  let configFile: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    const inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
+    const next = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new ConfigError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--config') {
+      configFile = next();
+      continue;
+    }
+    const spec = byFlag.get(flag);
+    if (spec === undefined) throw new ConfigError(`unknown option ${flag}; see odlog serve --help`);
+    values.set(spec.key, next());
+  }
+  return { values, configFile, help };
+}
+
+/**
+ * Merge flags, environment (`ODLOG_*`) and the JSON file (`--config` or `ODLOG_CONFIG`), in that
+ * order of precedence, over the defaults.
+ */
+export function loadBrokerConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BrokerConfig & { help: boolean } {
+  const flags = parseFlags(argv);
+  const file = flags.configFile ?? env.ODLOG_CONFIG;
+  let json: { [key: string]: unknown } = {};
+  if (file !== undefined) {
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8')) as { [key: string]: unknown };
+    } catch (error) {
+      throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+    const known = new Set([...brokerOptions.map((o) => o.key), 'tokens']);
+    for (const key of Object.keys(json)) if (!known.has(key)) throw new ConfigError(`config file ${file}: unknown setting ${JSON.stringify(key)}`);
+  }
+  const out: { [key: string]: unknown } = {};
+  for (const spec of brokerOptions) {
+    let raw: unknown;
+    let source: string;
+    if (flags.values.has(spec.key)) [raw, source] = [flags.values.get(spec.key), flagOf(spec.key)];
+    else if (env[envOf(spec.key)] !== undefined) [raw, source] = [env[envOf(spec.key)], envOf(spec.key)];
+    else if (json[spec.key] !== undefined) [raw, source] = [json[spec.key], file as string];
+    else [raw, source] = [spec.default, 'default'];
+    if (raw !== undefined) out[spec.key] = parseValue(spec, raw, source);
+  }
+  out.tokens = parseTokens(json.tokens, file);
+  out.help = flags.help;
+  const config = out as unknown as BrokerConfig & { help: boolean };
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) throw new ConfigError('tlsCert and tlsKey go together: give both or neither');
+  if (config.port > 65535) throw new ConfigError(`port must be 0..65535, got ${config.port}`);
+  return config;
+}
+
+function parseTokens(raw: unknown, file: string | undefined): TokenGrant[] {
+  if (raw === undefined) return [];
+  const where = `config file ${file ?? ''}: tokens`;
+  if (!Array.isArray(raw)) throw new ConfigError(`${where} must be an array`);
+  return raw.map((t: unknown, i) => {
+    const entry = t as { [key: string]: unknown };
+    if (entry === null || typeof entry !== 'object' || typeof entry.token !== 'string' || entry.token.length < 8) {
+      throw new ConfigError(`${where}[${i}] needs a "token" string of at least 8 characters`);
+    }
+    const prefixes = (name: string): string[] | undefined => {
+      const v = entry[name];
+      if (v === undefined) return undefined;
+      if (!Array.isArray(v) || v.some((p) => typeof p !== 'string')) throw new ConfigError(`${where}[${i}].${name} must be an array of key prefixes`);
+      return v as string[];
+    };
+    return {
+      name: typeof entry.name === 'string' ? entry.name : `token-${i}`,
+      token: entry.token,
+      append: prefixes('append'),
+      read: prefixes('read'),
+      admin: entry.admin === true,
+    };
+  });
+}
+
+/** The help text of `odlog serve`. */
+export function brokerHelp(): string {
+  const lines = [
+    'usage: odlog serve [options]',
+    '',
+    'Options (flag > environment > JSON config file > default):',
+    `  ${'--config FILE'.padEnd(36)} JSON config file (env ODLOG_CONFIG); may also hold "tokens"`,
+  ];
+  for (const o of brokerOptions) {
+    const flag = `${flagOf(o.key)} ${o.kind === 'enum' ? (o.values ?? []).join('|') : o.kind.toUpperCase()}`;
+    const def = o.default !== undefined ? ` [default ${o.default}]` : '';
+    lines.push(`  ${flag.padEnd(36)} ${o.help}${def}`);
+    lines.push(`  ${''.padEnd(36)} env ${envOf(o.key)}, JSON "${o.key}"`);
+  }
+  lines.push('', 'JSON "tokens": [{ "name": "tenant-a", "token": "...", "append": ["tenant-a:"], "read": ["tenant-a:"], "admin": false }]');
+  return lines.join('\n');
+}

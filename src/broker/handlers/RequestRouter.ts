@@ -1,0 +1,50 @@
+import type { MessageDefinition } from '../../protocol/Message.js';
+import { Flush, Seal } from '../../protocol/messages/admin.js';
+import { Append } from '../../protocol/messages/append.js';
+import { Count } from '../../protocol/messages/count.js';
+import { Credit, Unsubscribe } from '../../protocol/messages/credit.js';
+import { CommitCursor, GetCursor } from '../../protocol/messages/cursors.js';
+import { Hello } from '../../protocol/messages/hello.js';
+import { ListKeys } from '../../protocol/messages/listKeys.js';
+import { ListSegments } from '../../protocol/messages/listSegments.js';
+import { Ping } from '../../protocol/messages/ping.js';
+import { Scan } from '../../protocol/messages/scan.js';
+import { Stats } from '../../protocol/messages/stats.js';
+import { Subscribe } from '../../protocol/messages/subscribe.js';
+import { append } from './appendHandler.js';
+import { commitCursor, getCursor } from './cursorHandlers.js';
+import type { Handler } from './Handler.js';
+import { hello, ping } from './helloHandlers.js';
+import { count, flush, listKeys, listSegments, seal } from './queryHandlers.js';
+import { scan } from './scanHandler.js';
+import { stats } from './statsHandler.js';
+import { credit, subscribe, unsubscribe } from './subscriptionHandlers.js';
+
+/** A message definition with the handler that serves it. */
+export interface Route<Req, Res> {
+  readonly message: MessageDefinition<Req, Res>;
+  readonly handler: Handler<Req, Res>;
+}
+
+function route<Req, Res>(message: MessageDefinition<Req, Res>, handler: Handler<Req, Res>): [number, Route<unknown, unknown>] {
+  return [message.type, { message, handler } as unknown as Route<unknown, unknown>];
+}
+
+/** Every request type the broker serves. */
+export const routes: ReadonlyMap<number, Route<unknown, unknown>> = new Map([
+  route(Hello, hello),
+  route(Ping, ping),
+  route(Append, append),
+  route(Scan, scan),
+  route(Subscribe, subscribe),
+  route(Credit, credit),
+  route(Unsubscribe, unsubscribe),
+  route(Count, count),
+  route(ListKeys, listKeys),
+  route(ListSegments, listSegments),
+  route(Seal, seal),
+  route(Flush, flush),
+  route(CommitCursor, commitCursor),
+  route(GetCursor, getCursor),
+  route(Stats, stats),
+]);

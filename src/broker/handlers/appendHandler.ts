@@ -1,0 +1,29 @@
+import { ErrorCode } from '../../protocol/ErrorCode.js';
+import { walkRecordBatch } from '../../protocol/batch/RecordBatchCodec.js';
+import type { AppendRequest, AppendResponse } from '../../protocol/messages/append.js';
+import { RecordBatch } from '../../storage/RecordBatch.js';
+import { BrokerError } from '../BrokerError.js';
+import type { Handler } from './Handler.js';
+
+/** Walk the wire batch in place, check permissions, and append it as it is. */
+export const append: Handler<AppendRequest, AppendResponse> = async (ctx, conn, request) => {
+  const walked = walkRecordBatch(request.records, ctx.config.batchRecordsMax);
+  const batch = new RecordBatch(walked.buffer, walked.offsets, walked.count, walked.payloadBytes);
+  const permissions = conn.permissions;
+  for (let i = 0; i < batch.count; i++) {
+    if (!permissions.canAppend(batch.key(i))) throw forbidden(batch.key(i));
+  }
+  for (const e of request.expect) if (!permissions.canRead(e.key)) throw forbidden(e.key);
+  const output = await ctx.log.append(batch, {
+    expect: request.expect.length > 0 ? request.expect : undefined,
+    timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : undefined,
+    producer: request.producerId !== null ? { id: request.producerId, batchNumber: request.batchNumber } : undefined,
+  });
+  if (request.awaitDurable) await ctx.log.whenDurable(output.startSequence + output.count - 1);
+  if (!output.duplicate) ctx.stats.appended(output.count, batch.payloadBytes);
+  return { startSequence: output.startSequence, count: output.count, duplicate: output.duplicate === true };
+};
+
+function forbidden(key: Buffer): BrokerError {
+  return new BrokerError(ErrorCode.Forbidden, `this token may not append to key ${JSON.stringify(key.toString('utf8'))}`);
+}

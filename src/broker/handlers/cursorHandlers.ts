@@ -1,0 +1,34 @@
+import { ErrorCode } from '../../protocol/ErrorCode.js';
+import type { EmptyResponse } from '../../protocol/messages/credit.js';
+import type { CommitCursorRequest, GetCursorRequest, GetCursorResponse } from '../../protocol/messages/cursors.js';
+import type { CursorSelector } from '../../storage/CursorStore.js';
+import { BrokerError } from '../BrokerError.js';
+import type { Handler, RequestConnection } from './Handler.js';
+
+function checkReadable(conn: RequestConnection, follows: CursorSelector, name: string): void {
+  const ok = 'prefix' in follows ? conn.permissions.canReadPrefix(follows.prefix) : follows.keys.every((k) => conn.permissions.canRead(k));
+  if (!ok) throw new BrokerError(ErrorCode.Forbidden, `this token may not read what cursor ${JSON.stringify(name)} follows`);
+}
+
+export const commitCursor: Handler<CommitCursorRequest, EmptyResponse> = async (ctx, conn, request) => {
+  if ((request.keys.length > 0) === (request.prefix !== null)) throw new BrokerError(ErrorCode.InvalidRequest, 'a cursor follows keys or a prefix (exactly one of the two)');
+  const follows: CursorSelector = request.prefix !== null ? { prefix: Buffer.from(request.prefix) } : { keys: request.keys.map((k) => Buffer.from(k)) };
+  checkReadable(conn, follows, request.name);
+  await ctx.log.cursors.commit(request.name, request.sequence, follows);
+  return {};
+};
+
+export const getCursor: Handler<GetCursorRequest, GetCursorResponse> = (ctx, conn, request) => {
+  const cursor = ctx.log.cursors.get(request.name);
+  if (cursor === undefined) return { cursor: null };
+  checkReadable(conn, cursor.follows, request.name);
+  return {
+    cursor: {
+      name: cursor.name,
+      sequence: cursor.sequence,
+      keys: 'keys' in cursor.follows ? [...cursor.follows.keys] : [],
+      prefix: 'prefix' in cursor.follows ? cursor.follows.prefix : null,
+      updatedAtMs: cursor.updatedAtMs,
+    },
+  };
+};

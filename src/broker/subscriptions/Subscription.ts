@@ -1,0 +1,212 @@
+import { EntryBatchWriter } from '../../protocol/batch/EntryBatchCodec.js';
+import { encodeFrame } from '../../protocol/frame/FrameEncoder.js';
+import { FrameFlags } from '../../protocol/frame/FrameHeader.js';
+import { protocolVersion } from '../../protocol/MessageType.js';
+import { SubscriptionBatchPush, SubscriptionEndPush } from '../../protocol/messages/subscribe.js';
+import type { LogIterator } from '../../storage/read/LogIterator.js';
+import type { LogDb } from '../../storage/LogDb.js';
+import type { CommittedChunk, CommittedRun } from '../../storage/write/CommitBuilder.js';
+import { selectionMatches, type KeySelection } from './KeySelection.js';
+
+/** Where a subscription's pushes go (the connection). */
+export interface PushOutput {
+  /** Whether the connection's output has room for more. */
+  canPush(): boolean;
+  push(frame: Buffer): void;
+  delivered(records: number): void;
+}
+
+const creditRecordsMax = 0x7fff_ffff;
+const creditBytesMax = Number.MAX_SAFE_INTEGER;
+
+/**
+ * One subscription: entries of its keys in global sequence order, pushed within the credit the
+ * consumer granted and the room its connection has.
+ *
+ * It is either *live*, fed straight from commit notifications, or *catching up*, reading from
+ * storage. `nextSeq` is the single source of truth: every matching entry below it has been
+ * sent. A live subscription that runs out of credit or room simply stops being live at the
+ * entry it could not send; storage is its buffer, so the broker never queues entries for it.
+ * Catch-up reads pages until one reaches the log's visible end, then goes live; commits that
+ * arrive meanwhile are in storage, and a live subscription ignores anything below nextSeq, so
+ * the switch has no gap and no duplicate.
+ */
+export class Subscription {
+  private nextSeq: number;
+  private creditRecords: number;
+  private creditBytes: number;
+  private live = false;
+  private pumping = false;
+  private closed = false;
+
+  constructor(
+    readonly id: number,
+    readonly selection: KeySelection,
+    start: number,
+    credit: { records: number; bytes: number },
+    private readonly log: LogDb,
+    private readonly output: PushOutput,
+    private readonly pushBytesMax: number,
+  ) {
+    this.nextSeq = start;
+    this.creditRecords = Math.min(creditRecordsMax, Math.max(0, credit.records));
+    this.creditBytes = Math.min(creditBytesMax, Math.max(0, credit.bytes));
+  }
+
+  get position(): number {
+    return this.nextSeq;
+  }
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** Start delivering (after the Subscribe response went out). */
+  start(): void {
+    this.resume();
+  }
+
+  grant(records: number, bytes: number): void {
+    this.creditRecords = Math.min(creditRecordsMax, this.creditRecords + Math.max(0, records));
+    this.creditBytes = Math.min(creditBytesMax, this.creditBytes + Math.max(0, bytes));
+    this.resume();
+  }
+
+  /** The connection has room again, or credit arrived: catch up if not live. */
+  resume(): void {
+    if (!this.live && !this.pumping && !this.closed) void this.pump();
+  }
+
+  /** A commit became visible and touches this subscription's keys. */
+  onChunk(chunk: CommittedChunk): void {
+    if (this.closed || !this.live) return;
+    if (chunk.endSequence <= this.nextSeq) return;
+    const runs = chunk.runs.filter((run) => selectionMatches(this.selection, run.key, run.keyStr));
+    const sent = this.sendRuns(runs, chunk.endSequence);
+    if (!sent) this.live = false; // out of credit or room: storage holds the rest
+  }
+
+  /** End the subscription, telling the consumer why (if it is still there). */
+  end(code: number, message: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.output.push(
+      encodeFrame({ messageType: SubscriptionEndPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: this.id }, SubscriptionEndPush.body, {
+        code,
+        message,
+        nextSequence: this.nextSeq,
+      }),
+    );
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
+   * Send the runs' entries at or after nextSeq in sequence order; returns false if credit or
+   * room ran out before all were sent (nextSeq then points at the first unsent entry).
+   */
+  private sendRuns(runs: readonly CommittedRun[], chunkEnd: number): boolean {
+    const cursors = runs.map((run) => ({ run, i: run.row.lowerBound(this.nextSeq) }));
+    let writer = new EntryBatchWriter(true);
+    let complete = true;
+    for (;;) {
+      let best = -1;
+      let bestSeq = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < cursors.length; c++) {
+        const cur = cursors[c];
+        if (cur.i < cur.run.row.count) {
+          const seq = cur.run.row.sequence(cur.i);
+          if (seq < bestSeq) {
+            bestSeq = seq;
+            best = c;
+          }
+        }
+      }
+      if (best < 0) break;
+      const { run, i } = cursors[best];
+      const start = run.row.valueStart(i);
+      const end = run.row.valueEnd(i);
+      const size = run.key.length + end - start;
+      if (this.creditRecords === 0 || this.creditBytes < size || !this.output.canPush()) {
+        complete = false;
+        break;
+      }
+      writer.add(run.key, bestSeq, run.row.buffer, start, end);
+      this.creditRecords--;
+      this.creditBytes -= size;
+      this.nextSeq = bestSeq + 1;
+      cursors[best].i++;
+      if (writer.byteLength >= this.pushBytesMax) {
+        this.pushBatch(writer, this.nextSeq);
+        writer = new EntryBatchWriter(true);
+      }
+    }
+    if (complete) this.nextSeq = Math.max(this.nextSeq, chunkEnd);
+    if (writer.count > 0) this.pushBatch(writer, this.nextSeq);
+    return complete;
+  }
+
+  private pushBatch(writer: EntryBatchWriter, nextSequence: number): void {
+    const count = writer.count;
+    this.output.push(
+      encodeFrame(
+        { messageType: SubscriptionBatchPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: this.id },
+        SubscriptionBatchPush.body,
+        { entries: writer.finish(), nextSequence },
+        writer.byteLength + 32,
+      ),
+    );
+    this.output.delivered(count);
+  }
+
+  /** Read from storage until caught up (then go live), or until credit or room runs out. */
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (!this.closed && !this.live && this.creditRecords > 0 && this.output.canPush()) {
+        if (this.log.isClosed) return;
+        const caughtUp = this.catchUpOnePage();
+        if (caughtUp) {
+          this.live = true;
+          return;
+        }
+        // Let other connections run between pages.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** One page from storage; returns true when nothing visible is left (the subscription may go live). */
+  private catchUpOnePage(): boolean {
+    const iterator = this.readerFrom(this.nextSeq);
+    const writer = new EntryBatchWriter(true);
+    let stopped = false;
+    for (let r = iterator.nextSync(); !r.done; r = iterator.nextSync()) {
+      const entry = r.value;
+      const size = entry.key.length + entry.value.length;
+      if (this.creditRecords === 0 || this.creditBytes < size) {
+        this.nextSeq = entry.sequence;
+        stopped = true;
+        break;
+      }
+      writer.add(entry.key, entry.sequence, entry.value);
+      this.creditRecords--;
+      this.creditBytes -= size;
+      this.nextSeq = entry.sequence + 1;
+    }
+    if (!stopped && iterator.exhausted) this.nextSeq = Math.max(this.nextSeq, iterator.nextSequence);
+    if (writer.count > 0) this.pushBatch(writer, this.nextSeq);
+    return !stopped && iterator.exhausted && this.nextSeq >= this.log.visibleSequence;
+  }
+
+  private readerFrom(start: number): LogIterator {
+    const options = { limit: Math.max(1, this.creditRecords), maxBytes: Math.max(1, Math.min(this.pushBytesMax, this.creditBytes)) };
+    const s = this.selection;
+    if (s.kind === 'keys' && s.keys.length === 1) return this.log.scan(s.keys[0], { start }, options);
+    return this.log.scanGlobal(s.kind === 'keys' ? { keys: s.keys } : { prefix: s.prefix }, { start }, options);
+  }
+}

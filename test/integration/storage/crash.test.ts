@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import type { LogDb, LogEntry } from '../../../src/index.js';
+import { batchDigest, crashKeys, decodeValue, makeBatch, parentKey } from '../../support/CrashBatches.js';
+import { collect, LogFixture, sleep } from '../../support/LogFixture.js';
+import { prng, randomInt } from '../../support/Random.js';
+
+/** Cycles of append-then-SIGKILL on one directory: 5 in `npm test`, more with ODLOG_CRASH_CYCLES for a long run. */
+const cycles = Number.parseInt(process.env.ODLOG_CRASH_CYCLES ?? '5', 10);
+/** Seed of the kill moments; printed on failure so a run can be replayed with ODLOG_CRASH_SEED. */
+const seed = Number.parseInt(process.env.ODLOG_CRASH_SEED ?? String(Date.now() % 1_000_000), 10);
+const childScript = fileURLToPath(new URL('../../support/crashChild.js', import.meta.url));
+const batchIdsPerCycle = 1_000_000;
+
+interface ChildRun {
+  readonly sent: Set<number>;
+  readonly acked: Map<number, { startSequence: number; count: number; digest: string }>;
+  readonly killed: boolean;
+  readonly stderr: string;
+}
+
+/** Run the child on `dir`, SIGKILL it `killAfterMs` after it reports the log open, and read what it printed. */
+async function runChildAndKill(dir: string, firstBatchId: number, killAfterMs: number): Promise<ChildRun> {
+  const child = spawn(process.execPath, [childScript, dir, String(firstBatchId)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  let killed = false;
+  const killer = (async () => {
+    const openBy = Date.now() + 20_000;
+    while (!stdout.startsWith('ready\n') && child.exitCode === null && Date.now() < openBy) await sleep(5);
+    await sleep(killAfterMs);
+    killed = child.kill('SIGKILL');
+  })();
+  const { signal } = await closed; // 'close': the process is reaped (so its lock is stale) and stdout is fully read
+  await killer;
+  const sent = new Set<number>();
+  const acked = new Map<number, { startSequence: number; count: number; digest: string }>();
+  const complete = stdout.slice(0, stdout.lastIndexOf('\n') + 1); // a line cut by the kill is ignored
+  for (const line of complete.split('\n')) {
+    const [word, ...fields] = line.split(' ');
+    if (word === 'send') sent.add(Number(fields[0]));
+    if (word === 'ack') acked.set(Number(fields[0]), { startSequence: Number(fields[1]), count: Number(fields[2]), digest: fields[3] });
+  }
+  return { sent, acked, killed: killed && signal === 'SIGKILL', stderr };
+}
+
+/** Digest of entries, for checking that an already verified part of the log never changes. */
+function entriesDigest(entries: readonly LogEntry[]): string {
+  const hash = createHash('sha256');
+  const header = Buffer.alloc(16);
+  for (const e of entries) {
+    header.writeDoubleBE(e.sequence, 0);
+    header.writeUInt32BE(e.key.length, 8);
+    header.writeUInt32BE(e.value.length, 12);
+    hash.update(header).update(e.key).update(e.value);
+  }
+  return hash.digest('hex');
+}
+
+describe('LogDb crash safety (SIGKILL during appends)', function () {
+  this.timeout(Math.max(60_000, cycles * 20_000));
+  const fixture = new LogFixture();
+  after(() => fixture.cleanup());
+
+  it(`keeps every acknowledged batch whole, shows no partial or unsent batch, and continues sequences after ${cycles} kills`, async () => {
+    const dir = fixture.dir('odlog-crash');
+    const random = prng(seed);
+    const context = (cycle: number): string => `cycle ${cycle}, ODLOG_CRASH_SEED=${seed}`;
+    const sentEver = new Set<number>();
+    const ackedEver = new Map<number, { startSequence: number; count: number }>();
+    const parentChecks = new Map<number, string>(); // sequence -> value the parent appended after a crash
+    let verifiedEnd = 0; // entries below it were checked in an earlier cycle ...
+    let verifiedDigest = entriesDigest([]); // ... and must still read exactly the same
+    let ackedTotal = 0;
+
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      const run = await runChildAndKill(dir, (cycle + 1) * batchIdsPerCycle, randomInt(random, 50, 500));
+      expect(run.killed, `${context(cycle)}: the child ended before it was killed: ${run.stderr}`).to.equal(true);
+      for (const id of run.sent) sentEver.add(id);
+      for (const [id, ack] of run.acked) {
+        expect(ack.digest, `${context(cycle)}: batch ${id} acknowledged with another content`).to.equal(batchDigest(makeBatch(id)));
+        expect(run.sent.has(id)).to.equal(true);
+        ackedEver.set(id, ack);
+      }
+      ackedTotal += run.acked.size;
+
+      let log: LogDb | undefined = await fixture.open({ path: dir });
+      try {
+        const committed = log.committedSequence;
+        const all = await collect(log.scanGlobal({ prefix: 'c' }));
+        const old = all.filter((e) => e.sequence < verifiedEnd);
+        const fresh = all.filter((e) => e.sequence >= verifiedEnd);
+        expect(entriesDigest(old), `${context(cycle)}: entries verified in an earlier cycle changed`).to.equal(verifiedDigest);
+
+        // Each key's own stream agrees with the global order.
+        const byKey = new Map<string, number>();
+        for (const e of fresh) byKey.set(e.key.toString('hex'), (byKey.get(e.key.toString('hex')) ?? 0) + 1);
+        for (const key of [...crashKeys, parentKey]) {
+          const own = await collect(log.scan(key, { start: verifiedEnd }));
+          expect(own.length, `${context(cycle)}: scan of key ${key.subarray(0, 12).toString('hex')}`).to.equal(byKey.get(key.toString('hex')) ?? 0);
+          expect(await log.count(key, { start: verifiedEnd })).to.equal(own.length);
+        }
+
+        // Every record is part of a batch that was sent, whole, in order, with the exact content sent.
+        const batches = new Map<number, LogEntry[]>();
+        for (const e of fresh) {
+          if (e.key.equals(parentKey)) {
+            expect(parentChecks.get(e.sequence), `${context(cycle)}: unexpected record of the parent key at ${e.sequence}`).to.equal(e.value.toString());
+            continue;
+          }
+          const decoded = decodeValue(e.key, e.value);
+          expect(decoded, `${context(cycle)}: record at ${e.sequence} was never sent (checksum fails)`).to.not.equal(undefined);
+          const id = (decoded as { batchId: number }).batchId;
+          batches.set(id, [...(batches.get(id) ?? []), e]);
+        }
+        for (const [id, entries] of batches) {
+          expect(sentEver.has(id), `${context(cycle)}: batch ${id} is in the log but was never sent`).to.equal(true);
+          const sentRecords = makeBatch(id);
+          expect(entries.length, `${context(cycle)}: batch ${id} is partial (${entries.length} of ${sentRecords.length} records)`).to.equal(sentRecords.length);
+          entries.forEach((e, i) => {
+            expect(e.sequence, `${context(cycle)}: batch ${id} record ${i} sequence`).to.equal(entries[0].sequence + i);
+            expect(e.key.equals(sentRecords[i].key) && e.value.equals(sentRecords[i].value), `${context(cycle)}: batch ${id} record ${i} content`).to.equal(true);
+          });
+          const ack = ackedEver.get(id);
+          if (ack !== undefined) expect([entries[0].sequence, entries.length], `${context(cycle)}: batch ${id} moved`).to.deep.equal([ack.startSequence, ack.count]);
+        }
+        // Every batch acknowledged in this cycle is there.
+        for (const [id, ack] of run.acked) {
+          expect(batches.has(id), `${context(cycle)}: acknowledged batch ${id} (sequence ${ack.startSequence}) is missing`).to.equal(true);
+        }
+        for (const [sequence, value] of parentChecks) {
+          if (sequence >= verifiedEnd) expect(fresh.some((e) => e.sequence === sequence && e.value.toString() === value)).to.equal(true);
+        }
+
+        // The next append gets a sequence above every one handed out before.
+        let highest = -1;
+        for (const e of all) highest = Math.max(highest, e.sequence);
+        for (const a of ackedEver.values()) highest = Math.max(highest, a.startSequence + a.count - 1);
+        expect(committed, `${context(cycle)}: committedSequence after reopen`).to.be.greaterThan(highest);
+        const value = `check-${cycle}`;
+        const out = await log.append([{ key: parentKey, value }]);
+        expect(out.startSequence, `${context(cycle)}: first sequence after the crash`).to.be.greaterThan(highest);
+        parentChecks.set(out.startSequence, value);
+
+        const verified = await collect(log.scanGlobal({ prefix: 'c' }));
+        verifiedEnd = log.committedSequence;
+        verifiedDigest = entriesDigest(verified);
+        await log.close();
+        log = undefined;
+      } finally {
+        await log?.close();
+      }
+    }
+    expect(ackedTotal, 'no batch was acknowledged in any cycle, so nothing was tested').to.be.greaterThan(0);
+  });
+});
