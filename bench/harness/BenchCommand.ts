@@ -1,5 +1,77 @@
-/** `odlog bench`: the load-testing harness (see bench/README). */
-export async function runBenchCommand(_argv: readonly string[]): Promise<number> {
-  console.error('odlog bench: not built yet');
-  return 1;
+import { readFileSync, writeFileSync } from 'node:fs';
+import { benchHelp, parseBenchOptions, type BenchOptions, type TargetKind } from './BenchOptions.js';
+import type { BenchResult } from './BenchResult.js';
+import { runWorkload } from './BenchRunner.js';
+import { formatComparison, formatResult } from './ResultTable.js';
+import { discardTarget, odlogTarget } from './targets/OdlogTarget.js';
+import type { TargetLauncher } from './targets/Target.js';
+
+/** Every launcher the harness knows, by target kind (peers are loaded lazily). */
+async function launcherFor(kind: TargetKind): Promise<TargetLauncher> {
+  switch (kind) {
+    case 'odlog':
+      return odlogTarget;
+    case 'discard':
+      return discardTarget;
+    default:
+      throw new Error(`target ${kind} is not available in this build`);
+  }
+}
+
+function readResult(file: string): BenchResult {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
+  if (parsed.schema !== 'odlog-bench/1') throw new Error(`${file} is not an odlog bench result`);
+  return parsed;
+}
+
+async function writeOutputs(options: BenchOptions, results: BenchResult[]): Promise<void> {
+  if (options.out !== undefined) writeFileSync(options.out, JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
+  if (options.html !== undefined) {
+    const { renderHtmlReport } = await import('./HtmlReport.js');
+    writeFileSync(options.html, renderHtmlReport(results));
+  }
+}
+
+/** `odlog bench`: see `benchHelp`. Returns the process exit code. */
+export async function runBenchCommand(argv: readonly string[]): Promise<number> {
+  const options = parseBenchOptions(argv);
+  if (options.help) {
+    console.log(benchHelp);
+    return 0;
+  }
+  if (options.compare !== undefined) {
+    console.log(formatComparison(readResult(options.compare[0]), readResult(options.compare[1])));
+    return 0;
+  }
+  if (options.suite === 'scale') {
+    const { runScaleSuite } = await import('./ScaleSuite.js');
+    return runScaleSuite(options);
+  }
+  const kinds: TargetKind[] = options.peers ? ['odlog', 'redis', 'nats'] : [options.workload.target];
+  const results: BenchResult[] = [];
+  for (const kind of kinds) {
+    let launcher: TargetLauncher;
+    try {
+      launcher = await launcherFor(kind);
+    } catch (error) {
+      console.log(`skipped ${kind}: ${(error as Error).message}`);
+      continue;
+    }
+    const unavailable = launcher.unavailable();
+    if (unavailable !== undefined) {
+      console.log(`skipped ${kind}: ${unavailable}`);
+      continue;
+    }
+    const result = await runWorkload({ ...options.workload, target: kind }, launcher, { broker: options.broker, quiet: options.quiet });
+    console.log(formatResult(result));
+    results.push(result);
+  }
+  if (options.peers && results.length > 1) {
+    const odlog = results.find((r) => r.target.kind === 'odlog');
+    for (const peer of results.filter((r) => r.target.kind !== 'odlog')) {
+      if (odlog !== undefined) console.log('\n' + formatComparison(peer, odlog));
+    }
+  }
+  await writeOutputs(options, results);
+  return 0;
 }

@@ -33,9 +33,11 @@ export class CursorStore {
   constructor(
     private readonly tables: StorageTables,
     private readonly cursorsMax: number,
+    private readonly checkOpen: () => void,
   ) {}
 
   async commit(name: string, sequence: number, follows: CursorSelector): Promise<ConsumerCursor> {
+    this.checkOpen();
     const key = cursorKey(name);
     if (!Number.isSafeInteger(sequence) || sequence < 0) throw new InvalidArgumentError(`cursor sequence must be a non-negative safe integer, got ${sequence}`);
     if (this.tables.cursors.getBinaryFast(key) === undefined && this.count() >= this.cursorsMax) {
@@ -53,19 +55,23 @@ export class CursorStore {
   }
 
   get(name: string): ConsumerCursor | undefined {
+    this.checkOpen();
     const raw = this.tables.cursors.getBinary(cursorKey(name));
     return raw === undefined ? undefined : decode(name, raw);
   }
 
   async delete(name: string): Promise<boolean> {
+    this.checkOpen();
     return this.tables.cursors.remove(cursorKey(name));
   }
 
   *list(): IterableIterator<ConsumerCursor> {
+    this.checkOpen();
     for (const { key, value } of this.tables.cursors.getRange({})) yield decode(key.toString('utf8'), value);
   }
 
   count(): number {
+    this.checkOpen();
     return this.tables.cursors.getCount({});
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LockedError, StorageError } from './errors.js';
 
@@ -16,7 +16,8 @@ export class DataDirectoryLock {
   private constructor(private readonly file: string) {}
 
   static acquire(dir: string): DataDirectoryLock {
-    const file = join(dir, 'odlog.lock');
+    // One spelling per directory (relative paths, symlinks), or this process could lock it twice.
+    const file = join(realpathSync(dir), 'odlog.lock');
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = openSync(file, 'wx', 0o644);

@@ -146,13 +146,13 @@ export class LogDb {
       segments.forget(id);
       keyStates.clearUnpinned();
     });
-    const log = new LogDb(
+    const log: LogDb = new LogDb(
       env,
       writer,
       new KeyStreamReader(tables, directory, visibility, durable),
       new GlobalReader(tables, directory, visibility, durable),
       retention,
-      new CursorStore(tables, options.cursorsMax ?? 100_000),
+      new CursorStore(tables, options.cursorsMax ?? 100_000, () => log.checkOpen()),
       options,
     );
     log.startSealTimer(options.segmentation?.sealIntervalMs);
@@ -266,7 +266,7 @@ export class LogDb {
       const id = key.readUInt32BE(0);
       if (id >= start && id < end && !decodeSegmentRecord(id, value).deleting) segmentIds.push(id);
     }
-    return listKeysOfSegments(this.env.tables, { segmentIds, prefix, after, limit });
+    return listKeysOfSegments(this.env.tables, { segmentIds, prefix, after, limit }, () => this.checkOpen());
   }
 
   /** Seal the active segment; the next append opens a new one. */
@@ -283,6 +283,7 @@ export class LogDb {
 
   /** Resolve once `sequence` is durable. */
   whenDurable(sequence: number): Promise<void> {
+    if (this.closed) return Promise.reject(new ClosedError('the log is closed; open it again to continue'));
     return this.writer.whenDurable(sequence);
   }
 

@@ -38,16 +38,26 @@ export class RetentionTask {
   start(): void {
     if (!this.enabled) return;
     const every = this.policy.checkIntervalMs ?? 60_000;
-    this.timer = setInterval(() => void this.run().catch(() => undefined), every);
+    this.timer = setInterval(() => {
+      if (this.running === undefined) void this.run().catch(() => undefined);
+    }, every);
     this.timer.unref();
   }
 
-  /** Run one pass now (or join the pass under way); resolves with the number of segments deleted. */
+  /**
+   * Run a pass that starts now: if one is under way, a fresh one follows it (the one under way
+   * decided what to delete from an older segment list). Resolves with the segments deleted.
+   */
   run(): Promise<number> {
-    if (this.running === undefined) {
-      this.running = this.pass().finally(() => (this.running = undefined));
-    }
-    return this.running;
+    const previous = this.running;
+    const next: Promise<number> = (previous ?? Promise.resolve(0))
+      .catch(() => 0)
+      .then(() => this.pass())
+      .finally(() => {
+        if (this.running === next) this.running = undefined;
+      });
+    this.running = next;
+    return next;
   }
 
   async stop(): Promise<void> {

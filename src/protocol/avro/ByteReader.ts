@@ -57,12 +57,18 @@ export class ByteReader {
 
   /** A length-prefixed `bytes`/`string`: returns [start, end) within `buf`, no copy. */
   readBytesRange(): [number, number] {
+    const start = this.skipBytes();
+    return [start, this.pos];
+  }
+
+  /** Step over a length-prefixed `bytes`/`string`; returns where its content starts (it ends at `pos`). */
+  skipBytes(): number {
     const length = this.readLong();
     if (length < 0) throw new ProtocolDecodeError(`a bytes length is negative (${length})`);
     if (length > this.end - this.pos) throw new ProtocolDecodeError(`a bytes length (${length}) runs past the end of the data`);
     const start = this.pos;
     this.pos += length;
-    return [start, this.pos];
+    return start;
   }
 
   skip(n: number): void {

@@ -47,8 +47,10 @@ export function walkRecordBatch(buffer: Buffer, recordsMax: number, start = 0, e
       offsets = grown;
     }
     for (let i = 0; i < blockCount; i++, count++) {
-      const [keyStart, keyEnd] = reader.readBytesRange();
-      const [valueStart, valueEnd] = reader.readBytesRange();
+      const keyStart = reader.skipBytes();
+      const keyEnd = reader.pos;
+      const valueStart = reader.skipBytes();
+      const valueEnd = reader.pos;
       offsets[4 * count] = keyStart;
       offsets[4 * count + 1] = keyEnd;
       offsets[4 * count + 2] = valueStart;

@@ -25,7 +25,7 @@ export interface ListingQuery {
  * page at a time per segment, so memory is bounded by the number of segments, never by the
  * number of keys.
  */
-export async function* listKeysOfSegments(tables: StorageTables, query: ListingQuery): AsyncGenerator<Buffer, void, undefined> {
+export async function* listKeysOfSegments(tables: StorageTables, query: ListingQuery, checkOpen: () => void): AsyncGenerator<Buffer, void, undefined> {
   const codePrefix = query.prefix !== undefined ? encodeCodePrefix(query.prefix) : Buffer.alloc(0);
   const codeEnd = prefixEnd(codePrefix);
   // A truncated code sorts by hash among keys sharing its first codeBytesMax bytes: start at that group.
@@ -38,6 +38,7 @@ export async function* listKeysOfSegments(tables: StorageTables, query: ListingQ
   const pageRows = Math.max(16, Math.min(limits.listingPageRowsMax, Math.floor(65_536 / Math.max(1, query.segmentIds.length))));
 
   const fill = (cursor: Cursor, start: Buffer, exclusive: boolean): void => {
+    checkOpen();
     const end = codeEnd !== undefined ? listingKey(cursor.segmentId, codeEnd) : listingKey(cursor.segmentId + 1, Buffer.alloc(0));
     cursor.rows = [];
     cursor.at = 0;
@@ -97,6 +98,7 @@ export async function* listKeysOfSegments(tables: StorageTables, query: ListingQ
       continue;
     }
     if (truncatedGroup.length > 0) for (const k of flushGroup()) if (yielded++ < query.limit) yield k;
+    if (yielded >= query.limit) break;
     yielded++;
     yield key;
   }

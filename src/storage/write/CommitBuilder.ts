@@ -12,6 +12,7 @@ import type { SegmentState, SegmentTable } from '../SegmentTable.js';
 import type { StorageTables } from '../StorageEnvironment.js';
 import type { PendingAppend, PendingControl, PendingItem, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry, ProducerState } from './ProducerRegistry.js';
+import { hashBytes, KeyGroup, KeyGroupIndex } from './KeyGroupIndex.js';
 
 /** The records of one key in one commit, as delivered to visibility listeners. */
 export interface CommittedRun {
@@ -52,19 +53,7 @@ export interface WriterHead {
   nextKeyId: number;
 }
 
-class KeyGroup {
-  n = 0;
-  valueBytes = 0;
-  firstSeq = -1;
-  lastSeq = -1;
-  rowStart = 0;
-  filled = 0;
-  valueCursor = 0;
-  constructor(
-    readonly index: number,
-    readonly state: KeyState,
-  ) {}
-}
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Turns queued appends into one commit: checks conditions, assigns sequences, and lays the
@@ -90,7 +79,7 @@ export class CommitBuilder {
     const segment = hasAppend ? this.segments.segmentForAppend(timeMs, startSeq, changedSegments) : undefined;
     const segmentId = segment?.id ?? -1;
 
-    const groups = new Map<string, KeyGroup>();
+    const groups = new KeyGroupIndex();
     const groupList: KeyGroup[] = [];
     const appends: PendingAppend[] = [];
     const controls: PendingControl[] = [];
@@ -125,12 +114,16 @@ export class CommitBuilder {
       }
       item.startSequence = seq;
       const recordGroups = new Int32Array(n);
+      const source = batch.buffer;
+      const offsets = batch.offsets;
       for (let i = 0; i < n; i++, seq++) {
-        const keyStr = batch.keyId(i);
-        let group = groups.get(keyStr);
+        const keyStart = offsets[4 * i];
+        const keyEnd = offsets[4 * i + 1];
+        const hash = hashBytes(source, keyStart, keyEnd);
+        let group = groups.find(source, keyStart, keyEnd, hash);
         if (group === undefined) {
-          group = new KeyGroup(groupList.length, this.stateFor(keyStr, batch.key(i), segmentId));
-          groups.set(keyStr, group);
+          group = new KeyGroup(groupList.length, this.stateFor(batch.keyId(i), batch.key(i), segmentId));
+          groups.add(group, hash);
           groupList.push(group);
         }
         if (group.n === 0) group.firstSeq = seq;
@@ -154,7 +147,7 @@ export class CommitBuilder {
     const rowRefs: ChunkRowRef[] = [];
     for (const group of groupList) {
       const state = group.state;
-      runs.push({ key: state.key, keyStr: state.keyStr, row: new StreamRow(arena.subarray(group.rowStart, group.valueCursor), group.firstSeq) });
+      runs.push({ key: state.key, keyStr: state.keyStr, row: new StreamRow(arena.subarray(group.rowStart, group.rowEnd), group.firstSeq) });
       rowRefs.push({ keyId: state.keyId, firstSeq: group.firstSeq });
     }
 
@@ -249,9 +242,9 @@ export class CommitBuilder {
     return state;
   }
 
-  private checkExpectations(expect: readonly ResolvedExpectation[], groups: Map<string, KeyGroup>): ConflictError | undefined {
+  private checkExpectations(expect: readonly ResolvedExpectation[], groups: KeyGroupIndex): ConflictError | undefined {
     for (const e of expect) {
-      const actual = groups.get(e.keyStr)?.lastSeq ?? this.lastSequenceOf(e.keyStr, e.key);
+      const actual = groups.get(e.key)?.lastSeq ?? this.lastSequenceOf(e.keyStr, e.key);
       if (actual !== e.lastSeq) {
         const shown = (s: number): string => (s < 0 ? 'none' : String(s));
         return new ConflictError(
@@ -273,32 +266,55 @@ export class CommitBuilder {
     return this.directory.lastRow(keyId)?.lastSequence() ?? -1;
   }
 
-  /** Allocate one arena for every row and copy each record's value into its key's row. */
+  /**
+   * Allocate one arena for every row and copy each record's value into its key's row. Each
+   * batch's bytes are first copied once into the arena's tail, so that the per-record copies are
+   * `copyWithin` inside one buffer (no view allocated per record), and rows start 4-aligned so
+   * their headers are written through a Uint32Array.
+   */
   private layoutRows(groupList: KeyGroup[], appends: PendingAppend[], groupOfRecord: Int32Array[]): Buffer {
-    let total = 0;
+    let rowsBytes = 0;
     for (const group of groupList) {
-      group.rowStart = total;
-      total += rowHeaderBytes(group.n) + group.valueBytes;
+      group.rowStart = rowsBytes;
+      group.rowEnd = group.rowStart + rowHeaderBytes(group.n) + group.valueBytes;
+      rowsBytes = (group.rowEnd + 3) & ~3;
     }
-    const arena = Buffer.allocUnsafe(total);
+    let scratchBytes = 0;
+    for (const a of appends) scratchBytes += a.batch.buffer.length;
+    // Not from the shared pool: the arena must start 4-aligned for the Uint32Array view.
+    const arena = Buffer.allocUnsafeSlow(rowsBytes + scratchBytes);
+    const words = littleEndian ? new Uint32Array(arena.buffer, arena.byteOffset, rowsBytes >>> 2) : undefined;
     for (const group of groupList) {
       arena.writeUInt32LE(group.n, group.rowStart);
       arena.writeDoubleLE(group.state.count, group.rowStart + 4);
       group.valueCursor = group.rowStart + rowHeaderBytes(group.n);
     }
+    let scratch = rowsBytes;
     for (let a = 0; a < appends.length; a++) {
       const { batch, startSequence } = appends[a];
+      arena.set(batch.buffer, scratch);
       const recordGroups = groupOfRecord[a];
       const offsets = batch.offsets;
-      const source = batch.buffer;
       for (let i = 0; i < batch.count; i++) {
         const group = groupList[recordGroups[i]];
         const j = group.filled++;
-        const headerAt = group.rowStart + rowFixedHeaderBytes;
-        arena.writeUInt32LE(startSequence + i - group.firstSeq, headerAt + 4 * j);
-        group.valueCursor += source.copy(arena, group.valueCursor, offsets[4 * i + 2], offsets[4 * i + 3]);
-        arena.writeUInt32LE(group.valueCursor - group.rowStart - rowHeaderBytes(group.n), headerAt + 4 * (group.n + j));
+        const valueStart = offsets[4 * i + 2];
+        const valueEnd = offsets[4 * i + 3];
+        arena.copyWithin(group.valueCursor, scratch + valueStart, scratch + valueEnd);
+        group.valueCursor += valueEnd - valueStart;
+        const deltaAt = group.rowStart + rowFixedHeaderBytes + 4 * j;
+        const endAt = deltaAt + 4 * group.n;
+        const delta = startSequence + i - group.firstSeq;
+        const valueEndInRow = group.valueCursor - group.rowStart - rowHeaderBytes(group.n);
+        if (words !== undefined) {
+          words[deltaAt >>> 2] = delta;
+          words[endAt >>> 2] = valueEndInRow;
+        } else {
+          arena.writeUInt32LE(delta, deltaAt);
+          arena.writeUInt32LE(valueEndInRow, endAt);
+        }
       }
+      scratch += batch.buffer.length;
     }
     return arena;
   }

@@ -41,7 +41,7 @@ export class GroupCommitWriter {
   private closed = false;
   private committed: number;
   private durable: number;
-  private readonly durableWaiters: { sequence: number; resolve: () => void }[] = [];
+  private readonly durableWaiters: { sequence: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   private readonly listeners = new Set<(chunk: CommittedChunk) => void>();
   private lastFlushed: Promise<unknown> = Promise.resolve();
   /** Called when a commit failed and the writer reloaded its state from disk. */
@@ -140,7 +140,8 @@ export class GroupCommitWriter {
   /** Resolve once `sequence` (and everything before it) is durable. */
   whenDurable(sequence: number): Promise<void> {
     if (sequence < this.durable) return Promise.resolve();
-    return new Promise((resolve) => this.durableWaiters.push({ sequence, resolve }));
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise((resolve, reject) => this.durableWaiters.push({ sequence, resolve, reject }));
   }
 
   /** Refuse new work, then settle everything queued. */
@@ -150,6 +151,8 @@ export class GroupCommitWriter {
     this.closed = true;
     this.admission.rejectWaiters(closedError());
     await drained.catch(() => undefined);
+    // Whatever is still not durable will not become so through this writer.
+    for (const waiter of this.durableWaiters.splice(0)) waiter.reject(closedError());
   }
 
   private control(kind: 'seal' | 'flush'): Promise<void> {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { CommittedChunk } from '../../../src/index.js';
-import { collect, LogFixture, recordsOf } from '../../support/LogFixture.js';
+import { collect, LogFixture, recordsOf, waitFor } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
 
 describe('LogDb durability and visibility', () => {
@@ -23,6 +23,13 @@ describe('LogDb durability and visibility', () => {
     await log.flush();
     expect(log.durableSequence).to.be.at.least(log.committedSequence);
     expect(log.durableSequence).to.equal(end);
+  });
+
+  it('with async durability, catches durableSequence up with committedSequence without flush()', async () => {
+    const log = await fixture.open({ durability: 'async' });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.append(recordsOf(`k${i % 2}`, ['x']))));
+    expect(log.committedSequence).to.equal(20);
+    await waitFor(() => log.durableSequence === 20, 'durableSequence to reach 20');
   });
 
   it('resolves whenDurable once the sequence is durable', async () => {

@@ -31,6 +31,7 @@ function longKeys(): Buffer[] {
   keys.push(Buffer.concat([shared, Buffer.alloc(1096, 0x00)])); // 0x00 doubles when escaped
   keys.push(Buffer.alloc(4096, 0x61));
   keys.push(Buffer.alloc(10, 0x61)); // a short key that is a prefix of the long ones
+  keys.push(Buffer.concat([Buffer.alloc(2000, 0x61), b(0x62), Buffer.alloc(499, 0x61)])); // shares the cut code, not the 3000 bytes
   const edge = Buffer.alloc(1898, 0x61);
   keys.push(edge); // the longest code that is not cut
   keys.push(Buffer.concat([edge, b(0x00)])); // cut in the middle of an escape
@@ -141,5 +142,15 @@ describe('LogDb keys: arbitrary bytes', () => {
       after = got[0];
     }
     expect(hexes(paged)).to.deep.equal(hexes(sortedDistinct(keys)));
+  });
+
+  it('lists exactly the keys after each long key, in order', async () => {
+    const log = await fixture.open();
+    const keys = longKeys();
+    await appendInterleaved(log, keys, 1);
+    const sorted = sortedDistinct(keys);
+    for (const [i, after] of sorted.entries()) {
+      expect(hexes(await collect(log.listKeys({}, { after }))), `after key ${i}`).to.deep.equal(hexes(sorted.slice(i + 1)));
+    }
   });
 });

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { expect } from 'chai';
 import { open } from 'lmdb';
-import { ClosedError, IncompatibleFormatError, LockedError, LogDb, type LogError } from '../../../src/index.js';
+import { ClosedError, IncompatibleFormatError, InvalidArgumentError, LockedError, LogDb, StorageError, type LogError } from '../../../src/index.js';
 import { collect, expectLogError, type LogErrorClass, LogFixture, recordsOf, settle, sleep, tuples } from '../../support/LogFixture.js';
 
 describe('LogDb close', () => {
@@ -40,6 +40,24 @@ describe('LogDb close', () => {
     await log.close();
     await log.close();
     expect(log.isClosed).to.equal(true);
+  });
+
+  it('fails reading scan and scanGlobal iterators made before close with ClosedError', async () => {
+    const log = await fixture.open();
+    await log.append(recordsOf('k', ['a', 'b']));
+    const scan = log.scan('k');
+    const global = log.scanGlobal({ prefix: 'k' });
+    await log.close();
+    await expectClosed(() => collect(scan), ClosedError);
+    await expectClosed(() => collect(global), ClosedError);
+  });
+
+  it('fails reading a listKeys iterable made before close with ClosedError', async () => {
+    const log = await fixture.open();
+    await log.append(recordsOf('k', ['a']));
+    const keys = log.listKeys();
+    await log.close();
+    await expectClosed(() => collect(keys), ClosedError);
   });
 
   describe('after close', () => {
@@ -78,7 +96,7 @@ describe('LogDb close', () => {
     });
 
     it('fails whenDurable for a sequence not yet durable with ClosedError instead of never settling', async () => {
-      const outcome = await Promise.race([settle(log.whenDurable(1_000)), sleep(2000).then(() => 'still pending' as const)]);
+      const outcome = await Promise.race([settle(Promise.resolve().then(() => log.whenDurable(1_000))), sleep(1000).then(() => 'still pending' as const)]);
       expect(outcome).to.not.equal('still pending');
       if (outcome !== 'still pending') {
         expect(outcome.ok).to.equal(false);
@@ -159,6 +177,12 @@ describe('LogDb reopen and data directory', () => {
     expect((await log.append(recordsOf('k', ['a']))).startSequence).to.equal(0);
   });
 
+  it('refuses a path that is a file with StorageError (STORAGE)', async () => {
+    const file = join(fixture.dir(), 'not-a-directory');
+    writeFileSync(file, 'x');
+    await expectLogError(() => LogDb.open({ path: file }), StorageError, 'STORAGE');
+  });
+
   it('refuses a directory whose format record names another version, with IncompatibleFormatError', async () => {
     const dir = fixture.dir();
     const log = await fixture.open({ path: dir });
@@ -171,6 +195,8 @@ describe('LogDb reopen and data directory', () => {
     await env.close();
     const error = await expectLogError(() => LogDb.open({ path: dir }), IncompatibleFormatError, 'INCOMPATIBLE_FORMAT');
     expect(error.message).to.contain('99');
+    // The refusal leaves no lock behind: a second attempt is refused for the same reason.
+    await expectLogError(() => LogDb.open({ path: dir }), IncompatibleFormatError, 'INCOMPATIBLE_FORMAT');
   });
 
   it('refuses a directory holding a foreign LMDB file, with IncompatibleFormatError', async () => {
@@ -242,5 +268,23 @@ describe('LogDb cursors', () => {
     expect(byKeys?.sequence).to.equal(8);
     expect(byKeys !== undefined && 'keys' in byKeys.follows ? byKeys.follows.keys.map((k) => k.toString()) : []).to.deep.equal(['a', 'b']);
     expect(reopened.cursors.get('deleted')).to.equal(undefined);
+  });
+
+  it('refuses a new cursor beyond cursorsMax with InvalidArgumentError, but still updates existing ones', async () => {
+    const log = await fixture.open({ cursorsMax: 2 });
+    await log.cursors.commit('a', 1, { keys: [Buffer.from('x')] });
+    await log.cursors.commit('b', 1, { keys: [Buffer.from('x')] });
+    await expectLogError(() => log.cursors.commit('c', 1, { keys: [Buffer.from('x')] }), InvalidArgumentError, 'INVALID_ARGUMENT');
+    expect((await log.cursors.commit('a', 2, { keys: [Buffer.from('x')] })).sequence).to.equal(2);
+    expect(log.cursors.get('c')).to.equal(undefined);
+  });
+
+  it('rejects an empty cursor name and a negative or fractional sequence with InvalidArgumentError', async () => {
+    const log = await fixture.open();
+    await expectLogError(() => log.cursors.commit('', 1, { keys: [] }), InvalidArgumentError, 'INVALID_ARGUMENT');
+    await expectLogError(() => log.cursors.commit('c', -1, { keys: [] }), InvalidArgumentError, 'INVALID_ARGUMENT');
+    await expectLogError(() => log.cursors.commit('c', 1.5, { keys: [] }), InvalidArgumentError, 'INVALID_ARGUMENT');
+    await expectLogError(() => log.cursors.commit('x'.repeat(257), 1, { keys: [] }), InvalidArgumentError, 'INVALID_ARGUMENT');
+    expect([...log.cursors.list()]).to.deep.equal([]);
   });
 });

@@ -1,0 +1,196 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Workload } from './BenchOptions.js';
+import { describeSetup, type BenchResult, type TimelinePoint } from './BenchResult.js';
+import { LatencyHistogram } from './LatencyHistogram.js';
+import { sampleProcess } from './ProcessSampler.js';
+import { Progress } from './Progress.js';
+import type { RunningTarget, TargetLauncher } from './targets/Target.js';
+import { AckRing, nowMs, SharedCounters } from './workers/BenchValues.js';
+import type { FromWorker, ToWorker, WorkerSetup, WorkerTick } from './workers/WorkerMessages.js';
+
+export interface RunOptions {
+  /** Drive this address instead of starting the target. */
+  readonly broker?: string;
+  readonly quiet?: boolean;
+  /** Runs after the measured phase, before the target stops (extra probes on the loaded target). */
+  readonly beforeStop?: (target: RunningTarget) => Promise<void>;
+}
+
+const workerFile = (name: string): URL => new URL(`./workers/${name}.js`, import.meta.url);
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? dirBytes(path) : statSync(path).size;
+  }
+  return total;
+}
+
+/**
+ * Run one workload against one target: start it (unless given an address), start consumers
+ * then producers in worker threads, warm up, measure, stop, and assemble the result. Records
+ * and bytes are cut at the exact phase boundaries from shared counters; latencies come from
+ * the workers' histograms of the measured phase.
+ */
+export async function runWorkload(workload: Workload, launcher: TargetLauncher, options: RunOptions = {}): Promise<BenchResult> {
+  const startedAt = new Date().toISOString();
+  let target: RunningTarget;
+  if (options.broker !== undefined) {
+    target = { label: `${workload.target} at ${options.broker}`, address: options.broker, pid: undefined, dataDir: undefined, stop: async () => undefined };
+  } else {
+    target = await launcher.start(workload);
+  }
+  const progress = new Progress(options.quiet === true);
+  const workers: Worker[] = [];
+  try {
+    const ackRing = AckRing.allocate(workload.producers);
+    const counterBuffer = SharedCounters.allocate(workload.producers, workload.consumers);
+    const counters = new SharedCounters(counterBuffer);
+    const ready = new Set<string>();
+    const finals = new Set<string>();
+    const ack = new LatencyHistogram();
+    const endToEnd = new LatencyHistogram();
+    const afterAck = new LatencyHistogram();
+    let secondAck = new LatencyHistogram();
+    const errors: { [code: string]: number } = {};
+    let failure: string | undefined;
+    const onMessage = (m: FromWorker): void => {
+      if (m.kind === 'ready') ready.add(`${m.role}${m.index}`);
+      else if (m.kind === 'failed') failure ??= m.message;
+      else absorb(m);
+    };
+    const absorb = (t: WorkerTick): void => {
+      if (t.role === 'producer') {
+        ack.merge(t.latency);
+        secondAck.merge(t.latency);
+        for (const [code, n] of Object.entries(t.errors)) errors[code] = (errors[code] ?? 0) + n;
+      } else {
+        endToEnd.merge(t.latency);
+        if (t.afterAck) afterAck.merge(t.afterAck);
+      }
+      if (t.final) finals.add(`${t.role}${t.index}`);
+    };
+    const startAtMs = nowMs() + 1500;
+    const spawn = (role: 'producer' | 'consumer', index: number): void => {
+      const setup: WorkerSetup = { role, index, workload, address: target.address, ackRing, counters: counterBuffer, startAtMs };
+      const worker = new Worker(workerFile(role === 'producer' ? 'producerWorker' : 'consumerWorker'), { workerData: setup });
+      worker.on('message', onMessage);
+      worker.on('error', (error) => (failure ??= `${role} ${index}: ${error.message}`));
+      workers.push(worker);
+    };
+    const waitFor = async (condition: () => boolean, what: string, timeoutMs: number): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition()) {
+        if (failure !== undefined) throw new Error(failure);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    for (let i = 0; i < workload.consumers; i++) spawn('consumer', i);
+    await waitFor(() => ready.size === workload.consumers, 'consumers to subscribe', 30_000);
+    for (let i = 0; i < workload.producers; i++) spawn('producer', i);
+    await waitFor(() => ready.size === workload.consumers + workload.producers, 'producers to connect', 30_000);
+    const broadcast = (m: ToWorker): void => workers.forEach((w) => w.postMessage(m));
+
+    const produced = (): { records: number; bytes: number } => counters.total(0, workload.producers);
+    const delivered = (): number => counters.total(workload.producers, workload.producers + workload.consumers).records;
+    const lag = (): number => (workload.consumers === 0 ? 0 : Math.max(0, produced().records - counters.min(workload.producers, workload.producers + workload.consumers)));
+    const timeline: TimelinePoint[] = [];
+    const runStart = Date.now();
+    const warmupEnd = runStart + workload.warmupSec * 1000;
+    let measureStart = 0;
+    let measureStartCounts = { records: 0, bytes: 0 };
+    let measureStartDelivered = 0;
+    let cpuAtStart = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
+    let phase: 'warmup' | 'measure' = workload.warmupSec > 0 ? 'warmup' : 'measure';
+    let last = produced();
+    let lastDelivered = delivered();
+    let lastTick = Date.now();
+    if (phase === 'measure') {
+      broadcast({ kind: 'phase', phase: 'measure' });
+      measureStart = Date.now();
+    }
+    const measuredSeconds = (): number => (measureStart === 0 ? 0 : (Date.now() - measureStart) / 1000);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastTick + 1000 - Date.now())));
+      if (failure !== undefined) throw new Error(failure);
+      const now = Date.now();
+      if (phase === 'warmup' && now >= warmupEnd) {
+        phase = 'measure';
+        broadcast({ kind: 'phase', phase: 'measure' });
+        measureStart = now;
+        measureStartCounts = produced();
+        measureStartDelivered = delivered();
+        cpuAtStart = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
+        ack.reset();
+        endToEnd.reset();
+        afterAck.reset();
+      }
+      const current = produced();
+      const currentDelivered = delivered();
+      const seconds = (now - lastTick) / 1000;
+      const point: TimelinePoint = {
+        second: phase === 'measure' ? Math.round((now - measureStart) / 1000) : -Math.round((warmupEnd - now) / 1000),
+        elapsedMs: now - runStart,
+        cumulativeRecords: current.records,
+        recordsPerSec: (current.records - last.records) / seconds,
+        mbPerSec: (current.bytes - last.bytes) / seconds / 1e6,
+        ackP50Us: secondAck.percentile(50),
+        ackP99Us: secondAck.percentile(99),
+        deliveredPerSec: (currentDelivered - lastDelivered) / seconds,
+        consumerLagRecords: lag(),
+      };
+      timeline.push(point);
+      secondAck = new LatencyHistogram();
+      last = current;
+      lastDelivered = currentDelivered;
+      lastTick = now;
+      const total = workload.records !== undefined ? `${((current.records - measureStartCounts.records) / 1e6).toFixed(2)}M/${(workload.records / 1e6).toFixed(2)}M records` : `${measuredSeconds().toFixed(0)}/${workload.durationSec} s`;
+      progress.update(
+        `${phase === 'warmup' ? 'warm-up ' : ''}${total}  ${Math.round(point.recordsPerSec).toLocaleString('en-US')} rec/s  ${point.mbPerSec.toFixed(1)} MB/s  ` +
+          `ack p50 ${(point.ackP50Us / 1000).toFixed(2)} ms p99 ${(point.ackP99Us / 1000).toFixed(2)} ms` +
+          (workload.consumers > 0 ? `  lag ${point.consumerLagRecords.toLocaleString('en-US')}` : ''),
+      );
+      if (phase !== 'measure') continue;
+      const done = workload.records !== undefined ? current.records - measureStartCounts.records >= workload.records : measuredSeconds() >= workload.durationSec;
+      if (done) break;
+    }
+    const measureEnd = Date.now();
+    const endCounts = produced();
+    const endDelivered = delivered();
+    const cpuAtEnd = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
+    broadcast({ kind: 'phase', phase: 'stop' });
+    progress.done();
+    await waitFor(() => finals.size === workers.length, 'workers to finish', 60_000).catch(() => undefined);
+    const seconds = (measureEnd - measureStart) / 1000;
+    const records = endCounts.records - measureStartCounts.records;
+    const totalRecords = endCounts.records;
+    const result: BenchResult = {
+      schema: 'odlog-bench/1',
+      startedAt,
+      setup: describeSetup(),
+      workload,
+      target: { kind: workload.target, label: target.label, address: target.address, startedByHarness: options.broker === undefined },
+      throughput: { records, seconds, recordsPerSec: records / seconds, mbPerSec: (endCounts.bytes - measureStartCounts.bytes) / seconds / 1e6 },
+      ackLatencyUs: ack.summary(),
+      endToEndLatencyUs: workload.consumers > 0 ? endToEnd.summary() : undefined,
+      deliveryAfterAckUs: workload.consumers > 0 ? afterAck.summary() : undefined,
+      deliveredRecords: endDelivered - measureStartDelivered,
+      errors,
+      broker:
+        cpuAtStart !== undefined && cpuAtEnd !== undefined
+          ? { cpuSeconds: cpuAtEnd.cpuSeconds - cpuAtStart.cpuSeconds, cpuPercent: ((cpuAtEnd.cpuSeconds - cpuAtStart.cpuSeconds) / seconds) * 100, peakRssBytes: cpuAtEnd.peakRssBytes }
+          : undefined,
+      disk: target.dataDir !== undefined && totalRecords > 0 ? { bytes: dirBytes(target.dataDir), bytesPerRecord: dirBytes(target.dataDir) / totalRecords } : undefined,
+      timeline,
+    };
+    await options.beforeStop?.(target);
+    return result;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+    await target.stop();
+  }
+}

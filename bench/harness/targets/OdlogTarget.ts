@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Workload } from '../BenchOptions.js';
+import { startChildServer, stopChild } from './ChildServer.js';
+import type { RunningTarget, TargetLauncher } from './Target.js';
+
+const cli = fileURLToPath(new URL('../../../src/cli/odlog.js', import.meta.url));
+
+/** An odlog broker in its own process on a temporary data directory. */
+export const odlogTarget: TargetLauncher = {
+  kind: 'odlog',
+  unavailable: () => undefined,
+  async start(workload: Workload): Promise<RunningTarget> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'odlog-bench-'));
+    const { child, address } = await startChildServer(
+      process.execPath,
+      [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--durability', workload.durability, '--connections-max', '4096'],
+      /^odlog listening on (\S+)/,
+    );
+    return {
+      label: `odlog (${workload.durability})`,
+      address,
+      pid: child.pid,
+      dataDir,
+      async stop() {
+        await stopChild(child);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** A server speaking odlog's protocol that acknowledges appends without storing them. */
+export const discardTarget: TargetLauncher = {
+  kind: 'discard',
+  unavailable: () => undefined,
+  async start(): Promise<RunningTarget> {
+    const script = fileURLToPath(new URL('./discardServer.js', import.meta.url));
+    const { child, address } = await startChildServer(process.execPath, [script], /^discard listening on (\S+)/);
+    return { label: 'discard (no storage)', address, pid: child.pid, dataDir: undefined, stop: () => stopChild(child) };
+  },
+};

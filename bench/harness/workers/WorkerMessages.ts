@@ -1,0 +1,39 @@
+import type { Workload } from '../BenchOptions.js';
+import type { SerializedHistogram } from '../LatencyHistogram.js';
+
+export type Phase = 'warmup' | 'measure' | 'stop';
+
+/** What the coordinator gives each worker at start. */
+export interface WorkerSetup {
+  readonly role: 'producer' | 'consumer';
+  readonly index: number;
+  readonly workload: Workload;
+  readonly address: string;
+  readonly ackRing: SharedArrayBuffer;
+  /** BigInt64 counters, added to with Atomics: [records, bytes] per producer, then per consumer. */
+  readonly counters: SharedArrayBuffer;
+  /** Absolute ms (performance.timeOrigin + now) at which open-loop schedules start. */
+  readonly startAtMs: number;
+}
+
+/** Coordinator → worker. */
+export type ToWorker = { readonly kind: 'phase'; readonly phase: Phase };
+
+/** Worker → coordinator, about once a second and at the end (`final`). */
+export interface WorkerTick {
+  readonly kind: 'tick';
+  readonly role: 'producer' | 'consumer';
+  readonly index: number;
+  readonly phase: Phase;
+  /** Since the previous tick: records acknowledged (producer) or delivered (consumer). */
+  readonly records: number;
+  readonly bytes: number;
+  readonly errors: { [code: string]: number };
+  /** Latencies of records in the measured phase since the previous tick (µs). */
+  readonly latency: SerializedHistogram;
+  /** Consumers: delivery after acknowledgement (µs). */
+  readonly afterAck?: SerializedHistogram;
+  readonly final: boolean;
+}
+
+export type FromWorker = WorkerTick | { readonly kind: 'ready'; readonly role: 'producer' | 'consumer'; readonly index: number } | { readonly kind: 'failed'; readonly message: string };

@@ -1,0 +1,59 @@
+import type { KeyState } from '../KeyStateCache.js';
+
+/** The records of one key in the commit being built. */
+export class KeyGroup {
+  n = 0;
+  valueBytes = 0;
+  firstSeq = -1;
+  lastSeq = -1;
+  rowStart = 0;
+  rowEnd = 0;
+  filled = 0;
+  valueCursor = 0;
+  /** Next group whose key has the same hash. */
+  nextInBucket: KeyGroup | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly state: KeyState,
+  ) {}
+}
+
+/** FNV-1a over `buf[start..end)`. */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(key: Buffer, buf: Uint8Array, start: number, end: number): boolean {
+  if (key.length !== end - start) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== buf[start + i]) return false;
+  return true;
+}
+
+/**
+ * Groups by key bytes without building a string per record: a hash of the bytes picks a bucket,
+ * and the bytes are compared with the group's key. (A string per record was the builder's largest
+ * allocation at a million records a second.)
+ */
+export class KeyGroupIndex {
+  private readonly buckets = new Map<number, KeyGroup>();
+
+  find(buf: Uint8Array, start: number, end: number, hash: number): KeyGroup | undefined {
+    for (let g = this.buckets.get(hash); g !== undefined; g = g.nextInBucket) {
+      if (sameBytes(g.state.key, buf, start, end)) return g;
+    }
+    return undefined;
+  }
+
+  add(group: KeyGroup, hash: number): void {
+    group.nextInBucket = this.buckets.get(hash);
+    this.buckets.set(hash, group);
+  }
+
+  /** The group of a whole key, if any. */
+  get(key: Buffer): KeyGroup | undefined {
+    return this.find(key, 0, key.length, hashBytes(key, 0, key.length));
+  }
+}
