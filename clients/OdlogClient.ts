@@ -36,7 +36,10 @@ export interface ClientOptions {
 export interface AppendOptions {
   /** Conditional append: each key's last sequence must be this (null: no entries). */
   readonly expect?: readonly { readonly key: Bytes; readonly lastSequence: number | null }[];
-  /** Answer once on disk (default true). */
+  /**
+   * Answer only once the batch is on disk even if the broker runs `--durability async`
+   * (default false: the broker's durability decides; with `sync`, the default, acks are durable).
+   */
   readonly awaitDurable?: boolean;
   /** Let the broker wait this long for queue space instead of answering THROTTLED at once. */
   readonly queueTimeoutMs?: number;
@@ -111,7 +114,7 @@ export class OdlogClient {
     return this.connection.request(Append, {
       producerId: options.producer?.id ?? null,
       batchNumber: options.producer?.batchNumber ?? 0,
-      awaitDurable: options.awaitDurable ?? true,
+      awaitDurable: options.awaitDurable ?? false,
       timeoutMs: options.queueTimeoutMs ?? 0,
       expect: (options.expect ?? []).map((e) => ({ key: toBytes(e.key), lastSequence: e.lastSequence })),
       records,

@@ -19,7 +19,7 @@ export interface ProducerOptions {
   readonly blockedSendsMax?: number;
   /** Give up on a batch this long after it was first sent (default 120 s). */
   readonly deliveryTimeoutMs?: number;
-  /** Acknowledge only once on disk (default true). */
+  /** Acknowledge only once on disk even on an async broker (default false: the broker's durability decides). */
   readonly awaitDurable?: boolean;
   /** Idempotence identity; default a random UUID. Reuse it across restarts only if batch numbers continue. */
   readonly producerId?: string;
@@ -91,7 +91,7 @@ export class Producer {
     this.bufferRecords = options.bufferRecords ?? 100_000;
     this.blockedSendsMax = options.blockedSendsMax ?? 100_000;
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
-    this.awaitDurable = options.awaitDurable ?? true;
+    this.awaitDurable = options.awaitDurable ?? false;
   }
 
   /** Queue one record; resolves with its sequence once its batch is acknowledged. */

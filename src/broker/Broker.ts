@@ -59,7 +59,8 @@ export class Broker {
       longPolls.onChunk(chunk);
       subscriptions.onChunk(chunk);
     });
-    server.on('connection', (socket: Socket) => this.accept(socket));
+    // A TLS server's 'connection' socket is the raw one, before the handshake: serve the TLS socket.
+    server.on(config.tlsCert !== undefined ? 'secureConnection' : 'connection', (socket: Socket) => this.accept(socket));
   }
 
   /** Open the log and listen. Rejects (with a one-line reason) if either fails. */

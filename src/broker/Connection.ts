@@ -28,6 +28,7 @@ export class Connection implements RequestConnection, FrameSink {
   private principal = 'anonymous';
   private grant: Permissions = Permissions.full;
   private paused = false;
+  private framesDecoded = 0;
   private closed = false;
   private partialFrameTimer: NodeJS.Timeout | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
@@ -95,6 +96,7 @@ export class Connection implements RequestConnection, FrameSink {
   // ---- FrameSink ------------------------------------------------------------------------------------
 
   frame(frame: Frame): void {
+    this.framesDecoded++;
     this.ctx.stats.requestsTotal++;
     const route = routes.get(frame.messageType);
     if (frame.version !== protocolVersion) {
@@ -170,12 +172,16 @@ export class Connection implements RequestConnection, FrameSink {
   }
 
   private onData(chunk: Buffer): void {
+    const framesBefore = this.framesDecoded;
     this.decoder.push(chunk, this);
-    if (this.decoder.inFrame) {
-      this.partialFrameTimer ??= setTimeout(() => this.abort(`a frame did not complete within ${this.ctx.config.partialFrameTimeoutMs} ms`), this.ctx.config.partialFrameTimeoutMs);
-    } else if (this.partialFrameTimer !== undefined) {
+    // The deadline is per frame: it starts when a frame's first byte is buffered and restarts
+    // whenever a frame completes, so steady pipelined traffic that splits frames is never cut off.
+    if (this.framesDecoded !== framesBefore || !this.decoder.inFrame) {
       clearTimeout(this.partialFrameTimer);
       this.partialFrameTimer = undefined;
+    }
+    if (this.decoder.inFrame) {
+      this.partialFrameTimer ??= setTimeout(() => this.abort(`a frame did not complete within ${this.ctx.config.partialFrameTimeoutMs} ms`), this.ctx.config.partialFrameTimeoutMs);
     }
   }
 

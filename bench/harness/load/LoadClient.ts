@@ -31,7 +31,17 @@ export async function openLoadClient(options: LoadClientOptions): Promise<LoadCl
       const { OdlogLoadClient } = await import('./OdlogLoadClient.js');
       return OdlogLoadClient.open(options);
     }
-    default:
-      throw new Error(`no load client for ${options.target} yet`);
+    case 'redis': {
+      const { RedisLoadClient } = await import('./RedisLoadClient.js');
+      return RedisLoadClient.open(options);
+    }
+    case 'nats': {
+      const { NatsLoadClient } = await import('./NatsLoadClient.js');
+      return NatsLoadClient.open(options);
+    }
+    default: {
+      const unknown: never = options.target;
+      throw new Error(`no load client for ${String(unknown)}`);
+    }
   }
 }

@@ -40,6 +40,7 @@ export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, con
     start = request.sequence;
   }
   const id = request.subscriptionId;
+  if (id < 0) throw new BrokerError(ErrorCode.InvalidRequest, `subscription ids are non-negative (pushes carry them as unsigned correlation ids), got ${id}`);
   if (conn.subscriptions.has(id)) throw new BrokerError(ErrorCode.InvalidRequest, `subscription id ${id} is already in use on this connection`);
   const sub = new Subscription(id, selection, start, { records: request.creditRecords, bytes: request.creditBytes }, ctx.log, conn, limits.pushBytesMax);
   conn.subscriptions.set(id, sub);

@@ -14,6 +14,8 @@ type Schema = string | Schema[] | { type: Schema; [attr: string]: unknown };
  */
 export function compileGuard(schema: unknown): AvroGuard {
   const named = new Map<string, AvroGuard>();
+  definitions.clear(); // compiling is synchronous: the map serves this schema only
+  collectDefinitions(schema as Schema, '');
   const root = compile(schema as Schema, named, '');
   return (reader) => {
     root(reader);
@@ -47,7 +49,7 @@ function compile(schema: Schema, named: Map<string, AvroGuard>, namespace: strin
     }
     case 'array': {
       const items = compile(schema.items as Schema, named, ns);
-      const itemBytesMin = minBytes(schema.items as Schema);
+      const itemBytesMin = minBytes(schema.items as Schema, ns, new Set());
       return (r) => blocks(r, itemBytesMin, items);
     }
     case 'map': {
@@ -78,7 +80,11 @@ function compile(schema: Schema, named: Map<string, AvroGuard>, namespace: strin
   }
 }
 
+/** Items of zero encoded bytes (nulls, empty records) one array may hold: they cost nothing to send. */
+const zeroByteItemsMax = 65_536;
+
 function blocks(r: ByteReader, itemBytesMin: number, item: AvroGuard): void {
+  let total = 0;
   for (;;) {
     let count = r.readLong();
     if (count === 0) return;
@@ -87,9 +93,10 @@ function blocks(r: ByteReader, itemBytesMin: number, item: AvroGuard): void {
       const size = r.readLong();
       if (size < 0) throw new ProtocolDecodeError(`an array block size is negative (${size})`);
     }
+    total += count;
     // Each item takes at least itemBytesMin bytes: a count the data cannot hold is a lie.
-    if (count * Math.max(1, itemBytesMin) > r.remaining + (itemBytesMin === 0 ? 1024 : 0)) {
-      throw new ProtocolDecodeError(`an array block claims ${count} items but only ${r.remaining} bytes remain`);
+    if (itemBytesMin > 0 ? count * itemBytesMin > r.remaining : total > zeroByteItemsMax) {
+      throw new ProtocolDecodeError(`an array claims ${itemBytesMin > 0 ? count : total} items but only ${r.remaining} bytes remain`);
     }
     for (let i = 0; i < count; i++) item(r);
   }
@@ -135,13 +142,66 @@ function registerName(schema: { [attr: string]: unknown }, namespace: string, na
   named.set(name.includes('.') ? name : namespace ? `${namespace}.${name}` : name, guard);
 }
 
-/** The fewest bytes an encoding of the schema can take. */
-function minBytes(schema: Schema): number {
-  if (typeof schema === 'string') return schema === 'null' ? 0 : schema === 'float' ? 4 : schema === 'double' ? 8 : 1;
+/** Named types by full name, for minBytes of references (filled by collectDefinitions). */
+const definitions = new Map<string, { schema: Schema; namespace: string }>();
+
+function fullName(name: string, namespace: string): string {
+  return name.includes('.') || !namespace ? name : `${namespace}.${name}`;
+}
+
+function collectDefinitions(schema: Schema, namespace: string): void {
+  if (typeof schema === 'string') return;
+  if (Array.isArray(schema)) {
+    for (const s of schema) collectDefinitions(s, namespace);
+    return;
+  }
+  const ns = typeof schema.namespace === 'string' ? schema.namespace : namespace;
+  if (typeof schema.name === 'string') definitions.set(fullName(schema.name, ns), { schema, namespace: ns });
+  if (typeof schema.type !== 'string') collectDefinitions(schema.type, ns);
+  for (const field of (schema.fields as { type: Schema }[] | undefined) ?? []) collectDefinitions(field.type, ns);
+  if (schema.items !== undefined) collectDefinitions(schema.items as Schema, ns);
+  if (schema.values !== undefined) collectDefinitions(schema.values as Schema, ns);
+}
+
+/** The fewest bytes an encoding of the schema can take (0 for a type referring to itself while being measured). */
+function minBytes(schema: Schema, namespace: string, measuring: Set<string>): number {
+  if (typeof schema === 'string') {
+    switch (schema) {
+      case 'null':
+        return 0;
+      case 'float':
+        return 4;
+      case 'double':
+        return 8;
+      case 'boolean':
+      case 'int':
+      case 'long':
+      case 'bytes':
+      case 'string':
+        return 1;
+      default: {
+        const name = definitions.has(fullName(schema, namespace)) ? fullName(schema, namespace) : schema;
+        const def = definitions.get(name);
+        if (def === undefined || measuring.has(name)) return 0;
+        measuring.add(name);
+        const size = minBytes(def.schema, def.namespace, measuring);
+        measuring.delete(name);
+        return size;
+      }
+    }
+  }
   if (Array.isArray(schema)) return 1;
   const type = schema.type;
-  if (typeof type !== 'string') return minBytes(type);
-  if (type === 'record' || type === 'error') return (schema.fields as { type: Schema }[]).reduce((sum, f) => sum + minBytes(f.type), 0);
+  const ns = typeof schema.namespace === 'string' ? schema.namespace : namespace;
+  if (typeof type !== 'string') return minBytes(type, ns, measuring);
+  if (type === 'record' || type === 'error') {
+    const name = typeof schema.name === 'string' ? fullName(schema.name, ns) : undefined;
+    if (name !== undefined) measuring.add(name);
+    const size = (schema.fields as { type: Schema }[]).reduce((sum, f) => sum + minBytes(f.type, ns, measuring), 0);
+    if (name !== undefined) measuring.delete(name);
+    return size;
+  }
   if (type === 'fixed') return schema.size as number;
-  return minBytes(type);
+  if (type === 'array' || type === 'map' || type === 'enum') return 1;
+  return minBytes(type, ns, measuring);
 }

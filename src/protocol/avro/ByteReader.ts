@@ -39,20 +39,23 @@ export class ByteReader {
         return (n >>> 1) ^ -(n & 1);
       }
     }
-    let value = n;
-    let scale = 2 ** 28;
+    // Zig-zag z = 2 * half + sign, value = sign ? -half - 1 : half. Accumulate `half` alone: it
+    // stays exact up to 2^53, and anything past the safe range is refused, never rounded.
+    const negative = (n & 1) === 1;
+    let half = n >>> 1;
+    let scale = 2 ** 27;
     for (let i = 4; ; i++) {
       if (i >= 10) throw new ProtocolDecodeError('a long is longer than 10 bytes');
       if (pos >= this.end) throw new ProtocolDecodeError('truncated: a long was cut off');
       b = buf[pos++];
-      value += (b & 0x7f) * scale;
+      half += (b & 0x7f) * scale;
       scale *= 128;
+      if (half > Number.MAX_SAFE_INTEGER) throw new ProtocolDecodeError('a long is outside the safe integer range');
       if (b < 0x80) break;
     }
-    if (value > 2 * Number.MAX_SAFE_INTEGER + 1) throw new ProtocolDecodeError('a long is outside the safe integer range');
+    if (negative && half === Number.MAX_SAFE_INTEGER) throw new ProtocolDecodeError('a long is outside the safe integer range');
     this.pos = pos;
-    // zig-zag: even -> n/2, odd -> -(n+1)/2
-    return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+    return negative ? -half - 1 : half;
   }
 
   /** A length-prefixed `bytes`/`string`: returns [start, end) within `buf`, no copy. */

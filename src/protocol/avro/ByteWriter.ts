@@ -71,21 +71,31 @@ export function writeLongAt(buf: Buffer, pos: number, n: number): number {
     buf[pos++] = z;
     return pos;
   }
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  while (z >= 0x80) {
-    buf[pos++] = (z % 0x80) | 0x80;
-    z = Math.floor(z / 0x80);
+  // Zig-zag without forming 2n (inexact past 2^53): the first byte carries the sign and the low
+  // 6 bits of m = n >= 0 ? n : -n - 1, the rest of m follows 7 bits at a time.
+  const sign = n < 0 ? 1 : 0;
+  let m = n >= 0 ? n : -n - 1;
+  const low = ((m % 64) * 2) | sign;
+  m = Math.floor(m / 64);
+  if (m === 0) {
+    buf[pos++] = low;
+    return pos;
   }
-  buf[pos++] = z;
+  buf[pos++] = low | 0x80;
+  while (m >= 0x80) {
+    buf[pos++] = (m % 0x80) | 0x80;
+    m = Math.floor(m / 0x80);
+  }
+  buf[pos++] = m;
   return pos;
 }
 
 /** Bytes the zig-zag varint of `n` takes. */
 export function longSize(n: number): number {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  let m = Math.floor((n >= 0 ? n : -n - 1) / 64);
   let size = 1;
-  while (z >= 0x80) {
-    z = Math.floor(z / 0x80);
+  while (m > 0) {
+    m = Math.floor(m / 0x80);
     size++;
   }
   return size;

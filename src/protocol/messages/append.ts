@@ -6,7 +6,7 @@ import { MessageType } from '../MessageType.js';
  *
  * Request (type 3): AppendRequest {
  *   producerId: null|string, batchNumber: long     idempotent retries (see docs/protocol.md)
- *   awaitDurable: boolean                          answer once on disk
+ *   awaitDurable: boolean                          answer once on disk even on an async-durability broker
  *   timeoutMs: int                                 wait for queue space (0: THROTTLED at once)
  *   expect: array<{ key: bytes, lastSequence: null|long }>   conditional append
  *   records: bytes                                 Avro of record-batch.avsc, stored as is

@@ -149,7 +149,7 @@ describe('AvroGuard and Schemas.loadSchema', () => {
       // Replace the trailing cursors array (its terminator is the last byte) with a lying count.
       const lying = Buffer.concat([statsBody.subarray(0, statsBody.length - 1), fromHex(long(2 ** 40)), Buffer.alloc(64)]);
       expectDecodeError(() => stats.guard(new ByteReader(lying)), 'stats cursors 2^40');
-      expect(performance.now() - started).to.be.below(200);
+      expect(performance.now() - started).to.be.below(1000);
     });
 
     it('refuses an array count larger than the bytes left can hold', () => {
@@ -241,7 +241,7 @@ describe('AvroGuard and Schemas.loadSchema', () => {
       guard(avro.Type.forSchema(schema as avro.Schema).toBuffer([null, null, null]));
       const started = performance.now();
       expectDecodeError(() => guard(fromHex(long(2 ** 40) + '00')), 'null items 2^40');
-      expect(performance.now() - started).to.be.below(100);
+      expect(performance.now() - started).to.be.below(1000);
     });
 
     // minBytes() counts a type referenced by name as one byte, so an array of a named record

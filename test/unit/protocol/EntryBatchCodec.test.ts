@@ -122,7 +122,7 @@ describe('EntryBatchCodec', () => {
     const started = performance.now();
     expectDecodeError(() => readKeyEntryBatch(fromHex('8080808080808010' + '0000')), 'count 2^52');
     expectDecodeError(() => readEntryBatch(fromHex('ffffffffffffff0f' + '00' + '0000')), 'count -2^52 with a size');
-    expect(performance.now() - started).to.be.below(50);
+    expect(performance.now() - started).to.be.below(1000);
     expectDecodeError(() => readKeyEntryBatch(fromHex('02' + '02' + '01' + '00')), 'value length -1');
     expectDecodeError(() => readEntryBatch(fromHex('02' + '0a61' + '02' + '00' + '00')), 'key past the end');
   });

@@ -166,7 +166,7 @@ describe('RecordBatchCodec', () => {
       const started = performance.now();
       expect(expectDecodeError(() => walkRecordBatch(Buffer.concat([long(2 ** 50), Buffer.alloc(64)]), recordsMax)).message).to.match(/more than/);
       expect(expectDecodeError(() => walkRecordBatch(Buffer.concat([long(-(2 ** 50)), long(8), Buffer.alloc(64)]), 2 ** 52)).message).to.match(/size|claims/);
-      expect(performance.now() - started).to.be.below(50);
+      expect(performance.now() - started).to.be.below(1000);
     });
 
     it('refuses a count larger than the bytes can hold (two bytes per record at least)', () => {
