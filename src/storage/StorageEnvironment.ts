@@ -73,6 +73,9 @@ export class StorageEnvironment {
         maxDbs: 16,
         separateFlushed: true,
         overlappingSync: true,
+        // Commits are explicit atomic batches (ifVersion); letting lmdb-js close a transaction only at
+        // the end of an event turn would hold every commit hostage to the busiest turn of the broker.
+        eventTurnBatching: false,
         keyEncoding: 'binary',
         encoding: 'binary',
         ...(options.mapSizeBytes ? { mapSize: options.mapSizeBytes } : {}),

@@ -76,6 +76,12 @@ export interface NatsMessage {
   readonly payload: Buffer;
 }
 
+/** The parser's bounds (natsLimits by default; tests pass small ones). */
+export interface NatsParserLimits {
+  readonly controlLineBytesMax: number;
+  readonly messageBytesMax: number;
+}
+
 const CR = 0x0d;
 const LF = 0x0a;
 const PING_FRAME = { kind: 'ping' } as const;
@@ -104,7 +110,7 @@ export class NatsParser {
 
   constructor(
     private readonly onFrame: (frame: NatsFrame) => void,
-    private readonly limits: Pick<typeof natsLimits, 'controlLineBytesMax' | 'messageBytesMax'> = natsLimits,
+    private readonly limits: NatsParserLimits = natsLimits,
   ) {}
 
   feed(chunk: Buffer): void {

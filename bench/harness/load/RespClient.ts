@@ -79,6 +79,14 @@ export class RespClientError extends Error {
 export type RespReply = string | number | bigint | Buffer | null | RespReplyError | RespReply[];
 export type RespArg = string | Buffer | number;
 
+/** The parser's bounds (respLimits by default; tests pass small ones). */
+export interface RespParserLimits {
+  readonly lineBytesMax: number;
+  readonly bulkBytesMax: number;
+  readonly arrayItemsMax: number;
+  readonly arrayDepthMax: number;
+}
+
 interface ArrayFrame {
   readonly items: RespReply[];
   filled: number;
@@ -105,7 +113,7 @@ export class RespParser {
 
   constructor(
     private readonly onReply: (reply: RespReply) => void,
-    private readonly limits: Pick<typeof respLimits, 'lineBytesMax' | 'bulkBytesMax' | 'arrayItemsMax' | 'arrayDepthMax'> = respLimits,
+    private readonly limits: RespParserLimits = respLimits,
   ) {}
 
   /** True while a reply has begun and not ended (useful to tell a clean end of stream from a cut one). */

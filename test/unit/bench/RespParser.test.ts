@@ -3,26 +3,26 @@ import { RespClientError, RespParser, RespReplyError, encodeCommands, type RespR
 
 /** Each fixture: the bytes of one reply and what it decodes to. */
 const fixtures: { name: string; wire: string; reply: RespReply }[] = [
-  { name: 'simple string', wire: '+OK\r\n', reply: 'OK' },
-  { name: 'empty simple string', wire: '+\r\n', reply: '' },
-  { name: 'error', wire: '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n', reply: new RespReplyError('WRONGTYPE Operation against a key holding the wrong kind of value') },
-  { name: 'integer', wire: ':1000\r\n', reply: 1000 },
-  { name: 'negative integer', wire: ':-42\r\n', reply: -42 },
-  { name: 'integer beyond 2^53', wire: ':9223372036854775807\r\n', reply: 9223372036854775807n },
-  { name: 'bulk string', wire: '$5\r\nhello\r\n', reply: Buffer.from('hello') },
-  { name: 'bulk string holding CRLF and type bytes', wire: '$8\r\n+\r\n$-1\r\n\r\n', reply: Buffer.from('+\r\n$-1\r\n') },
-  { name: 'empty bulk string', wire: '$0\r\n\r\n', reply: Buffer.alloc(0) },
-  { name: 'null bulk string', wire: '$-1\r\n', reply: null },
-  { name: 'empty array', wire: '*0\r\n', reply: [] },
-  { name: 'null array', wire: '*-1\r\n', reply: null },
-  { name: 'mixed array', wire: '*3\r\n:1\r\n$3\r\nabc\r\n+x\r\n', reply: [1, Buffer.from('abc'), 'x'] },
-  { name: 'array with an error and nulls inside', wire: '*3\r\n-ERR no\r\n$-1\r\n*-1\r\n', reply: [new RespReplyError('ERR no'), null, null] },
+  { name: 'a simple string', wire: '+OK\r\n', reply: 'OK' },
+  { name: 'an empty simple string', wire: '+\r\n', reply: '' },
+  { name: 'an error', wire: '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n', reply: new RespReplyError('WRONGTYPE Operation against a key holding the wrong kind of value') },
+  { name: 'an integer', wire: ':1000\r\n', reply: 1000 },
+  { name: 'a negative integer', wire: ':-42\r\n', reply: -42 },
+  { name: 'an integer beyond 2^53', wire: ':9223372036854775807\r\n', reply: 9223372036854775807n },
+  { name: 'a bulk string', wire: '$5\r\nhello\r\n', reply: Buffer.from('hello') },
+  { name: 'a bulk string holding CRLF and type bytes', wire: '$8\r\n+\r\n$-1\r\n\r\n', reply: Buffer.from('+\r\n$-1\r\n') },
+  { name: 'an empty bulk string', wire: '$0\r\n\r\n', reply: Buffer.alloc(0) },
+  { name: 'a null bulk string', wire: '$-1\r\n', reply: null },
+  { name: 'an empty array', wire: '*0\r\n', reply: [] },
+  { name: 'a null array', wire: '*-1\r\n', reply: null },
+  { name: 'a mixed array', wire: '*3\r\n:1\r\n$3\r\nabc\r\n+x\r\n', reply: [1, Buffer.from('abc'), 'x'] },
+  { name: 'an array with an error and nulls inside', wire: '*3\r\n-ERR no\r\n$-1\r\n*-1\r\n', reply: [new RespReplyError('ERR no'), null, null] },
   {
-    name: 'XREAD-shaped nested arrays',
+    name: 'an XREAD-shaped nested array',
     wire: '*1\r\n*2\r\n$7\r\nbench:1\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nv\r\n$2\r\nv1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nv\r\n$0\r\n\r\n',
     reply: [[Buffer.from('bench:1'), [[Buffer.from('1-0'), [Buffer.from('v'), Buffer.from('v1')]], [Buffer.from('1-1'), [Buffer.from('v'), Buffer.alloc(0)]]]]],
   },
-  { name: 'array ending in an empty array', wire: '*2\r\n*0\r\n*1\r\n*0\r\n', reply: [[], [[]]] },
+  { name: 'an array ending in an empty array', wire: '*2\r\n*0\r\n*1\r\n*0\r\n', reply: [[], [[]]] },
 ];
 
 function decode(chunks: Buffer[]): RespReply[] {
@@ -51,7 +51,7 @@ const allReplies = fixtures.map((f) => f.reply);
 
 describe('RespParser', () => {
   for (const fixture of fixtures) {
-    it(`decodes a ${fixture.name} fed whole, byte by byte, and split at every boundary`, () => {
+    it(`decodes ${fixture.name} fed whole, byte by byte, and split at every boundary`, () => {
       const wire = Buffer.from(fixture.wire, 'latin1');
       expectReplies(decode([wire]), [fixture.reply], 'whole');
       expectReplies(decode([...wire].map((b) => Buffer.from([b]))), [fixture.reply], 'byte by byte');
@@ -66,7 +66,7 @@ describe('RespParser', () => {
   });
 
   it('decodes a stream cut into three pieces at every pair of boundaries', () => {
-    const xread = fixtures.find((f) => f.name === 'XREAD-shaped nested arrays') as (typeof fixtures)[number];
+    const xread = fixtures.find((f) => f.name === 'an XREAD-shaped nested array') as (typeof fixtures)[number];
     const wire = Buffer.from(xread.wire, 'latin1');
     for (let i = 1; i < wire.length; i++) {
       for (let j = i + 1; j < wire.length; j++) {

@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { BenchResult } from '../../../bench/harness/BenchResult.js';
+import { TempDirs } from '../../support/TempDirs.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../../src/cli/odlog.js', import.meta.url));
+
+describe('odlog bench (end to end, tiny settings)', function () {
+  this.timeout(120_000);
+  const dirs = new TempDirs();
+  after(() => dirs.cleanup());
+
+  it('runs producers and a tailing consumer against its own broker and writes JSON and HTML carrying the printed numbers', async () => {
+    const dir = dirs.make('odlog-bench-test');
+    const json = `${dir}/result.json`;
+    const html = `${dir}/report.html`;
+    const { stdout } = await run(process.execPath, [
+      cli, 'bench', '--producers', '1', '--connections', '2', '--in-flight', '2', '--batch-records', '50', '--keys', '10',
+      '--consumers', '1', '--duration', '2', '--warmup', '1', '--rate', '5000', '--out', json, '--html', html, '--quiet',
+    ], { maxBuffer: 1 << 20 });
+    const result = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+    expect(result.schema).to.equal('odlog-bench/1');
+    expect(result.target.kind).to.equal('odlog');
+    expect(result.throughput.records).to.be.greaterThan(0);
+    expect(result.ackLatencyUs.count).to.be.greaterThan(0);
+    expect(result.endToEndLatencyUs?.count ?? 0).to.be.greaterThan(0);
+    expect(result.deliveredRecords).to.be.greaterThan(0);
+    expect(result.errors).to.deep.equal({});
+    expect(result.setup.cores).to.be.greaterThan(0);
+    expect(result.workload.rate).to.equal(5000);
+    expect(result.broker?.peakRssBytes ?? 0).to.be.greaterThan(0);
+    expect(result.disk?.bytesPerRecord ?? 0).to.be.greaterThan(0);
+    expect(result.timeline.length).to.be.greaterThan(1);
+    // The printed table carries the same figures as the JSON.
+    const printedRate = Number(/throughput: ([\d,]+) records\/s/.exec(stdout)?.[1].replace(/,/g, ''));
+    expect(printedRate).to.equal(Math.round(result.throughput.recordsPerSec));
+    const printedP99 = Number(/ack latency\s+p50 \S+\s+p90 \S+\s+p99 (\S+)/.exec(stdout)?.[1]);
+    expect(printedP99).to.be.closeTo(result.ackLatencyUs.p99 / 1000, 0.01);
+    const page = readFileSync(html, 'utf8');
+    expect(page.startsWith('<!doctype html>')).to.equal(true);
+    expect(page).to.include('</html>');
+    expect(page).to.include('<svg');
+    expect(page).to.include(Math.round(result.throughput.recordsPerSec).toLocaleString('en-US'));
+    expect(page).not.to.match(/<script|src="http|href="http/);
+  });
+
+  it('compares two results with --compare and prints their ratio', async () => {
+    const dir = dirs.make('odlog-bench-compare');
+    const a = `${dir}/a.json`;
+    const b = `${dir}/b.json`;
+    const base = ['bench', '--producers', '1', '--connections', '1', '--in-flight', '1', '--batch-records', '20', '--keys', '5', '--duration', '1', '--warmup', '0', '--quiet'];
+    await run(process.execPath, [cli, ...base, '--out', a]);
+    await run(process.execPath, [cli, ...base, '--target', 'discard', '--out', b]);
+    const { stdout } = await run(process.execPath, [cli, 'bench', '--compare', a, b]);
+    const ra = JSON.parse(readFileSync(a, 'utf8')) as BenchResult;
+    const rb = JSON.parse(readFileSync(b, 'utf8')) as BenchResult;
+    const ratio = (rb.throughput.recordsPerSec / ra.throughput.recordsPerSec).toFixed(2);
+    expect(stdout).to.match(new RegExp(`records/s\\s+\\S+\\s+\\S+\\s+${ratio.replace('.', '\\.')}x`));
+  });
+});
