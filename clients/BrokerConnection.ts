@@ -87,7 +87,13 @@ export class BrokerConnection implements FrameSink {
   /** Connect and say Hello; rejects with ConnectionError (or the broker's error) if that fails. */
   static async open(options: BrokerConnectionOptions): Promise<BrokerConnection> {
     const connection = new BrokerConnection(options);
-    await connection.establish();
+    try {
+      await connection.establish();
+    } catch (error) {
+      // The caller gets no object to close: make sure nothing keeps reconnecting behind its back.
+      connection.close();
+      throw error;
+    }
     return connection;
   }
 
@@ -128,7 +134,10 @@ export class BrokerConnection implements FrameSink {
       entry.correlationId = this.allocateCorrelationId();
       entry.frame = encodeFrame({ messageType: message.type, version: protocolVersion, flags: 0, correlationId: entry.correlationId }, message.request, body);
       if (this.isConnected || message.type === Hello.type) this.dispatch(entry);
-      else this.waiting.push(entry);
+      else if (this.options.reconnect === false) {
+        this.forget(entry);
+        reject(new ConnectionError('not connected to the broker (and reconnecting is off)'));
+      } else this.waiting.push(entry);
     });
   }
 
@@ -271,6 +280,12 @@ export class BrokerConnection implements FrameSink {
     this.pending.clear();
     for (const listener of this.listeners.disconnected) listener();
     if (!this.closed && this.options.reconnect !== false) void this.reconnectLoop();
+    else {
+      for (const entry of this.waiting.splice(0)) {
+        clearTimeout(entry.timer);
+        entry.reject(error);
+      }
+    }
   }
 
   private async reconnectLoop(): Promise<void> {

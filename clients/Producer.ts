@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
 import { ClientClosedError } from './errors.js';
-import type { AppendResult, Bytes, OdlogClient } from './OdlogClient.js';
+import type { Bytes, OdlogClient } from './OdlogClient.js';
 import { toBytes } from './OdlogClient.js';
 
 export interface ProducerOptions {
@@ -76,6 +76,10 @@ export class Producer {
   private readonly blocked: Waiting[] = [];
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** Batches that failed retryably, waiting for the rest in flight to settle. */
+  private readonly failed: Batch[] = [];
+  private retrying = false;
+  private retryAttempt = 0;
 
   constructor(
     private readonly client: OdlogClient,
@@ -160,49 +164,68 @@ export class Producer {
   }
 
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.ready.length > 0) {
+    while (!this.retrying && this.inFlight < this.maxInFlight && this.ready.length > 0) {
       const batch = this.ready.shift() as Batch;
       this.inFlight++;
-      void this.deliver(batch);
+      this.transmit(batch);
     }
   }
 
-  private async deliver(batch: Batch): Promise<void> {
+  /**
+   * One attempt at a batch. A retryable failure stops further sends until every batch in flight
+   * has settled; the failed ones then go again in batch-number order, so a lost connection (which
+   * fails everything in flight at once) never reorders the producer's records.
+   */
+  private transmit(batch: Batch): void {
     batch.encoded ??= encodeRecordBatch(batch.records);
-    batch.firstSentAtMs = Date.now();
-    let result: AppendResult | undefined;
-    let failure: Error | undefined;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        result = await this.client.appendEncoded(batch.encoded, {
-          producer: { id: this.id, batchNumber: batch.number },
-          awaitDurable: this.awaitDurable,
-          // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
-          queueTimeoutMs: 10_000,
-        });
-        break;
-      } catch (error) {
-        const retryable = (error as { retryable?: boolean }).retryable === true;
-        if (!retryable || Date.now() - batch.firstSentAtMs >= this.deliveryTimeoutMs || this.closed) {
-          failure = error as Error;
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      }
-    }
+    if (batch.firstSentAtMs === 0) batch.firstSentAtMs = Date.now();
+    this.client
+      .appendEncoded(batch.encoded, {
+        producer: { id: this.id, batchNumber: batch.number },
+        awaitDurable: this.awaitDurable,
+        // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
+        queueTimeoutMs: 10_000,
+      })
+      .then(
+        (result) => {
+          this.retryAttempt = 0;
+          this.settle(batch, (s, i) => s.resolve(result.startSequence + i));
+        },
+        (error: unknown) => {
+          const retryable = (error as { retryable?: boolean }).retryable === true;
+          if (!retryable || Date.now() - batch.firstSentAtMs >= this.deliveryTimeoutMs || this.closed) {
+            this.settle(batch, (s) => s.reject(error as Error));
+            return;
+          }
+          this.retrying = true;
+          this.failed.push(batch);
+          this.inFlight--;
+          this.resendWhenSettled();
+        },
+      );
+  }
+
+  private resendWhenSettled(): void {
+    if (this.inFlight > 0) return;
+    const again = this.failed.splice(0).sort((a, b) => a.number - b.number);
+    this.ready.unshift(...again);
+    const delay = Math.min(1000, 25 * 2 ** this.retryAttempt++);
+    setTimeout(() => {
+      this.retrying = false;
+      this.pump();
+    }, delay);
+  }
+
+  private settle(batch: Batch, each: (sender: Batch['senders'][number], index: number) => void): void {
     this.inFlight--;
     this.buffered -= batch.records.length;
-    if (result !== undefined) {
-      const start = result.startSequence;
-      batch.senders.forEach((s, i) => s.resolve(start + i));
-    } else {
-      for (const s of batch.senders) s.reject(failure as Error);
-    }
+    batch.senders.forEach(each);
     while (this.blocked.length > 0 && this.buffered < this.bufferRecords) {
       const w = this.blocked.shift() as Waiting;
       this.add(w.record, w.resolve, w.reject);
     }
-    this.pump();
+    if (this.retrying) this.resendWhenSettled();
+    else this.pump();
     if (this.buffered === 0 && this.blocked.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

@@ -103,6 +103,9 @@ export const limits = {
   cursorLagKeysMax: 1000,
   /** How long shutdown waits for in-flight requests before failing them. */
   shutdownGraceMs: 10_000,
+  /** After the last in-flight request, how long connections stay open answering SHUTTING_DOWN,
+   *  so a client reacting to its final answer learns why instead of seeing a bare disconnect. */
+  shutdownLingerMs: 200,
 } as const;
 
 export type Limits = typeof limits;

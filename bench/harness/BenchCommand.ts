@@ -13,8 +13,10 @@ async function launcherFor(kind: TargetKind): Promise<TargetLauncher> {
       return odlogTarget;
     case 'discard':
       return discardTarget;
-    default:
-      throw new Error(`target ${kind} is not available in this build`);
+    case 'redis':
+      return (await import('./targets/RedisTarget.js')).redisTarget;
+    case 'nats':
+      return (await import('./targets/NatsTarget.js')).natsTarget;
   }
 }
 

@@ -127,6 +127,7 @@ export class Broker {
     const idle = Promise.all([...this.connections].map((c) => c.idle()));
     const grace = new Promise<void>((resolve) => setTimeout(resolve, limits.shutdownGraceMs).unref());
     await Promise.race([idle, grace]);
+    await new Promise((resolve) => setTimeout(resolve, limits.shutdownLingerMs).unref());
     for (const c of this.connections) c.close(ErrorCode.ShuttingDown, 'the broker is shutting down');
     const gone = Promise.all([...this.connections].map((c) => c.whenClosed));
     await Promise.race([gone, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);

@@ -96,6 +96,13 @@ export function checkedProducer(producer: { id: string; batchNumber: number } | 
   return { id, batchNumber };
 }
 
+/** A key prefix: 0..keyBytesMax bytes (the empty prefix matches every key). */
+export function checkedPrefix(prefix: unknown, keyBytesMax: number): Buffer {
+  const bytes = toBuffer(prefix, 'prefix');
+  if (bytes.length > keyBytesMax) throw new InvalidArgumentError(`prefix is ${bytes.length} bytes; keys are at most ${keyBytesMax} bytes`);
+  return bytes;
+}
+
 function isSequence(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }

@@ -3,6 +3,7 @@ import {
   checkedBatch,
   checkedExpectations,
   checkedKey,
+  checkedPrefix,
   checkedPositive,
   checkedProducer,
   checkedSegmentRange,
@@ -258,7 +259,8 @@ export class LogDb {
   listKeys(range?: SegmentRange, options: ListKeysOptions = {}): AsyncIterable<Buffer> {
     this.checkOpen();
     const { start, end } = checkedSegmentRange(range);
-    const prefix = options.prefix === undefined ? undefined : Buffer.from(checkedKey(options.prefix, this.bounds.keyBytesMax, 'prefix'));
+    const given = options.prefix === undefined ? undefined : Buffer.from(checkedPrefix(options.prefix, this.bounds.keyBytesMax));
+    const prefix = given !== undefined && given.length > 0 ? given : undefined;
     const after = options.after === undefined ? undefined : Buffer.from(checkedKey(options.after, this.bounds.keyBytesMax, 'after'));
     const limit = checkedPositive(options.limit, 'limit', Number.MAX_SAFE_INTEGER);
     const segmentIds: number[] = [];
@@ -377,8 +379,9 @@ export class LogDb {
 
   private predicateOf(selector: KeySelector): KeyPredicate {
     if (selector !== null && typeof selector === 'object' && 'prefix' in selector) {
-      const prefix = Buffer.from(checkedKey(selector.prefix, this.bounds.keyBytesMax, 'prefix'));
-      return (key) => key.length >= prefix.length && key.subarray(0, prefix.length).equals(prefix);
+      // The empty prefix is every key.
+      const prefix = Buffer.from(checkedPrefix(selector.prefix, this.bounds.keyBytesMax));
+      return (key) => key.length >= prefix.length && key.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
     }
     if (selector !== null && typeof selector === 'object' && 'keys' in selector && Array.isArray(selector.keys) && selector.keys.length > 0) {
       const wanted = new Set(selector.keys.map((k, i) => checkedKey(k, this.bounds.keyBytesMax, `keys[${i}]`).toString('latin1')));

@@ -4,22 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { OdlogClient, type ClientOptions } from '../../clients/OdlogClient.js';
 import { TempDirs } from './TempDirs.js';
 
-/**
- * A real broker, `node dist/src/cli/odlog.js serve --port 0 --data-dir DIR [flags]`, as a child
- * process: started on an ephemeral port (read back from its "odlog listening on HOST:PORT" line),
- * stopped with SIGTERM or SIGKILL, restarted on the same data directory (and, by default, the same
- * port, so that clients reconnect to it). Its stdout and stderr are kept for diagnostics.
- *
- * Every child ever started is tracked; `BrokerFixture.cleanup()` kills those of a test file and a
- * process exit hook kills any left over, so no broker outlives the test run.
- *
- * @example
- * const fixture = new BrokerFixture();
- * afterEach(function () { return fixture.cleanup(this.currentTest); });
- * const broker = await fixture.start(['--frame-bytes-max', '64KiB']);
- * const client = await OdlogClient.connect({ broker: broker.address });
- */
-
 /** The CLI entry point, found from this compiled file: dist/test/support -> dist/src/cli/odlog.js. */
 export const odlogCli = fileURLToPath(new URL('../../src/cli/odlog.js', import.meta.url));
 
@@ -46,6 +30,21 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/**
+ * A real broker, `node dist/src/cli/odlog.js serve --port 0 --data-dir DIR [flags]`, as a child
+ * process: started on an ephemeral port (read back from its "odlog listening on HOST:PORT" line),
+ * stopped with SIGTERM or SIGKILL, restarted on the same data directory (and, by default, the same
+ * port, so that clients reconnect to it). Its stdout and stderr are kept for diagnostics.
+ *
+ * Every child ever started is tracked; `BrokerFixture.cleanup()` kills those of a test file and a
+ * process exit hook kills any left over, so no broker outlives the test run.
+ *
+ * @example
+ * const fixture = new BrokerFixture();
+ * afterEach(function () { return fixture.cleanup(this.currentTest); });
+ * const broker = await fixture.start(['--frame-bytes-max', '64KiB']);
+ * const client = await fixture.client(broker.address); // closed after the test
+ */
 export class BrokerProcess {
   private child: ChildProcess | undefined;
   private exitPromise: Promise<ExitStatus> = Promise.resolve({ code: null, signal: null });
@@ -161,7 +160,7 @@ export class BrokerProcess {
     this.stderr += marker;
     const child = spawn(process.execPath, [odlogCli, 'serve', '--port', String(port), '--data-dir', this.options.dataDir, ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.options.env },
+      env: { ...inheritedEnv(), ...this.options.env },
     });
     this.child = child;
     this.lastExit = undefined;
@@ -206,13 +205,19 @@ export class BrokerProcess {
         finish();
         reject(new Error(`the broker exited (code ${code}, signal ${signal}) before listening; stderr:\n${this.stderrTail()}`));
       };
+      const onError = (error: Error): void => {
+        finish();
+        reject(new Error(`the broker could not be started: ${error.message}`));
+      };
       const finish = (): void => {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.off('exit', onExit);
+        child.off('error', onError);
       };
       child.stdout?.on('data', onData);
       child.once('exit', onExit);
+      child.once('error', onError);
     });
   }
 }
@@ -281,6 +286,13 @@ export class BrokerFixture {
       if (b.stderr.replace(/^---- broker run .*$/gm, '').trim().length > 0) console.error(`    broker ${b.address} (data ${b.dataDir}) stderr, last lines:\n${b.stderrTail()}`);
     }
   }
+}
+
+/** The test run's environment without ODLOG_* settings, which would change the broker's configuration. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ODLOG_')) env[name] = value;
+  return env;
 }
 
 async function runAll(cleanups: (() => unknown)[]): Promise<void> {

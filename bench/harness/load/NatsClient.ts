@@ -88,11 +88,15 @@ const PING_FRAME = { kind: 'ping' } as const;
 const PONG_FRAME = { kind: 'pong' } as const;
 const OK_FRAME = { kind: 'ok' } as const;
 
-interface PendingBody {
+interface MessageHead {
   readonly subject: string;
   readonly sid: number;
   readonly reply: string | undefined;
   readonly headerBytes: number; // -1 for MSG
+  readonly totalBytes: number;
+}
+
+interface PendingBody extends MessageHead {
   readonly buf: Buffer; // body + CRLF
   filled: number;
 }
@@ -153,14 +157,14 @@ export class NatsParser {
       switch (op) {
         case 'MSG':
         case 'HMSG': {
-          const pending = this.messageHeader(op, rest);
-          const need = pending.buf.length;
+          const head = this.messageHeader(op, rest);
+          const need = head.totalBytes + 2;
           if (end - pos >= need) {
             if (data[pos + need - 2] !== CR || data[pos + need - 1] !== LF) throw protocolError('message not ended by CRLF');
-            this.message(pending, data.subarray(pos, pos + need - 2));
+            this.message(head, data.subarray(pos, pos + need - 2));
             pos += need;
           } else {
-            this.body = pending;
+            this.body = { ...head, buf: Buffer.allocUnsafe(need), filled: 0 };
             pos = this.fillBody(data, pos);
           }
           break;
@@ -186,9 +190,9 @@ export class NatsParser {
     }
   }
 
-  /** Parse `<subject> <sid> [reply] [<hdr bytes>] <total bytes>`; the body buffer is allocated only after the size check. */
-  private messageHeader(op: 'MSG' | 'HMSG', args: string): PendingBody {
-    const f = args.split(/[ \t]+/);
+  /** Parse `<subject> <sid> [reply] [<hdr bytes>] <total bytes>`, checking the size before anything is allocated for the body. */
+  private messageHeader(op: 'MSG' | 'HMSG', args: string): MessageHead {
+    const f = args.includes('\t') || args.includes('  ') ? args.split(/[ \t]+/) : args.split(' ');
     const sizes = op === 'MSG' ? 1 : 2;
     if (f.length !== 2 + sizes && f.length !== 3 + sizes) throw protocolError(`${op} with ${f.length} arguments`);
     const sid = decimal(f[1], 'sid');
@@ -197,7 +201,7 @@ export class NatsParser {
     const headerBytes = op === 'HMSG' ? decimal(f[f.length - 2], 'header size') : -1;
     if (headerBytes > total) throw protocolError(`header size ${headerBytes} exceeds total ${total}`);
     if (total > this.limits.messageBytesMax) throw protocolError(`message of ${total} bytes exceeds ${this.limits.messageBytesMax}`);
-    return { subject: f[0], sid, reply, headerBytes, buf: Buffer.allocUnsafe(total + 2), filled: 0 };
+    return { subject: f[0], sid, reply, headerBytes, totalBytes: total };
   }
 
   private fillBody(data: Buffer, pos: number): number {
@@ -213,7 +217,7 @@ export class NatsParser {
     return pos + take;
   }
 
-  private message(p: PendingBody, bytes: Buffer): void {
+  private message(p: MessageHead, bytes: Buffer): void {
     const headers = p.headerBytes >= 0 ? bytes.subarray(0, p.headerBytes) : undefined;
     const payload = p.headerBytes >= 0 ? bytes.subarray(p.headerBytes) : bytes;
     this.onFrame({ kind: 'msg', subject: p.subject, sid: p.sid, reply: p.reply, headers, payload });
@@ -433,25 +437,37 @@ export class NatsClient {
   requestAll(subjects: readonly string[], payloads: readonly Buffer[]): Promise<NatsMessage[]> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const n = subjects.length;
+    if (n !== payloads.length) return Promise.reject(new NatsClientError('InvalidArgument', `${n} subjects for ${payloads.length} payloads`));
+    if (n === 0) return Promise.resolve([]);
     if (this.pending.size + n > this.requestsInFlightMax) {
       return Promise.reject(new NatsClientError('QueueFull', `${this.pending.size} requests in flight, ${n} more would exceed ${this.requestsInFlightMax}`));
     }
     const tokens: string[] = new Array(n);
-    const frames: Buffer[] = new Array(n);
+    const heads: string[] = new Array(n);
+    let size = 0;
     try {
       for (let i = 0; i < n; i++) {
         tokens[i] = (this.nextToken++).toString(36);
-        frames[i] = encodePub(subjects[i], this.inbox + tokens[i], payloads[i], this.info.max_payload);
+        heads[i] = pubHead(subjects[i], this.inbox + tokens[i], payloads[i], this.info.max_payload);
+        size += Buffer.byteLength(heads[i]) + payloads[i].length + 2;
       }
     } catch (error) {
       return Promise.reject(error);
+    }
+    const frame = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      at += frame.write(heads[i], at, 'utf8');
+      at += payloads[i].copy(frame, at);
+      frame[at++] = CR;
+      frame[at++] = LF;
     }
     return new Promise((resolve, reject) => {
       const group: RequestGroup = { replies: new Array(n), remaining: n, settled: false, resolve, reject };
       const deadline = performance.now() + this.requestTimeoutMs;
       for (let i = 0; i < n; i++) this.pending.set(tokens[i], { group, index: i, deadline });
       if (this.timer === undefined) this.arm(deadline);
-      for (const frame of frames) this.write(frame);
+      this.write(frame);
     });
   }
 
@@ -476,7 +492,8 @@ export class NatsClient {
     try {
       this.parser.feed(chunk);
     } catch (error) {
-      this.fail(error instanceof NatsClientError ? error : new NatsClientError('Protocol', String(error)));
+      // A subscription handler that throws is a bug in the caller; failing the connection makes it loud.
+      this.fail(error instanceof NatsClientError ? error : new NatsClientError('Protocol', `a message handler threw: ${String(error)}`, { cause: error }));
     }
   }
 
@@ -602,11 +619,16 @@ function checkSubject(subject: string): void {
   if (subject.length === 0 || /[\s]/.test(subject)) throw new NatsClientError('InvalidArgument', `bad subject ${JSON.stringify(subject)}`);
 }
 
-/** `PUB <subject> [reply] <n>\r\n<payload>\r\n` in one buffer. */
-function encodePub(subject: string, reply: string | undefined, payload: Buffer, maxPayload: number): Buffer {
+/** The control line of a PUB, after checking what the server would refuse. */
+function pubHead(subject: string, reply: string | undefined, payload: Buffer, maxPayload: number): string {
   checkSubject(subject);
   if (payload.length > maxPayload) throw new NatsClientError('InvalidArgument', `payload of ${payload.length} bytes exceeds the server's max_payload ${maxPayload}`);
-  const head = reply === undefined ? `PUB ${subject} ${payload.length}\r\n` : `PUB ${subject} ${reply} ${payload.length}\r\n`;
+  return reply === undefined ? `PUB ${subject} ${payload.length}\r\n` : `PUB ${subject} ${reply} ${payload.length}\r\n`;
+}
+
+/** `PUB <subject> [reply] <n>\r\n<payload>\r\n` in one buffer. */
+function encodePub(subject: string, reply: string | undefined, payload: Buffer, maxPayload: number): Buffer {
+  const head = pubHead(subject, reply, payload, maxPayload);
   const headBytes = Buffer.byteLength(head);
   const buf = Buffer.allocUnsafe(headBytes + payload.length + 2);
   buf.write(head, 0, 'utf8');

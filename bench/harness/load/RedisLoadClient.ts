@@ -12,6 +12,9 @@ export const redisTailKeysMax = 10_000;
 /** Entries one XREAD may return over all keys (COUNT is per stream, so it is divided by the keys). */
 const tailEntriesPerReadMax = 100_000;
 
+/** As odlog's bench client: a batch stuck behind a slow disk for this long is a failed run, not a slow one. */
+const clientOptions = { commandTimeoutMs: 120_000 };
+
 const XADD = Buffer.from('XADD');
 const AUTO_ID = Buffer.from('*');
 const FIELD = Buffer.from('v');
@@ -31,7 +34,7 @@ export class RedisLoadClient implements LoadClient {
   private constructor(private readonly client: RespClient, private readonly address: string) {}
 
   static async open(options: LoadClientOptions): Promise<RedisLoadClient> {
-    return new RedisLoadClient(await RespClient.connect(options.address), options.address);
+    return new RedisLoadClient(await RespClient.connect(options.address, clientOptions), options.address);
   }
 
   /** One pipelined `XADD <key> * v <value>` per record; resolves when every reply has arrived. */
@@ -59,7 +62,7 @@ export class RedisLoadClient implements LoadClient {
     const prefix = Buffer.from(keyPrefix);
     for (const key of keys) if (key.subarray(0, prefix.length).compare(prefix) !== 0) throw new Error(`key ${key.toString()} is not under ${keyPrefix}`);
     if (this.tailClient !== undefined) throw new Error('tail already started');
-    const client = await RespClient.connect(this.address);
+    const client = await RespClient.connect(this.address, clientOptions);
     this.tailClient = client;
     const starts = await client.pipeline(keys.map((key) => ['XREVRANGE', key, '+', '-', 'COUNT', 1]));
     const ids: (Buffer | string)[] = starts.map((reply, i) => {

@@ -12,6 +12,9 @@ function checkReadable(conn: RequestConnection, follows: CursorSelector, name: s
 
 export const commitCursor: Handler<CommitCursorRequest, EmptyResponse> = async (ctx, conn, request) => {
   if ((request.keys.length > 0) === (request.prefix !== null)) throw new BrokerError(ErrorCode.InvalidRequest, 'a cursor follows keys or a prefix (exactly one of the two)');
+  const keyBytesMax = ctx.config.keyBytesMax;
+  if (request.prefix !== null && request.prefix.length > keyBytesMax) throw new BrokerError(ErrorCode.InvalidRequest, `a cursor's prefix is at most ${keyBytesMax} bytes`);
+  if (request.keys.some((k) => k.length === 0 || k.length > keyBytesMax)) throw new BrokerError(ErrorCode.InvalidRequest, `a cursor's keys are 1..${keyBytesMax} bytes`);
   const follows: CursorSelector = request.prefix !== null ? { prefix: Buffer.from(request.prefix) } : { keys: request.keys.map((k) => Buffer.from(k)) };
   checkReadable(conn, follows, request.name);
   await ctx.log.cursors.commit(request.name, request.sequence, follows);

@@ -13,7 +13,13 @@ export const stats: Handler<EmptyRequest, StatsResponse> = async (ctx, conn) => 
   const cursors: CursorLag[] = [];
   for (const cursor of ctx.log.cursors.list()) {
     if (cursors.length >= limits.statsCursorsMax) break;
-    cursors.push(await cursorLag(ctx.log, cursor));
+    try {
+      cursors.push(await cursorLag(ctx.log, cursor));
+    } catch (error) {
+      // One cursor whose lag cannot be computed must not take Stats down for everyone.
+      ctx.logger.warn('cursor_lag_failed', { cursor: cursor.name, error: (error as Error).message });
+      cursors.push({ name: cursor.name, sequence: cursor.sequence, lagRecords: 0, lagIsLowerBound: true });
+    }
   }
   let dataFileBytes = 0;
   try {

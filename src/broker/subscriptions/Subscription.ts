@@ -7,6 +7,7 @@ import type { LogIterator } from '../../storage/read/LogIterator.js';
 import type { LogDb } from '../../storage/LogDb.js';
 import type { CommittedChunk, CommittedRun } from '../../storage/write/CommitBuilder.js';
 import { selectionMatches, type KeySelection } from './KeySelection.js';
+import { toErrorBody } from '../BrokerError.js';
 
 /** Where a subscription's pushes go (the connection). */
 export interface PushOutput {
@@ -165,18 +166,26 @@ export class Subscription {
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
-      while (!this.closed && !this.live && this.creditRecords > 0 && this.output.canPush()) {
-        if (this.log.isClosed) return;
-        const caughtUp = this.catchUpOnePage();
-        if (caughtUp) {
-          this.live = true;
-          return;
-        }
-        // Let other connections run between pages.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      await this.catchUp();
+    } catch (error) {
+      // A read that fails (storage trouble, the log closing) ends this subscription only, with the reason.
+      const body = toErrorBody(error);
+      this.end(body.code, `the subscription stopped: ${body.message}`);
     } finally {
       this.pumping = false;
+    }
+  }
+
+  private async catchUp(): Promise<void> {
+    while (!this.closed && !this.live && this.creditRecords > 0 && this.output.canPush()) {
+      if (this.log.isClosed) return;
+      const caughtUp = this.catchUpOnePage();
+      if (caughtUp) {
+        this.live = true;
+        return;
+      }
+      // Let other connections run between pages.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

@@ -9,6 +9,7 @@ import type { CommitBuilder, CommitUnit, CommittedChunk, WriterHead } from './Co
 import type { PendingAppend, PendingControl, PendingItem, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry } from './ProducerRegistry.js';
 import type { WriteAdmission } from './WriteAdmission.js';
+import { Fifo } from './Fifo.js';
 
 export interface GroupCommitOptions {
   readonly durability: Durability;
@@ -32,8 +33,7 @@ type CommitPromise = Promise<boolean> & { flushed?: Promise<unknown> };
  * failed commits have drained, the writer reloads its state from disk and carries on.
  */
 export class GroupCommitWriter {
-  private readonly pending: PendingItem[] = [];
-  private pendingHead = 0;
+  private readonly pending = new Fifo<PendingItem>();
   private readonly inFlight: CommitUnit[] = [];
   private version: number;
   private pumpScheduled = false;
@@ -178,7 +178,7 @@ export class GroupCommitWriter {
   }
 
   private pump(): void {
-    while (!this.faulted && this.inFlight.length < this.options.commitsInFlightMax && this.pendingHead < this.pending.length) {
+    while (!this.faulted && this.inFlight.length < this.options.commitsInFlightMax && this.pending.length > 0) {
       const items = this.takeCommitItems();
       let unit: CommitUnit;
       try {
@@ -204,20 +204,15 @@ export class GroupCommitWriter {
     const items: PendingItem[] = [];
     let bytes = 0;
     let records = 0;
-    while (this.pendingHead < this.pending.length) {
-      const item = this.pending[this.pendingHead];
+    for (let item = this.pending.peek(); item !== undefined; item = this.pending.peek()) {
       if (item.kind === 'append') {
         if (items.length > 0 && (bytes + item.bytes > this.options.commitBytesMax || records + item.batch.count > this.options.commitRecordsMax)) break;
         bytes += item.bytes;
         records += item.batch.count;
       }
       items.push(item);
-      this.pendingHead++;
+      this.pending.shift();
       if (item.kind !== 'append') break;
-    }
-    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
-      this.pending.splice(0, this.pendingHead);
-      this.pendingHead = 0;
     }
     return items;
   }

@@ -39,7 +39,8 @@ describe('odlog bench (end to end, tiny settings)', function () {
     const printedRate = Number(/throughput: ([\d,]+) records\/s/.exec(stdout)?.[1].replace(/,/g, ''));
     expect(printedRate).to.equal(Math.round(result.throughput.recordsPerSec));
     const printedP99 = Number(/ack latency\s+p50 \S+\s+p90 \S+\s+p99 (\S+)/.exec(stdout)?.[1]);
-    expect(printedP99).to.be.closeTo(result.ackLatencyUs.p99 / 1000, 0.01);
+    // printed with 2 decimals below 10 ms, 1 above
+    expect(printedP99).to.be.closeTo(result.ackLatencyUs.p99 / 1000, 0.051);
     const page = readFileSync(html, 'utf8');
     expect(page.startsWith('<!doctype html>')).to.equal(true);
     expect(page).to.include('</html>');

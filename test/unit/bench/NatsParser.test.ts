@@ -15,6 +15,7 @@ const fixtures: { name: string; wire: string; frame: unknown }[] = [
   { name: 'INFO', wire: 'INFO {"server_id":"S","version":"2.9.10","max_payload":1048576,"headers":true,"jetstream":true}\r\n', frame: { kind: 'info', json: '{"server_id":"S","version":"2.9.10","max_payload":1048576,"headers":true,"jetstream":true}' } },
   { name: 'MSG without reply', wire: 'MSG bench.1 9 5\r\nhello\r\n', frame: { kind: 'msg', subject: 'bench.1', sid: 9, reply: undefined, headers: undefined, payload: 'hello' } },
   { name: 'MSG with reply and a payload holding CRLF and a MSG line', wire: 'MSG a.b 2 _INBOX.x.1 16\r\nMSG x 1 1\r\nab\r\n!\r\n', frame: { kind: 'msg', subject: 'a.b', sid: 2, reply: '_INBOX.x.1', headers: undefined, payload: 'MSG x 1 1\r\nab\r\n!' } },
+  { name: 'MSG with two spaces where a reply would be (as nats-server 2.9 sends PubAcks)', wire: 'MSG _INBOX.x.1 1  26\r\n{"stream":"BENCH","seq":1}\r\n', frame: { kind: 'msg', subject: '_INBOX.x.1', sid: 1, reply: undefined, headers: undefined, payload: '{"stream":"BENCH","seq":1}' } },
   { name: 'MSG with an empty payload', wire: 'MSG a 3 0\r\n\r\n', frame: { kind: 'msg', subject: 'a', sid: 3, reply: undefined, headers: undefined, payload: '' } },
   { name: 'HMSG without reply', wire: `HMSG a 4 ${hdr.length} ${hdr.length + 3}\r\n${hdr}abc\r\n`, frame: { kind: 'msg', subject: 'a', sid: 4, reply: undefined, headers: hdr, payload: 'abc' } },
   { name: 'HMSG with reply and no payload', wire: `HMSG _INBOX.q.7 1 $JS.FC.BENCH.x.1 ${'NATS/1.0 100 FlowControl Request\r\n\r\n'.length} ${'NATS/1.0 100 FlowControl Request\r\n\r\n'.length}\r\nNATS/1.0 100 FlowControl Request\r\n\r\n\r\n`, frame: { kind: 'msg', subject: '_INBOX.q.7', sid: 1, reply: '$JS.FC.BENCH.x.1', headers: 'NATS/1.0 100 FlowControl Request\r\n\r\n', payload: '' } },
@@ -157,6 +158,12 @@ describe('NatsClient over an in-memory transport', () => {
     const inboxes = pubs.map((m) => m[2]);
     transport.serve(`MSG ${inboxes[1]} 1 4\r\nack2\r\nMSG ${inboxes[0]} 1 4\r\nack1\r\n`);
     expect((await replies).map((m) => m.payload.toString())).to.deep.equal(['ack1', 'ack2']);
+    await client.close();
+  });
+
+  it('resolves an empty requestAll at once', async () => {
+    const { client } = await connected();
+    expect(await client.requestAll([], [])).to.deep.equal([]);
     await client.close();
   });
 
