@@ -52,6 +52,15 @@ export const limits = {
 
   // ---- segments and retention ------------------------------------------------------------------------
 
+  /** The recent tier is compacted into key-clustered rows once it holds this many bytes… */
+  recentTierBytesMax: 16 * MiB,
+  /** …or this many runs (bounds the in-memory index of the tier too). */
+  recentTierRunsMax: 65_536,
+  /** A quiet log's recent tier is compacted this long after the last commit. */
+  compactIdleMs: 200,
+  /** Records moved by one compaction transaction (bounds its memory and its time holding the writer). */
+  compactRecordsMax: 262_144,
+
   /** Stream rows deleted per retention transaction: small enough that appends interleave. */
   retentionRowsPerTxnMax: 2_048,
 

@@ -2,8 +2,9 @@ import type { Transaction } from 'lmdb';
 import { decodeKeyCode, encodeKeyCode, isTruncatedCode } from './KeyCode.js';
 import type { KeyState } from './KeyStateCache.js';
 import { decodeListingEntry } from './layout/ListingEntry.js';
-import { keyIdKey, listingKey, streamRowFirstSeq, streamRowKey } from './layout/StorageKeys.js';
-import { StreamRow } from './layout/StreamRow.js';
+import { keyIdKey, listingKey } from './layout/StorageKeys.js';
+import type { StreamRow } from './layout/StreamRow.js';
+import type { StreamStore } from './StreamStore.js';
 import type { StorageTables } from './StorageEnvironment.js';
 
 const namesCacheEntriesMax = 65_536;
@@ -16,7 +17,10 @@ export class KeyDirectory {
   /** key id -> key bytes, bounded; used by global-order readers. */
   private readonly names = new Map<number, Buffer>();
 
-  constructor(private readonly tables: StorageTables) {}
+  constructor(
+    private readonly tables: StorageTables,
+    private readonly streams: StreamStore,
+  ) {}
 
   /** The id of an existing key, as of the given (or the current) read snapshot. */
   keyIdOf(code: Buffer, transaction?: Transaction): number | undefined {
@@ -51,18 +55,9 @@ export class KeyDirectory {
     return { key: ownKey, keyStr, code, keyId, isNew: false, lastSeq, count, segmentId, segmentCount, pins: 0 };
   }
 
-  /** The key's newest row, if it has any. */
+  /** The key's newest row or run, if it has any. */
   lastRow(keyId: number, transaction?: Transaction): StreamRow | undefined {
-    for (const { key, value } of this.tables.streams.getRange({
-      start: streamRowKey(keyId, Number.MAX_SAFE_INTEGER),
-      end: keyIdKey(keyId),
-      reverse: true,
-      limit: 1,
-      ...(transaction ? { transaction } : {}),
-    })) {
-      return new StreamRow(value, streamRowFirstSeq(key));
-    }
-    return undefined;
+    return this.streams.lastRow(keyId, transaction);
   }
 
   /** The bytes of key `keyId`. */

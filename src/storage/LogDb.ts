@@ -10,7 +10,12 @@ import {
   checkedSeqRange,
   type RecordBounds,
 } from './ArgumentChecks.js';
+import { Compactor } from './Compactor.js';
 import { CursorStore } from './CursorStore.js';
+import { readU64BE } from './layout/StorageKeys.js';
+import { RecentIndex } from './RecentIndex.js';
+import type { StorageTables } from './StorageEnvironment.js';
+import { StreamStore } from './StreamStore.js';
 import { ClosedError, InvalidArgumentError } from './errors.js';
 import { KeyDirectory } from './KeyDirectory.js';
 import { KeyStateCache } from './KeyStateCache.js';
@@ -104,6 +109,7 @@ export class LogDb {
     private readonly keyReader: KeyStreamReader,
     private readonly globalReader: GlobalReader,
     private readonly retention: RetentionTask,
+    private readonly compactor: Compactor,
     /** Named consumer cursors, stored with the log. */
     readonly cursors: CursorStore,
     options: LogDbOptions,
@@ -124,7 +130,9 @@ export class LogDb {
     const tables = env.tables;
     const head: WriterHead = decodeHead(tables.meta.getBinary(headKey) as Buffer);
     const keyStates = new KeyStateCache(options.keyStateCacheEntriesMax ?? limits.keyStateCacheEntriesMax);
-    const directory = new KeyDirectory(tables);
+    const recent = loadRecentIndex(tables);
+    const streams = new StreamStore(tables, recent);
+    const directory = new KeyDirectory(tables, streams);
     const segments = new SegmentTable(tables, options.segmentation ?? {});
     segments.load();
     const admission = new WriteAdmission({
@@ -135,24 +143,33 @@ export class LogDb {
     const visibility = options.readVisibility ?? 'committed';
     const producers = new ProducerRegistry(tables, options.producerWindowBatches ?? limits.producerWindowBatches, limits.producersCachedMax);
     const builder = new CommitBuilder(tables, keyStates, directory, segments, head, producers);
-    const writer = new GroupCommitWriter(env, builder, head, keyStates, segments, admission, producers, {
+    const writer = new GroupCommitWriter(env, builder, head, keyStates, segments, admission, producers, recent, {
       durability: options.durability ?? 'sync',
       visibility,
       commitBytesMax: options.commitBytesMax ?? limits.commitBytesMax,
       commitRecordsMax: options.commitRecordsMax ?? limits.commitRecordsMax,
       commitsInFlightMax: limits.commitsInFlightMax,
     });
-    const durable = (): number => writer.durableSequence;
-    const retention = new RetentionTask(tables, options.retention ?? {}, limits.retentionRowsPerTxnMax, (id) => {
+    const visibleLimit = (): number => (visibility === 'durable' ? writer.durableSequence : writer.committedSequence);
+    const compactor = new Compactor(
+      tables,
+      recent,
+      streams,
+      { triggerBytes: limits.recentTierBytesMax, triggerRuns: limits.recentTierRunsMax, idleMs: limits.compactIdleMs, rangeRecordsMax: limits.compactRecordsMax },
+      () => writer.committedSequence,
+    );
+    writer.afterCommit = () => compactor.notify();
+    const retention = new RetentionTask(tables, options.retention ?? {}, limits.retentionRowsPerTxnMax, (seq) => compactor.compactBelow(seq), (id) => {
       segments.forget(id);
       keyStates.clearUnpinned();
     });
     const log: LogDb = new LogDb(
       env,
       writer,
-      new KeyStreamReader(tables, directory, visibility, durable),
-      new GlobalReader(tables, directory, visibility, durable),
+      new KeyStreamReader(tables, directory, streams, visibleLimit),
+      new GlobalReader(tables, directory, streams, visibleLimit),
       retention,
+      compactor,
       new CursorStore(tables, options.cursorsMax ?? 100_000, () => log.checkOpen()),
       options,
     );
@@ -312,6 +329,15 @@ export class LogDb {
     return this.writer.onVisible(listener);
   }
 
+  /**
+   * Move everything committed so far from the recent tier into key-clustered rows now (the
+   * compactor otherwise does it in the background when the tier grows or the log goes quiet).
+   */
+  async compact(): Promise<void> {
+    this.checkOpen();
+    await this.compactor.compactBelow(this.writer.committedSequence);
+  }
+
   /** Run retention now instead of waiting for its interval; resolves with the number of segments deleted. */
   runRetention(): Promise<number> {
     this.checkOpen();
@@ -350,6 +376,7 @@ export class LogDb {
     clearTimeout(this.sealTimer);
     await this.writer.close();
     await this.retention.stop();
+    await this.compactor.stop();
     await this.env.close();
   }
 
@@ -393,6 +420,13 @@ export class LogDb {
   private checkOpen(): void {
     if (this.closed) throw new ClosedError('the log is closed; open it again to continue');
   }
+}
+
+/** The recent tier's index, from the table (it holds only what the last compaction left: bounded). */
+function loadRecentIndex(tables: StorageTables): RecentIndex {
+  const index = new RecentIndex();
+  for (const { key, value } of tables.recent.getRange({})) index.add(value.readDoubleLE(0), readU64BE(key, 0), value.length);
+  return index;
 }
 
 function checkOptions(options: LogDbOptions): void {

@@ -1,6 +1,6 @@
-import { decodeChunkEntry } from './layout/ChunkEntry.js';
+import { decodeListingEntry } from './layout/ListingEntry.js';
 import { decodeSegmentRecord, encodeSegmentRecord, type SegmentRecord } from './layout/SegmentRecord.js';
-import { chunkKey, listingKey, readU64BE, segmentKey, streamRowKey } from './layout/StorageKeys.js';
+import { chunkKey, listingKey, segmentKey, streamRowKey } from './layout/StorageKeys.js';
 import type { StorageTables } from './StorageEnvironment.js';
 
 export interface RetentionPolicy {
@@ -28,6 +28,8 @@ export class RetentionTask {
     private readonly tables: StorageTables,
     private readonly policy: RetentionPolicy,
     private readonly rowsPerTxn: number,
+    /** Compact the recent tier up to a sequence (rows must be in `streams` to be deleted). */
+    private readonly compactBelow: (seq: number) => Promise<void>,
     private readonly onDeleted: (segmentId: number) => void,
   ) {}
 
@@ -103,29 +105,34 @@ export class RetentionTask {
 
   private async deleteSegment(segment: SegmentRecord): Promise<void> {
     const t = this.tables;
+    // Rows are deleted whole, so the segment's runs must be in `streams` first.
+    await this.compactBelow(segment.endSeq);
     if (!segment.deleting) await t.segments.put(segmentKey(segment.id), encodeSegmentRecord({ ...segment, deleting: true }));
-    // Stream rows and the commit directory, a bounded transaction at a time.
+    const empty = Buffer.alloc(0);
+    // Per key listed in the segment: its rows inside the segment, then the listing, a bounded transaction at a time.
     for (;;) {
+      const listings: Buffer[] = [];
       const rows: Buffer[] = [];
-      const chunks: Buffer[] = [];
-      for (const { key, value } of t.chunks.getRange({ start: chunkKey(segment.startSeq), end: chunkKey(segment.endSeq) })) {
-        const chunk = decodeChunkEntry(readU64BE(key, 0), value);
-        if (chunks.length > 0 && rows.length + chunk.rows.length > this.rowsPerTxn) break;
-        for (const ref of chunk.rows) rows.push(streamRowKey(ref.keyId, ref.firstSeq));
-        chunks.push(key);
+      for (const { key, value } of t.listings.getRange({ start: listingKey(segment.id, empty), end: listingKey(segment.id + 1, empty) })) {
+        const keyId = decodeListingEntry(value).keyId;
+        const found = [...t.streams.getKeys({ start: streamRowKey(keyId, segment.startSeq), end: streamRowKey(keyId, segment.endSeq) })] as Buffer[];
+        if (listings.length > 0 && rows.length + found.length > this.rowsPerTxn) break;
+        rows.push(...found);
+        listings.push(key);
       }
-      if (chunks.length === 0) break;
+      if (listings.length === 0) break;
       await t.root.batch(() => {
         for (const row of rows) t.streams.remove(row);
-        for (const chunk of chunks) t.chunks.remove(chunk);
+        for (const listing of listings) t.listings.remove(listing);
       });
       if (this.stopped) return;
     }
+    // The commit directory of the segment.
     for (;;) {
-      const listings = [...t.listings.getKeys({ start: listingKey(segment.id, Buffer.alloc(0)), end: listingKey(segment.id + 1, Buffer.alloc(0)), limit: this.rowsPerTxn })] as Buffer[];
-      if (listings.length === 0) break;
+      const chunks = [...t.chunks.getKeys({ start: chunkKey(segment.startSeq), end: chunkKey(segment.endSeq), limit: this.rowsPerTxn })] as Buffer[];
+      if (chunks.length === 0) break;
       await t.root.batch(() => {
-        for (const listing of listings) t.listings.remove(listing);
+        for (const chunk of chunks) t.chunks.remove(chunk);
       });
       if (this.stopped) return;
     }

@@ -6,7 +6,7 @@ import { DataDirectoryLock } from './DataDirectoryLock.js';
 import { encodeHead, formatKey, headKey } from './layout/HeadRecord.js';
 
 /** On-disk format of this build. A directory written by any other version is refused. */
-export const formatVersion = 1;
+export const formatVersion = 2;
 const formatMagic = 'odlog';
 
 /** A table with binary keys and values. lmdb-js takes a read transaction on binary gets too; its typings omit it. */
@@ -18,8 +18,10 @@ export type BinaryDb = Database<Buffer, Buffer> & {
 /** The LMDB environment of one log and its tables (layout in docs/storage.md). */
 export interface StorageTables {
   readonly root: RootDatabase<Buffer, Buffer>;
-  /** (key id, first seq) -> StreamRow: the records, clustered by key. */
+  /** (key id, first seq) -> StreamRow: compacted records, clustered by key. */
   readonly streams: BinaryDb;
+  /** run's first seq -> key id + StreamRow: what commits wrote since the last compaction. */
+  readonly recent: BinaryDb;
   /** first seq of a commit -> ChunkEntry: the log in global order. */
   readonly chunks: BinaryDb;
   /** segment id -> SegmentRecord. */
@@ -85,6 +87,7 @@ export class StorageEnvironment {
       const tables: StorageTables = {
         root,
         streams: db('streams'),
+        recent: db('recent'),
         chunks: db('chunks'),
         segments: db('segments'),
         listings: db('listings'),
@@ -153,7 +156,7 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   }
 }
 
-const tableNames = new Set(['streams', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers']);
+const tableNames = new Set(['streams', 'recent', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers']);
 
 /** A crash between creating the tables and writing the format leaves only our table names. */
 function hasForeignRow(tables: StorageTables): boolean {

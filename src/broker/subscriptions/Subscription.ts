@@ -80,7 +80,12 @@ export class Subscription {
 
   /** A commit became visible and touches this subscription's keys. */
   onChunk(chunk: CommittedChunk): void {
-    if (this.closed || !this.live) return;
+    if (this.closed) return;
+    if (!this.live) {
+      // A catch-up that found nothing new waits for exactly this.
+      this.resume();
+      return;
+    }
     if (chunk.endSequence <= this.nextSeq) return;
     const runs = chunk.runs.filter((run) => selectionMatches(this.selection, run.key, run.keyStr));
     const sent = this.sendRuns(runs, chunk.endSequence);
@@ -179,18 +184,21 @@ export class Subscription {
   private async catchUp(): Promise<void> {
     while (!this.closed && !this.live && this.creditRecords > 0 && this.output.canPush()) {
       if (this.log.isClosed) return;
-      const caughtUp = this.catchUpOnePage();
-      if (caughtUp) {
+      const outcome = this.catchUpOnePage();
+      if (outcome === 'caughtUp') {
         this.live = true;
         return;
       }
+      // Out of credit for the next entry, or nothing new yet: wait for a grant or a commit instead of spinning.
+      if (outcome !== 'progress') return;
       // Let other connections run between pages.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
-  /** One page from storage; returns true when nothing visible is left (the subscription may go live). */
-  private catchUpOnePage(): boolean {
+  /** One page from storage. */
+  private catchUpOnePage(): 'caughtUp' | 'progress' | 'blocked' | 'idle' {
+    const startedAt = this.nextSeq;
     const iterator = this.readerFrom(this.nextSeq);
     const writer = new EntryBatchWriter(true);
     let stopped = false;
@@ -209,7 +217,9 @@ export class Subscription {
     }
     if (!stopped && iterator.exhausted) this.nextSeq = Math.max(this.nextSeq, iterator.nextSequence);
     if (writer.count > 0) this.pushBatch(writer, this.nextSeq);
-    return !stopped && iterator.exhausted && this.nextSeq >= this.log.visibleSequence;
+    if (stopped) return writer.count > 0 ? 'progress' : 'blocked';
+    if (iterator.exhausted && this.nextSeq >= this.log.visibleSequence) return 'caughtUp';
+    return this.nextSeq > startedAt ? 'progress' : 'idle';
   }
 
   private readerFrom(start: number): LogIterator {

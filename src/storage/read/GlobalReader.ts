@@ -1,9 +1,10 @@
 import type { KeyDirectory } from '../KeyDirectory.js';
 import { decodeChunkEntry } from '../layout/ChunkEntry.js';
-import { chunkKey, readU64BE, streamRowKey } from '../layout/StorageKeys.js';
-import { StreamRow } from '../layout/StreamRow.js';
+import { chunkKey, readU64BE } from '../layout/StorageKeys.js';
+import type { StreamRow } from '../layout/StreamRow.js';
+import type { StreamStore } from '../StreamStore.js';
 import type { StorageTables } from '../StorageEnvironment.js';
-import type { LogEntry, ReadVisibility } from '../types.js';
+import type { LogEntry } from '../types.js';
 import type { ReadPage } from './LogIterator.js';
 import { withSnapshot } from './ReadSnapshot.js';
 
@@ -21,12 +22,13 @@ export class GlobalReader {
   constructor(
     private readonly tables: StorageTables,
     private readonly directory: KeyDirectory,
-    private readonly visibility: ReadVisibility,
-    private readonly durableSequence: () => number,
+    private readonly streams: StreamStore,
+    /** Exclusive end of what readers may see: the writer's announced committed (or durable) frontier. */
+    private readonly visibleLimit: () => number,
   ) {}
 
   readPage(matches: KeyPredicate, from: number, end: number, maxEntries: number, maxBytes: number): ReadPage {
-    return withSnapshot(this.tables, this.visibility, this.durableSequence(), (snapshot) => {
+    return withSnapshot(this.tables, this.visibleLimit(), (snapshot) => {
       const transaction = snapshot.transaction;
       const visibleEnd = Math.min(end, snapshot.visibleEnd);
       const entries: LogEntry[] = [];
@@ -38,6 +40,8 @@ export class GlobalReader {
       }
       let bytes = 0;
       let chunks = 0;
+      // A compacted row spans many commits: keep the last one per key for the next commits of the page.
+      const compactedRows = new Map<number, StreamRow>();
       for (const { key, value } of this.tables.chunks.getRange({ start: startKey, end: chunkKey(visibleEnd), transaction })) {
         const chunk = decodeChunkEntry(readU64BE(key, 0), value);
         const chunkEnd = chunk.firstSeq + chunk.records;
@@ -46,11 +50,21 @@ export class GlobalReader {
         for (const ref of chunk.rows) {
           const entryKey = this.directory.keyName(ref.keyId, transaction);
           if (entryKey === undefined || !matches(entryKey)) continue;
-          const raw = this.tables.streams.getBinary(streamRowKey(ref.keyId, ref.firstSeq), { transaction });
-          if (raw === undefined) continue; // deleted by retention meanwhile
-          const row = new StreamRow(raw, ref.firstSeq);
-          for (let i = row.lowerBound(from); i < row.count; i++) {
-            found.push({ key: entryKey, sequence: row.sequence(i), value: row.value(i) });
+          let row: StreamRow | undefined;
+          if (ref.firstSeq >= snapshot.compactedTo) row = this.streams.recentRun(ref.firstSeq, transaction);
+          else {
+            row = compactedRows.get(ref.keyId);
+            if (row === undefined || row.firstSequence > ref.firstSeq || row.lastSequence() < ref.firstSeq) {
+              row = this.streams.compactedRowAtOrBefore(ref.keyId, ref.firstSeq, transaction);
+              if (row !== undefined) compactedRows.set(ref.keyId, row);
+            }
+          }
+          if (row === undefined) continue; // deleted by retention meanwhile
+          // Only this commit's part of the row (a compacted row holds other commits too).
+          for (let i = row.lowerBound(Math.max(from, chunk.firstSeq)); i < row.count; i++) {
+            const sequence = row.sequence(i);
+            if (sequence >= chunkEnd) break;
+            found.push({ key: entryKey, sequence, value: row.value(i) });
           }
         }
         if (found.length > 1) found.sort((a, b) => a.sequence - b.sequence);

@@ -6,7 +6,8 @@ import { encodeChunkEntry, type ChunkRowRef } from '../layout/ChunkEntry.js';
 import { encodeHead, headKey } from '../layout/HeadRecord.js';
 import { encodeListingEntry } from '../layout/ListingEntry.js';
 import { encodeSegmentRecord } from '../layout/SegmentRecord.js';
-import { chunkKey, keyIdKey, listingKey, maxSafeSequence, segmentKey, streamRowKey } from '../layout/StorageKeys.js';
+import { chunkKey, keyIdKey, listingKey, maxSafeSequence, segmentKey } from '../layout/StorageKeys.js';
+import { recentKey, recentKeyIdBytes } from '../layout/RecentRow.js';
 import { rowFixedHeaderBytes, rowHeaderBytes, StreamRow } from '../layout/StreamRow.js';
 import type { SegmentState, SegmentTable } from '../SegmentTable.js';
 import type { StorageTables } from '../StorageEnvironment.js';
@@ -43,6 +44,8 @@ export interface CommitUnit {
   readonly bytes: number;
   /** Idempotent producer batches sequenced in this commit. */
   readonly producerBatches: { readonly state: ProducerState; readonly batchNumber: number }[];
+  /** The runs written to `recent`, for the RecentIndex once the commit is visible. */
+  readonly recentRuns: { readonly keyId: number; readonly firstSeq: number; readonly bytes: number }[];
   readonly write: () => void;
   readonly hasWrites: boolean;
 }
@@ -57,7 +60,7 @@ const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Turns queued appends into one commit: checks conditions, assigns sequences, and lays the
- * records out as one `streams` row per key (in one arena buffer), plus the listing, chunk,
+ * records out as one run per key (in one arena buffer, for the `recent` tier), plus the listing, chunk,
  * segment and head rows. Building is synchronous and touches LMDB only to load key states that
  * are not cached.
  */
@@ -176,8 +179,8 @@ export class CommitBuilder {
 
     const write = (): void => {
       for (let i = 0; i < groupList.length; i++) {
-        const state = groupList[i].state;
-        t.streams.put(streamRowKey(state.keyId, groupList[i].firstSeq), runs[i].row.buffer);
+        const group = groupList[i];
+        t.recent.put(recentKey(group.firstSeq), arena.subarray(group.prefixStart, group.rowEnd));
         t.listings.put(rowsWritten[i].listingKey, rowsWritten[i].listingValue);
       }
       for (const state of newKeys) {
@@ -203,6 +206,7 @@ export class CommitBuilder {
       chunk: { startSequence: startSeq, endSequence: seq, runs },
       bytes,
       producerBatches,
+      recentRuns: groupList.map((g) => ({ keyId: g.state.keyId, firstSeq: g.firstSeq, bytes: g.rowEnd - g.prefixStart })),
       write,
       hasWrites: appends.length > 0 || segmentRows.length > 0,
     };
@@ -275,7 +279,8 @@ export class CommitBuilder {
   private layoutRows(groupList: KeyGroup[], appends: PendingAppend[], groupOfRecord: Int32Array[]): Buffer {
     let rowsBytes = 0;
     for (const group of groupList) {
-      group.rowStart = rowsBytes;
+      group.prefixStart = rowsBytes;
+      group.rowStart = rowsBytes + recentKeyIdBytes;
       group.rowEnd = group.rowStart + rowHeaderBytes(group.n) + group.valueBytes;
       rowsBytes = (group.rowEnd + 3) & ~3;
     }
@@ -285,6 +290,7 @@ export class CommitBuilder {
     const arena = Buffer.allocUnsafeSlow(rowsBytes + scratchBytes);
     const words = littleEndian ? new Uint32Array(arena.buffer, arena.byteOffset, rowsBytes >>> 2) : undefined;
     for (const group of groupList) {
+      arena.writeDoubleLE(group.state.keyId, group.prefixStart);
       arena.writeUInt32LE(group.n, group.rowStart);
       arena.writeDoubleLE(group.state.count, group.rowStart + 4);
       group.valueCursor = group.rowStart + rowHeaderBytes(group.n);

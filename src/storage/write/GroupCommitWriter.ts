@@ -10,6 +10,7 @@ import type { PendingAppend, PendingControl, PendingItem, ProducerBatchId, Resol
 import type { ProducerRegistry } from './ProducerRegistry.js';
 import type { WriteAdmission } from './WriteAdmission.js';
 import { Fifo } from './Fifo.js';
+import type { RecentIndex } from '../RecentIndex.js';
 
 export interface GroupCommitOptions {
   readonly durability: Durability;
@@ -46,6 +47,8 @@ export class GroupCommitWriter {
   private lastFlushed: Promise<unknown> = Promise.resolve();
   /** Called when a commit failed and the writer reloaded its state from disk. */
   onRecovered: () => void = () => {};
+  /** Called after each commit became visible (the compactor watches the recent tier grow). */
+  afterCommit: () => void = () => {};
 
   constructor(
     private readonly env: StorageEnvironment,
@@ -55,6 +58,7 @@ export class GroupCommitWriter {
     private readonly segments: SegmentTable,
     private readonly admission: WriteAdmission,
     private readonly producers: ProducerRegistry,
+    private readonly recent: RecentIndex,
     private readonly options: GroupCommitOptions,
   ) {
     this.version = env.headVersion();
@@ -239,6 +243,8 @@ export class GroupCommitWriter {
     for (const state of unit.states) state.pins--;
     this.keyStates.trim();
     for (const p of unit.producerBatches) this.producers.committed(p.state, p.batchNumber);
+    // Visible to readers from now on (lmdb-js renewed its read transaction before resolving).
+    for (const run of unit.recentRuns) this.recent.add(run.keyId, run.firstSeq, run.bytes);
     if (this.options.visibility === 'committed') this.emit(unit.chunk);
     if (this.options.durability === 'async') this.acknowledge(unit);
 
@@ -254,6 +260,7 @@ export class GroupCommitWriter {
       },
     );
     this.schedulePump();
+    this.afterCommit();
   }
 
   private onDurable(unit: CommitUnit): void {

@@ -6,6 +6,8 @@ export class KeyGroup {
   valueBytes = 0;
   firstSeq = -1;
   lastSeq = -1;
+  /** Where the row's `recent` value starts (the key id, then the StreamRow at rowStart). */
+  prefixStart = 0;
   rowStart = 0;
   rowEnd = 0;
   filled = 0;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { InvalidArgumentError, LogDb, type AppendExpectation, type LogDbOptions, type Record } from '../../../src/index.js';
-import { expectLogError, LogFixture } from '../../support/LogFixture.js';
+import { collect, expectLogError, LogFixture } from '../../support/LogFixture.js';
 
 /**
  * Bad input is refused with InvalidArgumentError (INVALID_ARGUMENT) and writes nothing. Values
@@ -119,13 +119,20 @@ describe('LogDb invalid arguments', () => {
       await expectLogError(() => log.scan('123456789'), InvalidArgumentError, 'INVALID_ARGUMENT');
       await expectLogError(() => log.count('123456789'), InvalidArgumentError, 'INVALID_ARGUMENT');
     });
-    it('rejects a global selector with no keys, an empty prefix, or neither', async () => {
+    it('rejects a global selector with no keys, or neither keys nor prefix', async () => {
       await expectLogError(() => log.scanGlobal({ keys: [] }), InvalidArgumentError, 'INVALID_ARGUMENT');
-      await expectLogError(() => log.scanGlobal({ prefix: '' }), InvalidArgumentError, 'INVALID_ARGUMENT');
       await expectLogError(() => log.scanGlobal(bad({})), InvalidArgumentError, 'INVALID_ARGUMENT');
       await expectLogError(() => log.scanGlobal(bad(null)), InvalidArgumentError, 'INVALID_ARGUMENT');
     });
-    it('rejects an empty prefix in listKeys', () => expectLogError(() => log.listKeys({}, { prefix: '' }), InvalidArgumentError, 'INVALID_ARGUMENT'));
+    it('takes an empty prefix as every key, in scanGlobal and listKeys', async () => {
+      await log.append([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+      const everyKey = (await collect(log.listKeys())).map((k) => k.toString());
+      expect(everyKey).to.include.members(['a', 'b']);
+      const entries = await collect(log.scanGlobal({ prefix: '' }));
+      expect([...new Set(entries.map((e) => e.key.toString()))].sort()).to.deep.equal(everyKey);
+      expect((await collect(log.listKeys({}, { prefix: '' }))).map((k) => k.toString())).to.deep.equal(everyKey);
+    });
+    it('rejects a prefix longer than keyBytesMax', () => expectLogError(() => log.listKeys({}, { prefix: Buffer.alloc(5000) }), InvalidArgumentError, 'INVALID_ARGUMENT'));
   });
 });
 

@@ -1,0 +1,152 @@
+import { assert } from './errors.js';
+import { decodeChunkEntry } from './layout/ChunkEntry.js';
+import { compactionKey, encodeCompactedTo, recentKey, recentKeyIdBytes } from './layout/RecentRow.js';
+import { chunkKey, readU64BE, streamRowKey } from './layout/StorageKeys.js';
+import { rowHeaderBytes, StreamRow } from './layout/StreamRow.js';
+import type { RecentIndex } from './RecentIndex.js';
+import type { StorageTables } from './StorageEnvironment.js';
+import type { StreamStore } from './StreamStore.js';
+
+export interface CompactionPolicy {
+  /** Compact once the recent tier holds this many bytes… */
+  readonly triggerBytes: number;
+  /** …or this many runs. */
+  readonly triggerRuns: number;
+  /** Compact a quiet log this long after its last commit, so reads mostly hit key-clustered rows. */
+  readonly idleMs: number;
+  /** Records moved by one compaction transaction. */
+  readonly rangeRecordsMax: number;
+}
+
+/**
+ * Moves runs from the `recent` tier into key-clustered `streams` rows: for a range of commits
+ * `[C, C')`, the runs of each key are merged into one row, written, the runs deleted and the
+ * frontier advanced, all in one transaction. Commits thus write sequentially (one B-tree edge)
+ * while readers of one key get long contiguous rows; the page-per-key cost of clustering is paid
+ * once per compaction instead of once per commit. A range never crosses a segment boundary, so
+ * every `streams` row belongs to exactly one segment (retention deletes rows whole).
+ */
+export class Compactor {
+  private running: Promise<void> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly tables: StorageTables,
+    private readonly recent: RecentIndex,
+    private readonly store: StreamStore,
+    private readonly policy: CompactionPolicy,
+    /** Exclusive end of what the writer has seen committed: compaction never runs ahead of it. */
+    private readonly committedEnd: () => number,
+  ) {}
+
+  /** Called after every visible commit. */
+  notify(): void {
+    if (this.stopped) return;
+    clearTimeout(this.idleTimer);
+    if (this.recent.bytes >= this.policy.triggerBytes || this.recent.size >= this.policy.triggerRuns) {
+      this.kick();
+      return;
+    }
+    this.idleTimer = setTimeout(() => this.kick(), this.policy.idleMs);
+    this.idleTimer.unref();
+  }
+
+  /** Compact until the frontier is at least `seq` (or nothing more is committed). */
+  async compactBelow(seq: number): Promise<void> {
+    await this.running?.catch(() => undefined);
+    while (!this.stopped && this.store.compactedTo() < seq) {
+      if (!(await this.compactOnce(seq))) return;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.idleTimer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private kick(): void {
+    if (this.running !== undefined || this.stopped) return;
+    const target = this.committedEnd();
+    this.running = (async () => {
+      while (!this.stopped && this.store.compactedTo() < target) {
+        if (!(await this.compactOnce(target))) return;
+      }
+    })()
+      .catch(() => undefined) // a failed compaction is retried on a later commit; readers are unaffected
+      .finally(() => (this.running = undefined));
+  }
+
+  /** One transaction's worth; false when there was nothing to compact. */
+  private async compactOnce(limit: number): Promise<boolean> {
+    const t = this.tables;
+    const from = this.store.compactedTo();
+    const end = Math.min(limit, this.committedEnd());
+    let to = from;
+    let segmentId = -1;
+    let records = 0;
+    for (const { key, value } of t.chunks.getRange({ start: chunkKey(from), end: chunkKey(end) })) {
+      const chunk = decodeChunkEntry(readU64BE(key, 0), value);
+      if (chunk.firstSeq + chunk.records > end) break;
+      if (segmentId >= 0 && chunk.segmentId !== segmentId) break;
+      if (records > 0 && records + chunk.records > this.policy.rangeRecordsMax) break;
+      segmentId = chunk.segmentId;
+      records += chunk.records;
+      to = chunk.firstSeq + chunk.records;
+    }
+    if (to === from) return false;
+
+    const byKey = new Map<number, StreamRow[]>();
+    const moved: Buffer[] = [];
+    let bytes = 0;
+    for (const { key, value } of t.recent.getRange({ start: recentKey(from), end: recentKey(to) })) {
+      const keyId = value.readDoubleLE(0);
+      const run = new StreamRow(value.subarray(recentKeyIdBytes), readU64BE(key, 0));
+      let runs = byKey.get(keyId);
+      if (runs === undefined) byKey.set(keyId, (runs = []));
+      runs.push(run);
+      moved.push(key);
+      bytes += value.length;
+    }
+    const rows = [...byKey].map(([keyId, runs]) => ({ key: streamRowKey(keyId, runs[0].firstSequence), value: mergeRuns(runs) }));
+    await t.root.batch(() => {
+      for (const row of rows) t.streams.put(row.key, row.value);
+      for (const key of moved) t.recent.remove(key);
+      t.meta.put(compactionKey, encodeCompactedTo(to));
+    });
+    this.recent.dropBelow(to, bytes);
+    return true;
+  }
+}
+
+/** One StreamRow holding a key's consecutive runs, in order. */
+export function mergeRuns(runs: readonly StreamRow[]): Buffer {
+  let n = 0;
+  let valueBytes = 0;
+  for (const run of runs) {
+    n += run.count;
+    valueBytes += run.valueEnd(run.count - 1) - run.valueStart(0);
+  }
+  const header = rowHeaderBytes(n);
+  const out = Buffer.allocUnsafe(header + valueBytes);
+  const first = runs[0].firstSequence;
+  out.writeUInt32LE(n, 0);
+  out.writeDoubleLE(runs[0].countBefore, 4);
+  let j = 0;
+  let valueAt = 0;
+  let expectedBefore = runs[0].countBefore;
+  for (const run of runs) {
+    assert(run.countBefore === expectedBefore, 'consecutive runs of a key have consecutive counts');
+    expectedBefore += run.count;
+    const base = run.valueStart(0);
+    for (let i = 0; i < run.count; i++, j++) {
+      out.writeUInt32LE(run.sequence(i) - first, 12 + 4 * j);
+      out.writeUInt32LE(valueAt + run.valueEnd(i) - base, 12 + 4 * (n + j));
+    }
+    const length = run.valueEnd(run.count - 1) - base;
+    run.buffer.copy(out, header + valueAt, base, base + length);
+    valueAt += length;
+  }
+  return out;
+}
