@@ -78,6 +78,24 @@ export class Compactor {
       .finally(() => (this.running = undefined));
   }
 
+  /**
+   * The key's runs cut wherever a row written straight to `streams` lies between two of them, so
+   * that merged rows never overlap another row of the key.
+   */
+  private splitAtStreamRows(keyId: number, runs: StreamRow[]): StreamRow[][] {
+    const last = runs[runs.length - 1].lastSequence();
+    const cuts = [...this.tables.streams.getKeys({ start: streamRowKey(keyId, runs[0].firstSequence), end: streamRowKey(keyId, last) })].map((k) => readU64BE(k as Buffer, 8));
+    if (cuts.length === 0) return [runs];
+    const groups: StreamRow[][] = [[runs[0]]];
+    let c = 0;
+    for (let i = 1; i < runs.length; i++) {
+      while (c < cuts.length && cuts[c] < runs[i - 1].firstSequence) c++;
+      if (c < cuts.length && cuts[c] < runs[i].firstSequence) groups.push([runs[i]]);
+      else groups[groups.length - 1].push(runs[i]);
+    }
+    return groups;
+  }
+
   /** One transaction's worth; false when there was nothing to compact. */
   private async compactOnce(limit: number): Promise<boolean> {
     const t = this.tables;
@@ -109,7 +127,10 @@ export class Compactor {
       moved.push(key);
       bytes += value.length;
     }
-    const rows = [...byKey].map(([keyId, runs]) => ({ key: streamRowKey(keyId, runs[0].firstSequence), value: mergeRuns(runs) }));
+    const rows: { key: Buffer; value: Buffer }[] = [];
+    for (const [keyId, runs] of byKey) {
+      for (const group of this.splitAtStreamRows(keyId, runs)) rows.push({ key: streamRowKey(keyId, group[0].firstSequence), value: mergeRuns(group) });
+    }
     await t.root.batch(() => {
       for (const row of rows) t.streams.put(row.key, row.value);
       for (const key of moved) t.recent.remove(key);
@@ -120,7 +141,7 @@ export class Compactor {
   }
 }
 
-/** One StreamRow holding a key's consecutive runs, in order. */
+/** One StreamRow holding a key's consecutive runs, in order (they must not straddle another row of the key). */
 export function mergeRuns(runs: readonly StreamRow[]): Buffer {
   let n = 0;
   let valueBytes = 0;

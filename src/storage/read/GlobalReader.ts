@@ -52,10 +52,11 @@ export class GlobalReader {
           if (entryKey === undefined || !matches(entryKey)) continue;
           let row: StreamRow | undefined;
           if (ref.firstSeq >= snapshot.compactedTo) row = this.streams.recentRun(ref.firstSeq, transaction);
-          else {
+          if (row === undefined) {
+            // Written straight to `streams`, or compacted into a row spanning several commits.
             row = compactedRows.get(ref.keyId);
             if (row === undefined || row.firstSequence > ref.firstSeq || row.lastSequence() < ref.firstSeq) {
-              row = this.streams.compactedRowAtOrBefore(ref.keyId, ref.firstSeq, transaction);
+              row = this.streams.streamRowAtOrBefore(ref.keyId, ref.firstSeq, transaction);
               if (row !== undefined) compactedRows.set(ref.keyId, row);
             }
           }

@@ -6,7 +6,7 @@ import { encodeChunkEntry, type ChunkRowRef } from '../layout/ChunkEntry.js';
 import { encodeHead, headKey } from '../layout/HeadRecord.js';
 import { encodeListingEntry } from '../layout/ListingEntry.js';
 import { encodeSegmentRecord } from '../layout/SegmentRecord.js';
-import { chunkKey, keyIdKey, listingKey, maxSafeSequence, segmentKey } from '../layout/StorageKeys.js';
+import { chunkKey, keyIdKey, listingKey, maxSafeSequence, segmentKey, streamRowKey } from '../layout/StorageKeys.js';
 import { recentKey, recentKeyIdBytes } from '../layout/RecentRow.js';
 import { rowFixedHeaderBytes, rowHeaderBytes, StreamRow } from '../layout/StreamRow.js';
 import type { SegmentState, SegmentTable } from '../SegmentTable.js';
@@ -57,6 +57,12 @@ export interface WriterHead {
 }
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Runs at least this big go straight to `streams`: their one page touch per key is already
+ * amortised, and the recent tier would only write them twice.
+ */
+export const directRowBytesMin = 4096;
 
 /**
  * Turns queued appends into one commit: checks conditions, assigns sequences, and lays the
@@ -180,7 +186,9 @@ export class CommitBuilder {
     const write = (): void => {
       for (let i = 0; i < groupList.length; i++) {
         const group = groupList[i];
-        t.recent.put(recentKey(group.firstSeq), arena.subarray(group.prefixStart, group.rowEnd));
+        // A run as big as a page gains nothing from the recent tier (it would be rewritten to save one page touch).
+        if (group.rowEnd - group.rowStart >= directRowBytesMin) t.streams.put(streamRowKey(group.state.keyId, group.firstSeq), runs[i].row.buffer);
+        else t.recent.put(recentKey(group.firstSeq), arena.subarray(group.prefixStart, group.rowEnd));
         t.listings.put(rowsWritten[i].listingKey, rowsWritten[i].listingValue);
       }
       for (const state of newKeys) {
@@ -206,7 +214,9 @@ export class CommitBuilder {
       chunk: { startSequence: startSeq, endSequence: seq, runs },
       bytes,
       producerBatches,
-      recentRuns: groupList.map((g) => ({ keyId: g.state.keyId, firstSeq: g.firstSeq, bytes: g.rowEnd - g.prefixStart })),
+      recentRuns: groupList
+        .filter((g) => g.rowEnd - g.rowStart < directRowBytesMin)
+        .map((g) => ({ keyId: g.state.keyId, firstSeq: g.firstSeq, bytes: g.rowEnd - g.prefixStart })),
       write,
       hasWrites: appends.length > 0 || segmentRows.length > 0,
     };
