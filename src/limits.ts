@@ -60,6 +60,9 @@ export const limits = {
   compactIdleMs: 200,
   /** Records moved by one compaction transaction (bounds its memory and its time holding the writer). */
   compactRecordsMax: 262_144,
+  /** Key-clustered rows are cut at this size: seeking or counting reads a whole row, so rows stay
+   *  small whatever a commit's or a compaction's size, yet big enough that a scan reads few. */
+  streamRowBytesMax: 64 * KiB,
 
   /** Stream rows deleted per retention transaction: small enough that appends interleave. */
   retentionRowsPerTxnMax: 2_048,

@@ -2,7 +2,7 @@ import { assert } from './errors.js';
 import { decodeChunkEntry } from './layout/ChunkEntry.js';
 import { compactionKey, encodeCompactedTo, recentKey, recentKeyIdBytes } from './layout/RecentRow.js';
 import { chunkKey, readU64BE, streamRowKey } from './layout/StorageKeys.js';
-import { rowHeaderBytes, StreamRow } from './layout/StreamRow.js';
+import { rowHeaderBytes, splitRow, StreamRow } from './layout/StreamRow.js';
 import type { RecentIndex } from './RecentIndex.js';
 import type { StorageTables } from './StorageEnvironment.js';
 import type { StreamStore } from './StreamStore.js';
@@ -16,6 +16,8 @@ export interface CompactionPolicy {
   readonly idleMs: number;
   /** Records moved by one compaction transaction. */
   readonly rangeRecordsMax: number;
+  /** Merged rows are cut at this size. */
+  readonly rowBytesMax: number;
 }
 
 /**
@@ -129,7 +131,10 @@ export class Compactor {
     }
     const rows: { key: Buffer; value: Buffer }[] = [];
     for (const [keyId, runs] of byKey) {
-      for (const group of this.splitAtStreamRows(keyId, runs)) rows.push({ key: streamRowKey(keyId, group[0].firstSequence), value: mergeRuns(group) });
+      for (const group of this.splitAtStreamRows(keyId, runs)) {
+        const merged = new StreamRow(mergeRuns(group), group[0].firstSequence);
+        for (const piece of splitRow(merged, this.policy.rowBytesMax)) rows.push({ key: streamRowKey(keyId, piece.firstSeq), value: piece.buffer });
+      }
     }
     await t.root.batch(() => {
       for (const row of rows) t.streams.put(row.key, row.value);

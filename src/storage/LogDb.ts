@@ -24,7 +24,7 @@ import { decodeSegmentRecord } from './layout/SegmentRecord.js';
 import { GlobalReader, type KeyPredicate } from './read/GlobalReader.js';
 import { KeyStreamReader } from './read/KeyStreamReader.js';
 import { listKeysOfSegments } from './read/KeyListing.js';
-import { LogIterator } from './read/LogIterator.js';
+import { LogIterator, type ReadPage } from './read/LogIterator.js';
 import type { RecordBatch } from './RecordBatch.js';
 import { RetentionTask, type RetentionPolicy } from './RetentionTask.js';
 import { SegmentTable, type SegmentationPolicy } from './SegmentTable.js';
@@ -155,7 +155,7 @@ export class LogDb {
       tables,
       recent,
       streams,
-      { triggerBytes: limits.recentTierBytesMax, triggerRuns: limits.recentTierRunsMax, idleMs: limits.compactIdleMs, rangeRecordsMax: limits.compactRecordsMax },
+      { triggerBytes: limits.recentTierBytesMax, triggerRuns: limits.recentTierRunsMax, idleMs: limits.compactIdleMs, rangeRecordsMax: limits.compactRecordsMax, rowBytesMax: limits.streamRowBytesMax },
       () => writer.committedSequence,
     );
     writer.afterCommit = () => compactor.notify();
@@ -204,19 +204,7 @@ export class LogDb {
   scan(key: BytesLike, range?: SeqRange, options: ScanOptions = {}): LogIterator {
     this.checkOpen();
     const k = Buffer.from(checkedKey(key, this.bounds.keyBytesMax));
-    const { start, end } = checkedSeqRange(range);
-    const limit = checkedPositive(options.limit, 'limit', Number.MAX_SAFE_INTEGER);
-    const maxBytes = checkedPositive(options.maxBytes, 'maxBytes', Number.MAX_SAFE_INTEGER);
-    return new LogIterator(
-      (from, maxEntries, pageBytes) => {
-        this.checkOpen();
-        return this.keyReader.readPage(k, from, end, maxEntries, pageBytes);
-      },
-      start,
-      limit,
-      maxBytes,
-      Math.min(maxBytes, limits.scanPageBytesMax),
-    );
+    return this.iterator(range, options, (from, end, maxEntries, pageBytes) => this.keyReader.readPage(k, from, end, maxEntries, pageBytes));
   }
 
   /**
@@ -227,13 +215,17 @@ export class LogDb {
   scanGlobal(selector: KeySelector, range?: SeqRange, options: ScanOptions = {}): LogIterator {
     this.checkOpen();
     const matches = this.predicateOf(selector);
+    return this.iterator(range, options, (from, end, maxEntries, pageBytes) => this.globalReader.readPage(matches, from, end, maxEntries, pageBytes));
+  }
+
+  private iterator(range: SeqRange | undefined, options: ScanOptions, read: (from: number, end: number, maxEntries: number, pageBytes: number) => ReadPage): LogIterator {
     const { start, end } = checkedSeqRange(range);
     const limit = checkedPositive(options.limit, 'limit', Number.MAX_SAFE_INTEGER);
     const maxBytes = checkedPositive(options.maxBytes, 'maxBytes', Number.MAX_SAFE_INTEGER);
     return new LogIterator(
       (from, maxEntries, pageBytes) => {
         this.checkOpen();
-        return this.globalReader.readPage(matches, from, end, maxEntries, pageBytes);
+        return read(from, end, maxEntries, pageBytes);
       },
       start,
       limit,

@@ -65,3 +65,34 @@ export class StreamRow {
     return lo;
   }
 }
+
+/**
+ * Cut a row into rows of at most `maxBytes` (a single record bigger than that gets a row of its
+ * own). Rows stay small so that reading one to count or to seek costs little whatever a commit's
+ * or a compaction's size.
+ */
+export function splitRow(row: StreamRow, maxBytes: number): { firstSeq: number; buffer: Buffer }[] {
+  if (row.buffer.length <= maxBytes) return [{ firstSeq: row.firstSequence, buffer: row.buffer }];
+  const pieces: { firstSeq: number; buffer: Buffer }[] = [];
+  let start = 0;
+  while (start < row.count) {
+    let end = start + 1;
+    const valuesFrom = row.valueStart(start);
+    while (end < row.count && rowHeaderBytes(end + 1 - start) + row.valueEnd(end) - valuesFrom <= maxBytes) end++;
+    const n = end - start;
+    const header = rowHeaderBytes(n);
+    const valueBytes = row.valueEnd(end - 1) - valuesFrom;
+    const out = Buffer.allocUnsafe(header + valueBytes);
+    const first = row.sequence(start);
+    out.writeUInt32LE(n, 0);
+    out.writeDoubleLE(row.countBefore + start, 4);
+    for (let i = 0; i < n; i++) {
+      out.writeUInt32LE(row.sequence(start + i) - first, rowFixedHeaderBytes + 4 * i);
+      out.writeUInt32LE(row.valueEnd(start + i) - valuesFrom, rowFixedHeaderBytes + 4 * (n + i));
+    }
+    row.buffer.copy(out, header, valuesFrom, valuesFrom + valueBytes);
+    pieces.push({ firstSeq: first, buffer: out });
+    start = end;
+  }
+  return pieces;
+}

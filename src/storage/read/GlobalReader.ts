@@ -40,8 +40,15 @@ export class GlobalReader {
       }
       let bytes = 0;
       let chunks = 0;
-      // A compacted row spans many commits: keep the last one per key for the next commits of the page.
-      const compactedRows = new Map<number, StreamRow>();
+      // A key-clustered row can span many commits: keep each key's rows read so far in this page.
+      const rowsRead = new Map<number, StreamRow[]>();
+      const rowsOverlapping = (keyId: number, a: number, b: number): StreamRow[] => {
+        const held = rowsRead.get(keyId);
+        if (held !== undefined && held.length > 0 && held[0].firstSequence <= a && held[held.length - 1].lastSequence() >= b - 1) return held;
+        const rows = [...this.streams.rowsFrom(keyId, a, b, transaction, snapshot.compactedTo)];
+        rowsRead.set(keyId, rows);
+        return rows;
+      };
       for (const { key, value } of this.tables.chunks.getRange({ start: startKey, end: chunkKey(visibleEnd), transaction })) {
         const chunk = decodeChunkEntry(readU64BE(key, 0), value);
         const chunkEnd = chunk.firstSeq + chunk.records;
@@ -50,22 +57,15 @@ export class GlobalReader {
         for (const ref of chunk.rows) {
           const entryKey = this.directory.keyName(ref.keyId, transaction);
           if (entryKey === undefined || !matches(entryKey)) continue;
-          let row: StreamRow | undefined;
-          if (ref.firstSeq >= snapshot.compactedTo) row = this.streams.recentRun(ref.firstSeq, transaction);
-          if (row === undefined) {
-            // Written straight to `streams`, or compacted into a row spanning several commits.
-            row = compactedRows.get(ref.keyId);
-            if (row === undefined || row.firstSequence > ref.firstSeq || row.lastSequence() < ref.firstSeq) {
-              row = this.streams.streamRowAtOrBefore(ref.keyId, ref.firstSeq, transaction);
-              if (row !== undefined) compactedRows.set(ref.keyId, row);
+          // The run of this commit: in `recent`, or in key-clustered rows (possibly cut, possibly merged with other commits).
+          const run = ref.firstSeq >= snapshot.compactedTo ? this.streams.recentRun(ref.firstSeq, transaction) : undefined;
+          const low = Math.max(from, chunk.firstSeq);
+          for (const row of run !== undefined ? [run] : rowsOverlapping(ref.keyId, low, chunkEnd)) {
+            for (let i = row.lowerBound(low); i < row.count; i++) {
+              const sequence = row.sequence(i);
+              if (sequence >= chunkEnd) break;
+              found.push({ key: entryKey, sequence, value: row.value(i) });
             }
-          }
-          if (row === undefined) continue; // deleted by retention meanwhile
-          // Only this commit's part of the row (a compacted row holds other commits too).
-          for (let i = row.lowerBound(Math.max(from, chunk.firstSeq)); i < row.count; i++) {
-            const sequence = row.sequence(i);
-            if (sequence >= chunkEnd) break;
-            found.push({ key: entryKey, sequence, value: row.value(i) });
           }
         }
         if (found.length > 1) found.sort((a, b) => a.sequence - b.sequence);

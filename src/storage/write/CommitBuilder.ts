@@ -8,7 +8,8 @@ import { encodeListingEntry } from '../layout/ListingEntry.js';
 import { encodeSegmentRecord } from '../layout/SegmentRecord.js';
 import { chunkKey, keyIdKey, listingKey, maxSafeSequence, segmentKey, streamRowKey } from '../layout/StorageKeys.js';
 import { recentKey, recentKeyIdBytes } from '../layout/RecentRow.js';
-import { rowFixedHeaderBytes, rowHeaderBytes, StreamRow } from '../layout/StreamRow.js';
+import { rowFixedHeaderBytes, rowHeaderBytes, splitRow, StreamRow } from '../layout/StreamRow.js';
+import { limits } from '../../limits.js';
 import type { SegmentState, SegmentTable } from '../SegmentTable.js';
 import type { StorageTables } from '../StorageEnvironment.js';
 import type { PendingAppend, PendingControl, PendingItem, ResolvedExpectation } from './PendingItem.js';
@@ -187,8 +188,9 @@ export class CommitBuilder {
       for (let i = 0; i < groupList.length; i++) {
         const group = groupList[i];
         // A run as big as a page gains nothing from the recent tier (it would be rewritten to save one page touch).
-        if (group.rowEnd - group.rowStart >= directRowBytesMin) t.streams.put(streamRowKey(group.state.keyId, group.firstSeq), runs[i].row.buffer);
-        else t.recent.put(recentKey(group.firstSeq), arena.subarray(group.prefixStart, group.rowEnd));
+        if (group.rowEnd - group.rowStart >= directRowBytesMin) {
+          for (const piece of splitRow(runs[i].row, limits.streamRowBytesMax)) t.streams.put(streamRowKey(group.state.keyId, piece.firstSeq), piece.buffer);
+        } else t.recent.put(recentKey(group.firstSeq), arena.subarray(group.prefixStart, group.rowEnd));
         t.listings.put(rowsWritten[i].listingKey, rowsWritten[i].listingValue);
       }
       for (const state of newKeys) {
