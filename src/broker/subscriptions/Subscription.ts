@@ -38,6 +38,7 @@ export class Subscription {
   private creditBytes: number;
   private live = false;
   private pumping = false;
+  private wokenWhilePumping = false;
   private closed = false;
 
   constructor(
@@ -73,9 +74,12 @@ export class Subscription {
     this.resume();
   }
 
-  /** The connection has room again, or credit arrived: catch up if not live. */
+  /** The connection has room again, credit or a commit arrived: catch up if not live. */
   resume(): void {
-    if (!this.live && !this.pumping && !this.closed) void this.pump();
+    if (this.live || this.closed) return;
+    // A wake-up during a catch-up must not be lost: the page under way may predate it.
+    if (this.pumping) this.wokenWhilePumping = true;
+    else void this.pump();
   }
 
   /** A commit became visible and touches this subscription's keys. */
@@ -170,6 +174,7 @@ export class Subscription {
   /** Read from storage until caught up (then go live), or until credit or room runs out. */
   private async pump(): Promise<void> {
     this.pumping = true;
+    this.wokenWhilePumping = false;
     try {
       await this.catchUp();
     } catch (error) {
@@ -189,8 +194,17 @@ export class Subscription {
         this.live = true;
         return;
       }
-      // Out of credit for the next entry, or nothing new yet: wait for a grant or a commit instead of spinning.
-      if (outcome !== 'progress') return;
+      // Out of credit for the next entry, or nothing new yet: wait for a grant or a commit instead of
+      // spinning, unless one came while this page was read.
+      if (outcome !== 'progress') {
+        if (this.wokenWhilePumping) {
+          this.wokenWhilePumping = false;
+        } else {
+          // Committed data the read did not see yet (its snapshot predates the commit): look again shortly.
+          if (outcome === 'idle' && this.nextSeq < this.log.visibleSequence) setTimeout(() => this.resume(), 2).unref();
+          return;
+        }
+      }
       // Let other connections run between pages.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
