@@ -74,6 +74,8 @@ export const limits = {
   producerWindowBatches: 64,
   /** Producer windows cached in memory (the rest are read back from LMDB on use). */
   producersCachedMax: 100_000,
+  /** A producer not seen for this long is forgotten (its id may then be reused as new). */
+  producerIdleMs: 7 * 24 * 3_600_000,
 
   // ---- wire and broker ----------------------------------------------------------------------------
 
@@ -103,16 +105,20 @@ export const limits = {
   scanBytesMax: 4 * MiB,
   /** Longest Scan long-poll. */
   longPollWaitMsMax: 60_000,
-  /** Keys in one ListKeys response. */
+  /** Keys in one ListKeys response… */
   listKeysMax: 10_000,
+  /** …and bytes (a page of long keys stops early, with `more`). */
+  listKeysBytesMax: 1024 * 1024,
   /** Value bytes in one subscription push. */
   pushBytesMax: 1 * MiB,
   /** Keys one subscription may name (a prefix covers any number). */
   subscriptionKeysMax: 1024,
   /** Named cursors whose lag Stats computes (the rest are listed without lag). */
   statsCursorsMax: 1000,
-  /** Keys counted for one prefix cursor's lag before it is reported as a lower bound. */
+  /** Keys counted for one prefix cursor's lag before it is reported as a lower bound… */
   cursorLagKeysMax: 1000,
+  /** …and for all cursors of one Stats request together (each count is two seeks). */
+  statsLagKeysMax: 20_000,
   /** How long shutdown waits for in-flight requests before failing them. */
   shutdownGraceMs: 10_000,
   /** After the last in-flight request, how long connections stay open answering SHUTTING_DOWN,

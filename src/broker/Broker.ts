@@ -76,12 +76,13 @@ export class Broker {
       batchRecordsMax: config.batchRecordsMax,
       batchBytesMax: config.batchBytesMax,
       writeQueueBytesMax: config.writeQueueBytesMax,
-      mapSizeBytes: config.mapSizeBytes,
     });
     const server =
       config.tlsCert !== undefined && config.tlsKey !== undefined
-        ? createTlsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) })
+        ? createTlsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), handshakeTimeout: config.helloTimeoutMs })
         : createTcpServer();
+    // A TLS connection is only seen after its handshake, so the limit on sockets is the server's own.
+    if (config.tlsCert !== undefined) server.maxConnections = config.connectionsMax;
     const broker = new Broker(server, log, config, logger);
     try {
       await new Promise<void>((resolve, reject) => {

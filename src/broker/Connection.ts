@@ -10,9 +10,30 @@ import { Permissions } from './auth/Permissions.js';
 import type { BrokerContext } from './BrokerContext.js';
 import { BrokerError, toErrorBody } from './BrokerError.js';
 import type { RequestConnection } from './handlers/Handler.js';
-import { routes } from './handlers/RequestRouter.js';
+import { routes, type Route } from './handlers/RequestRouter.js';
 import { OutboundQueue } from './OutboundQueue.js';
 import type { Subscription } from './subscriptions/Subscription.js';
+
+/** Responses under construction may promise this many times the output bound in all. */
+const responseReservationFactor = 4;
+
+interface HeldRequest {
+  readonly frame: Frame;
+  readonly route: Route<unknown, unknown>;
+  readonly request: unknown;
+  readonly reserve: number;
+}
+
+/** The most bytes a request's response can take (scans and listings are bounded by their limits). */
+function responseBytesBound(messageType: number, request: unknown): number {
+  if (messageType === MessageType.Scan) {
+    const { limit, maxBytes } = request as { limit: number; maxBytes: number };
+    return Math.min(Math.max(1, maxBytes), limits.scanBytesMax) + 16 * Math.min(Math.max(1, limit), limits.scanEntriesMax) + 1024;
+  }
+  if (messageType === MessageType.ListKeys) return limits.listKeysBytesMax + 1024;
+  if (messageType === MessageType.Stats) return 512 * 1024;
+  return 1024;
+}
 
 /**
  * One client connection: decodes frames, serves requests concurrently (responses go out as they
@@ -29,6 +50,9 @@ export class Connection implements RequestConnection, FrameSink {
   private grant: Permissions = Permissions.full;
   private paused = false;
   private framesDecoded = 0;
+  /** Bytes promised to responses of requests in flight (see responseBytesBound). */
+  private reserved = 0;
+  private readonly held: HeldRequest[] = [];
   private closed = false;
   private partialFrameTimer: NodeJS.Timeout | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
@@ -121,23 +145,67 @@ export class Connection implements RequestConnection, FrameSink {
     } catch (error) {
       return this.fail(frame, error);
     }
+    const reserve = responseBytesBound(frame.messageType, request);
+    if (this.held.length > 0 || !this.hasRoomFor(reserve)) {
+      // Serve it once the client has read enough: a client that never reads cannot make the
+      // broker build responses without end. Reading stops meanwhile, so this list holds at most
+      // what one chunk carried.
+      this.held.push({ frame, route, request, reserve });
+      this.socket.pause();
+      return;
+    }
+    this.dispatch(frame, route, request, reserve);
+  }
+
+  private dispatch(frame: Frame, route: Route<unknown, unknown>, request: unknown, reserve: number): void {
     this.inFlight++;
+    this.reserved += reserve;
+    const done = (): void => {
+      this.reserved -= reserve;
+      this.requestDone();
+    };
     let result: unknown;
     try {
       result = route.handler(this.ctx, this, request);
     } catch (error) {
-      this.inFlight--;
-      return this.fail(frame, error);
+      this.fail(frame, error);
+      done();
+      return;
     }
     if (result instanceof Promise) {
       result.then(
         (response) => this.respond(frame, response),
         (error: unknown) => this.fail(frame, error),
-      ).finally(() => this.requestDone());
+      ).finally(done);
     } else {
       this.respond(frame, result);
-      this.requestDone();
+      done();
     }
+  }
+
+  /**
+   * Whether to start a request whose response may take `bytes`: only while the client reads (its
+   * queued output is under the bound) and while the responses still being built (long-polls
+   * waiting, scans) could not together take more than a few times the bound.
+   */
+  private hasRoomFor(bytes: number): boolean {
+    const bound = this.ctx.config.outputBufferBytesMax;
+    const pending = this.out.pendingBytes;
+    if (pending === 0 && this.reserved === 0) return true;
+    return pending < bound && this.reserved + bytes <= responseReservationFactor * bound;
+  }
+
+  /** Serve held requests while there is room; read again once none is left. */
+  private releaseHeld(): void {
+    while (this.held.length > 0 && !this.closed && this.hasRoomFor(this.held[0].reserve)) {
+      const next = this.held.shift() as HeldRequest;
+      if (this.inFlight >= this.ctx.config.inFlightRequestsMax) {
+        this.fail(next.frame, new BrokerError(ErrorCode.Throttled, `more than ${this.ctx.config.inFlightRequestsMax} requests in flight on this connection; wait for responses`));
+        continue;
+      }
+      this.dispatch(next.frame, next.route, next.request, next.reserve);
+    }
+    if (this.held.length === 0 && !this.paused && !this.closed) this.socket.resume();
   }
 
   oversized(length: number, header: FrameHeader | undefined): void {
@@ -215,14 +283,16 @@ export class Connection implements RequestConnection, FrameSink {
     if (this.paused && this.out.pendingBytes < this.ctx.config.outputBufferBytesMax / 2) {
       this.paused = false;
       clearTimeout(this.stallTimer);
-      this.socket.resume();
+      if (this.held.length === 0) this.socket.resume();
     }
+    this.releaseHeld();
     for (const sub of this.subscriptions.values()) if (!sub.isLive) sub.resume();
   }
 
   private requestDone(): void {
     this.inFlight--;
-    if (this.inFlight === 0 && this.drainWaiters.length > 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
+    this.releaseHeld();
+    if (this.inFlight === 0 && this.held.length === 0 && this.drainWaiters.length > 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
   private onIdle(): void {
@@ -246,6 +316,8 @@ export class Connection implements RequestConnection, FrameSink {
       this.ctx.subscriptions.remove(sub);
     }
     this.subscriptions.clear();
+    this.held.length = 0;
+    this.ctx.longPolls.release(this);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     this.onClosed(this);
     this.markClosed();

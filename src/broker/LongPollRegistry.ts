@@ -3,6 +3,7 @@ import type { CommittedChunk } from '../storage/write/CommitBuilder.js';
 interface Waiter {
   readonly resolve: () => void;
   readonly timer: NodeJS.Timeout;
+  readonly owner: object;
 }
 
 /**
@@ -13,13 +14,14 @@ interface Waiter {
 export class LongPollRegistry {
   private readonly byKey = new Map<string, Set<Waiter>>();
 
-  /** Resolve on the next commit touching `keyStr`, or after `timeoutMs`. */
-  wait(keyStr: string, timeoutMs: number): Promise<void> {
+  /** Resolve on the next commit touching `keyStr`, or after `timeoutMs`, or when `owner` goes away. */
+  wait(keyStr: string, timeoutMs: number, owner: object): Promise<void> {
     return new Promise<void>((resolve) => {
       let set = this.byKey.get(keyStr);
       if (set === undefined) this.byKey.set(keyStr, (set = new Set()));
       const waiters = set;
       const waiter: Waiter = {
+        owner,
         resolve,
         timer: setTimeout(() => {
           waiters.delete(waiter);
@@ -41,6 +43,19 @@ export class LongPollRegistry {
         clearTimeout(w.timer);
         w.resolve();
       }
+    }
+  }
+
+  /** Answer the waiters of a connection that closed, so they do not outlive it. */
+  release(owner: object): void {
+    for (const [keyStr, waiters] of this.byKey) {
+      for (const w of waiters) {
+        if (w.owner !== owner) continue;
+        clearTimeout(w.timer);
+        waiters.delete(w);
+        w.resolve();
+      }
+      if (waiters.size === 0) this.byKey.delete(keyStr);
     }
   }
 

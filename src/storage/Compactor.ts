@@ -1,4 +1,5 @@
 import { assert } from './errors.js';
+import { awaitWrite } from './LmdbWrite.js';
 import { decodeChunkEntry } from './layout/ChunkEntry.js';
 import { compactionKey, encodeCompactedTo, recentKey, recentKeyIdBytes } from './layout/RecentRow.js';
 import { chunkKey, readU64BE, streamRowKey } from './layout/StorageKeys.js';
@@ -136,11 +137,14 @@ export class Compactor {
         for (const piece of splitRow(merged, this.policy.rowBytesMax)) rows.push({ key: streamRowKey(keyId, piece.firstSeq), value: piece.buffer });
       }
     }
-    await t.root.batch(() => {
-      for (const row of rows) t.streams.put(row.key, row.value);
-      for (const key of moved) t.recent.remove(key);
-      t.meta.put(compactionKey, encodeCompactedTo(to));
-    });
+    await awaitWrite(
+      t.root.batch(() => {
+        for (const row of rows) t.streams.put(row.key, row.value);
+        for (const key of moved) t.recent.remove(key);
+        t.meta.put(compactionKey, encodeCompactedTo(to));
+      }),
+      'compacting the recent tier',
+    );
     this.recent.dropBelow(to, bytes);
     return true;
   }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
+import { awaitWrite } from './LmdbWrite.js';
 import type { StorageTables } from './StorageEnvironment.js';
 
 /** What a named cursor follows: some keys, or every key under a prefix. */
@@ -49,8 +50,8 @@ export class CursorStore {
         ? { sequence, prefix: follows.prefix.toString('base64'), updatedAtMs: cursor.updatedAtMs }
         : { sequence, keys: follows.keys.map((k) => k.toString('base64')), updatedAtMs: cursor.updatedAtMs };
     const written = this.tables.cursors.put(key, Buffer.from(JSON.stringify(stored))) as Promise<boolean> & { flushed?: Promise<unknown> };
-    await written;
-    await written.flushed;
+    await awaitWrite(written, `committing cursor ${JSON.stringify(name)}`);
+    if (written.flushed !== undefined) await awaitWrite(written.flushed, `flushing cursor ${JSON.stringify(name)}`);
     return cursor;
   }
 
@@ -62,7 +63,7 @@ export class CursorStore {
 
   async delete(name: string): Promise<boolean> {
     this.checkOpen();
-    return this.tables.cursors.remove(cursorKey(name));
+    return awaitWrite(this.tables.cursors.remove(cursorKey(name)), `deleting cursor ${JSON.stringify(name)}`);
   }
 
   *list(): IterableIterator<ConsumerCursor> {

@@ -69,8 +69,6 @@ export interface LogDbOptions {
   readonly cursorsMax?: number;
   /** Batches per idempotent producer remembered for retries. */
   readonly producerWindowBatches?: number;
-  /** Cap on the size of the data file (LMDB map). Default: grows as needed. */
-  readonly mapSizeBytes?: number;
 }
 
 /** Which keys a global scan follows. */
@@ -126,7 +124,7 @@ export class LogDb {
   /** Open (or create) the log in `options.path`. */
   static async open(options: LogDbOptions): Promise<LogDb> {
     checkOptions(options);
-    const env = StorageEnvironment.open({ path: options.path, mapSizeBytes: options.mapSizeBytes });
+    const env = StorageEnvironment.open({ path: options.path });
     const tables = env.tables;
     const head: WriterHead = decodeHead(tables.meta.getBinary(headKey) as Buffer);
     const keyStates = new KeyStateCache(options.keyStateCacheEntriesMax ?? limits.keyStateCacheEntriesMax);
@@ -175,6 +173,7 @@ export class LogDb {
     );
     log.startSealTimer(options.segmentation?.sealIntervalMs);
     retention.start();
+    log.startProducerPruning(producers);
     return log;
   }
 
@@ -366,6 +365,7 @@ export class LogDb {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.sealTimer);
+    clearInterval(this.pruneTimer);
     await this.writer.close();
     await this.retention.stop();
     await this.compactor.stop();
@@ -382,6 +382,17 @@ export class LogDb {
   }
 
   private sealTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  /** Forget idle producers now and once a day. */
+  private startProducerPruning(producers: ProducerRegistry): void {
+    const prune = (): void => {
+      if (!this.closed) producers.prune(limits.producerIdleMs).catch(() => undefined);
+    };
+    setImmediate(prune);
+    this.pruneTimer = setInterval(prune, 24 * 3_600_000);
+    this.pruneTimer.unref();
+  }
 
   /** Seal on time even when no append comes to notice it, so retention can expire the segment. */
   private startSealTimer(sealIntervalMs: number | undefined): void {
@@ -456,7 +467,6 @@ function checkOptions(options: LogDbOptions): void {
     'keyStateCacheEntriesMax',
     'cursorsMax',
     'producerWindowBatches',
-    'mapSizeBytes',
   ] as const) {
     checkedPositive(options[name], name, 1);
   }

@@ -1,4 +1,5 @@
 import { decodeListingEntry } from './layout/ListingEntry.js';
+import { awaitWrite } from './LmdbWrite.js';
 import { decodeSegmentRecord, encodeSegmentRecord, type SegmentRecord } from './layout/SegmentRecord.js';
 import { chunkKey, listingKey, segmentKey, streamRowKey } from './layout/StorageKeys.js';
 import type { StorageTables } from './StorageEnvironment.js';
@@ -107,7 +108,7 @@ export class RetentionTask {
     const t = this.tables;
     // Rows are deleted whole, so the segment's runs must be in `streams` first.
     await this.compactBelow(segment.endSeq);
-    if (!segment.deleting) await t.segments.put(segmentKey(segment.id), encodeSegmentRecord({ ...segment, deleting: true }));
+    if (!segment.deleting) await awaitWrite(t.segments.put(segmentKey(segment.id), encodeSegmentRecord({ ...segment, deleting: true })), 'marking a segment for deletion');
     const empty = Buffer.alloc(0);
     // Per key listed in the segment: its rows inside the segment, then the listing, a bounded transaction at a time.
     for (;;) {
@@ -121,22 +122,28 @@ export class RetentionTask {
         listings.push(key);
       }
       if (listings.length === 0) break;
-      await t.root.batch(() => {
-        for (const row of rows) t.streams.remove(row);
-        for (const listing of listings) t.listings.remove(listing);
-      });
+      await awaitWrite(
+        t.root.batch(() => {
+          for (const row of rows) t.streams.remove(row);
+          for (const listing of listings) t.listings.remove(listing);
+        }),
+        'deleting an expired segment',
+      );
       if (this.stopped) return;
     }
     // The commit directory of the segment.
     for (;;) {
       const chunks = [...t.chunks.getKeys({ start: chunkKey(segment.startSeq), end: chunkKey(segment.endSeq), limit: this.rowsPerTxn })] as Buffer[];
       if (chunks.length === 0) break;
-      await t.root.batch(() => {
-        for (const chunk of chunks) t.chunks.remove(chunk);
-      });
+      await awaitWrite(
+        t.root.batch(() => {
+          for (const chunk of chunks) t.chunks.remove(chunk);
+        }),
+        'deleting an expired segment',
+      );
       if (this.stopped) return;
     }
-    await t.segments.remove(segmentKey(segment.id));
+    await awaitWrite(t.segments.remove(segmentKey(segment.id)), 'deleting an expired segment');
     this.onDeleted(segment.id);
   }
 }

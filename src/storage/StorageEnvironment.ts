@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
 import { IncompatibleFormatError, StorageError } from './errors.js';
@@ -42,8 +42,6 @@ export interface StorageTables {
 
 export interface EnvironmentOptions {
   readonly path: string;
-  /** Upper bound of the memory map, i.e. of the data file. Default: LMDB grows it as needed. */
-  readonly mapSizeBytes?: number;
 }
 
 /** An open environment: its tables, its lock, and the version of its last commit. */
@@ -69,6 +67,7 @@ export class StorageEnvironment {
     try {
       const file = join(dir, 'log.mdb');
       const existed = existsSync(file);
+      if (existed) checkLmdbMagic(file, dir);
       const root = open<Buffer, Buffer>({
         path: file,
         noSubdir: true,
@@ -80,7 +79,6 @@ export class StorageEnvironment {
         eventTurnBatching: false,
         keyEncoding: 'binary',
         encoding: 'binary',
-        ...(options.mapSizeBytes ? { mapSize: options.mapSizeBytes } : {}),
       });
       const db = (name: string, versions = false): BinaryDb =>
         root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary', useVersions: versions }) as BinaryDb;
@@ -118,6 +116,28 @@ export class StorageEnvironment {
     } finally {
       this.lock.release();
     }
+  }
+}
+
+/** LMDB's meta page magic (u32 LE at offset 24 of page 0). */
+const lmdbMagic = 0xbeefc0de;
+
+/**
+ * Opening a file that is not LMDB crashes the process inside the native library (SIGSEGV), so
+ * anything that is not an empty file or an LMDB environment is refused here first.
+ */
+function checkLmdbMagic(file: string, dir: string): void {
+  const head = Buffer.alloc(28);
+  let read: number;
+  const fd = openSync(file, 'r');
+  try {
+    read = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read === 0) return; // created but never written: LMDB initialises it
+  if (read < head.length || head.readUInt32LE(24) !== lmdbMagic) {
+    throw new IncompatibleFormatError(`${file} is not an LMDB file, so ${dir} is not an odlog data directory; point odlog at an empty or odlog directory`);
   }
 }
 

@@ -36,7 +36,6 @@ export interface BrokerConfig {
   readonly batchRecordsMax: number;
   readonly batchBytesMax: number;
   readonly writeQueueBytesMax: number;
-  readonly mapSizeBytes?: number;
 }
 
 /** A setting that cannot be used, with the source that gave it. */

@@ -43,7 +43,6 @@ export const brokerOptions: readonly OptionSpec[] = [
   { key: 'batchRecordsMax', kind: 'integer', default: limits.batchRecordsMax, help: 'records per append' },
   { key: 'batchBytesMax', kind: 'bytes', default: limits.batchBytesMax, help: 'key+value bytes per append' },
   { key: 'writeQueueBytesMax', kind: 'bytes', default: limits.writeQueueBytesMax, help: 'bytes queued for commit before appends are throttled' },
-  { key: 'mapSizeBytes', kind: 'bytes', help: 'cap on the data file size (default: grows as needed)' },
 ];
 
 export function flagOf(key: string): string {

@@ -5,7 +5,7 @@ import type { CursorSelector } from '../../storage/CursorStore.js';
 import { BrokerError } from '../BrokerError.js';
 import type { Handler, RequestConnection } from './Handler.js';
 
-function checkReadable(conn: RequestConnection, follows: CursorSelector, name: string): void {
+export function checkReadable(conn: RequestConnection, follows: CursorSelector, name: string): void {
   const ok = 'prefix' in follows ? conn.permissions.canReadPrefix(follows.prefix) : follows.keys.every((k) => conn.permissions.canRead(k));
   if (!ok) throw new BrokerError(ErrorCode.Forbidden, `this token may not read what cursor ${JSON.stringify(name)} follows`);
 }
@@ -17,6 +17,9 @@ export const commitCursor: Handler<CommitCursorRequest, EmptyResponse> = async (
   if (request.keys.some((k) => k.length === 0 || k.length > keyBytesMax)) throw new BrokerError(ErrorCode.InvalidRequest, `a cursor's keys are 1..${keyBytesMax} bytes`);
   const follows: CursorSelector = request.prefix !== null ? { prefix: Buffer.from(request.prefix) } : { keys: request.keys.map((k) => Buffer.from(k)) };
   checkReadable(conn, follows, request.name);
+  // Names are global: moving someone else's cursor needs the right to read what it follows now.
+  const existing = ctx.log.cursors.get(request.name);
+  if (existing !== undefined) checkReadable(conn, existing.follows, request.name);
   await ctx.log.cursors.commit(request.name, request.sequence, follows);
   return {};
 };

@@ -32,7 +32,14 @@ export const listKeys: Handler<ListKeysRequest, ListKeysResponse> = async (ctx, 
   }
   keys.sort(Buffer.compare);
   const unique = keys.filter((k, i) => i === 0 || !k.equals(keys[i - 1]));
-  return { keys: unique.slice(0, limit), more: unique.length > limit };
+  const page: Buffer[] = [];
+  let bytes = 0;
+  for (const key of unique) {
+    if (page.length >= limit || (page.length > 0 && bytes + key.length + 5 > limits.listKeysBytesMax)) break;
+    page.push(key);
+    bytes += key.length + 5;
+  }
+  return { keys: page, more: unique.length > page.length };
 };
 
 export const listSegments: Handler<ListSegmentsRequest, ListSegmentsResponse> = async (ctx, _conn, request) => {

@@ -26,7 +26,7 @@ export const scan: Handler<ScanRequest, ScanResponse> = async (ctx, conn, reques
   const end = request.end ?? Number.MAX_SAFE_INTEGER;
   if (page.count === 0 && wait > 0 && page.nextSequence < end && !ctx.shuttingDown) {
     // Registered in the same tick as the scan: no commit can slip in between unseen.
-    await ctx.longPolls.wait(request.key.toString('latin1'), wait);
+    await ctx.longPolls.wait(request.key.toString('latin1'), wait, conn);
     if (!ctx.log.isClosed) page = scanOnce(ctx, request);
   }
   return { entries: page.entries, nextSequence: page.nextSequence };

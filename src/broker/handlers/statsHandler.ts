@@ -11,10 +11,13 @@ export const stats: Handler<EmptyRequest, StatsResponse> = async (ctx, conn) => 
   requireAdmin(conn, 'Stats');
   const log = ctx.log.stats();
   const cursors: CursorLag[] = [];
-  for (const cursor of ctx.log.cursors.list()) {
-    if (cursors.length >= limits.statsCursorsMax) break;
+  const segments = await ctx.log.listSegments();
+  const budget = { keysLeft: limits.statsLagKeysMax };
+  for (const cursor of [...ctx.log.cursors.list()].slice(0, limits.statsCursorsMax)) {
+    // Other connections run between cursors: Stats never holds the broker for long.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
-      cursors.push(await cursorLag(ctx.log, cursor));
+      cursors.push(await cursorLag(ctx.log, cursor, segments, budget));
     } catch (error) {
       // One cursor whose lag cannot be computed must not take Stats down for everyone.
       ctx.logger.warn('cursor_lag_failed', { cursor: cursor.name, error: (error as Error).message });

@@ -5,6 +5,7 @@ import type { SubscribeRequest, SubscribeResponse } from '../../protocol/message
 import { BrokerError } from '../BrokerError.js';
 import { selectKeys, selectPrefix, type KeySelection } from '../subscriptions/KeySelection.js';
 import { Subscription } from '../subscriptions/Subscription.js';
+import { checkReadable } from './cursorHandlers.js';
 import type { Handler, RequestConnection } from './Handler.js';
 
 function selectionOf(conn: RequestConnection, request: SubscribeRequest, keyBytesMax: number): KeySelection {
@@ -32,6 +33,8 @@ export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, con
   const selection = selectionOf(conn, request, ctx.config.keyBytesMax);
   let start: number;
   const cursor = request.cursor !== null ? ctx.log.cursors.get(request.cursor) : undefined;
+  // A cursor's position is as private as what it follows (GetCursor refuses it the same way).
+  if (cursor !== undefined) checkReadable(conn, cursor.follows, cursor.name);
   if (cursor !== undefined) start = cursor.sequence;
   else if (request.from === 'EARLIEST') start = 0;
   else if (request.from === 'LATEST') start = ctx.log.visibleSequence;

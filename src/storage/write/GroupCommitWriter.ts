@@ -10,6 +10,7 @@ import type { PendingAppend, PendingControl, PendingItem, ProducerBatchId, Resol
 import type { ProducerRegistry } from './ProducerRegistry.js';
 import type { WriteAdmission } from './WriteAdmission.js';
 import { Fifo } from './Fifo.js';
+import { observeCommitError } from '../LmdbWrite.js';
 import type { RecentIndex } from '../RecentIndex.js';
 
 export interface GroupCommitOptions {
@@ -232,7 +233,10 @@ export class GroupCommitWriter {
     }
     promise.then(
       (landed) => (landed ? this.onCommitted(unit, promise.flushed) : this.onFailed(unit, new StorageError('an earlier commit failed, so this one was not applied; retry'))),
-      (error: unknown) => this.onFailed(unit, toStorageError(error, 'committing')),
+      (error: unknown) => {
+        observeCommitError(error);
+        this.onFailed(unit, toStorageError(error, 'committing'));
+      },
     );
   }
 
@@ -253,6 +257,7 @@ export class GroupCommitWriter {
     onDisk.then(
       () => this.onDurable(unit),
       (error: unknown) => {
+        observeCommitError(error);
         // Committed but not known to be on disk: never report such records as durable.
         const failure = toStorageError(error, 'flushing a commit to disk');
         if (this.options.durability === 'sync') for (const a of unit.appends) settleWithFollowers(a, failure);

@@ -1,6 +1,7 @@
 import type { StorageTables } from '../StorageEnvironment.js';
 import { decodeProducerRecord, encodeProducerRecord } from '../layout/ProducerRecord.js';
 import type { PendingAppend } from './PendingItem.js';
+import { awaitWrite } from '../LmdbWrite.js';
 
 /** A batch in a producer's window: sequenced, and (while `inFlight` is set) not yet committed. */
 export interface WindowEntry {
@@ -93,6 +94,32 @@ export class ProducerRegistry {
   failed(state: ProducerState, batchNumber: number): void {
     state.window.delete(batchNumber);
     state.pins--;
+  }
+
+  /**
+   * Forget producers not seen for `idleMs` (their ids would otherwise stay forever): a retry that
+   * old is past any client's delivery timeout. Deletes in bounded transactions.
+   */
+  async prune(idleMs: number, nowMs = Date.now()): Promise<number> {
+    let pruned = 0;
+    for (;;) {
+      const stale: Buffer[] = [];
+      for (const { key, value } of this.tables.producers.getRange({})) {
+        const id = key.toString('utf8');
+        if (nowMs - decodeProducerRecord(value).lastSeenMs >= idleMs && (this.cache.get(id)?.pins ?? 0) === 0) stale.push(key);
+        if (stale.length >= 1000) break;
+      }
+      if (stale.length === 0) return pruned;
+      await awaitWrite(
+        this.tables.root.batch(() => {
+          for (const key of stale) this.tables.producers.remove(key);
+        }),
+        'pruning idle producers',
+      );
+      for (const key of stale) this.cache.delete(key.toString('utf8'));
+      pruned += stale.length;
+      if (stale.length < 1000) return pruned;
+    }
   }
 
   clearUnpinned(): void {
