@@ -58,8 +58,10 @@ export const limits = {
   recentTierRunsMax: 65_536,
   /** A quiet log's recent tier is compacted this long after the last commit. */
   compactIdleMs: 200,
-  /** Records moved by one compaction transaction (bounds its memory and its time holding the writer). */
-  compactRecordsMax: 262_144,
+  /** Records and runs moved by one compaction transaction: it holds LMDB's single writer, so it
+   *  is kept to a few milliseconds (appends queue behind it), and compaction runs as several. */
+  compactRecordsMax: 32_768,
+  compactRunsMax: 4096,
   /** Key-clustered rows are cut at this size: seeking or counting reads a whole row, so rows stay
    *  small whatever a commit's or a compaction's size, yet big enough that a scan reads few. */
   streamRowBytesMax: 64 * KiB,

@@ -15,8 +15,10 @@ export interface CompactionPolicy {
   readonly triggerRuns: number;
   /** Compact a quiet log this long after its last commit, so reads mostly hit key-clustered rows. */
   readonly idleMs: number;
-  /** Records moved by one compaction transaction. */
+  /** Records moved by one compaction transaction… */
   readonly rangeRecordsMax: number;
+  /** …and runs: each is a row deleted from `recent`, so this bounds how long the transaction holds the writer. */
+  readonly rangeRunsMax: number;
   /** Merged rows are cut at this size. */
   readonly rowBytesMax: number;
 }
@@ -107,13 +109,15 @@ export class Compactor {
     let to = from;
     let segmentId = -1;
     let records = 0;
+    let runs = 0;
     for (const { key, value } of t.chunks.getRange({ start: chunkKey(from), end: chunkKey(end) })) {
       const chunk = decodeChunkEntry(readU64BE(key, 0), value);
       if (chunk.firstSeq + chunk.records > end) break;
       if (segmentId >= 0 && chunk.segmentId !== segmentId) break;
-      if (records > 0 && records + chunk.records > this.policy.rangeRecordsMax) break;
+      if (records > 0 && (records + chunk.records > this.policy.rangeRecordsMax || runs + chunk.rows.length > this.policy.rangeRunsMax)) break;
       segmentId = chunk.segmentId;
       records += chunk.records;
+      runs += chunk.rows.length;
       to = chunk.firstSeq + chunk.records;
     }
     if (to === from) return false;

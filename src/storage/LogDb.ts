@@ -153,7 +153,7 @@ export class LogDb {
       tables,
       recent,
       streams,
-      { triggerBytes: limits.recentTierBytesMax, triggerRuns: limits.recentTierRunsMax, idleMs: limits.compactIdleMs, rangeRecordsMax: limits.compactRecordsMax, rowBytesMax: limits.streamRowBytesMax },
+      { triggerBytes: limits.recentTierBytesMax, triggerRuns: limits.recentTierRunsMax, idleMs: limits.compactIdleMs, rangeRecordsMax: limits.compactRecordsMax, rangeRunsMax: limits.compactRunsMax, rowBytesMax: limits.streamRowBytesMax },
       () => writer.committedSequence,
     );
     writer.afterCommit = () => compactor.notify();

@@ -7,6 +7,7 @@ import type { LogIterator } from '../../storage/read/LogIterator.js';
 import type { LogDb } from '../../storage/LogDb.js';
 import type { CommittedChunk, CommittedRun } from '../../storage/write/CommitBuilder.js';
 import { selectionMatches, type KeySelection } from './KeySelection.js';
+import { RunMerger } from './RunMerger.js';
 import { toErrorBody } from '../BrokerError.js';
 
 /** Where a subscription's pushes go (the connection). */
@@ -118,24 +119,12 @@ export class Subscription {
    * room ran out before all were sent (nextSeq then points at the first unsent entry).
    */
   private sendRuns(runs: readonly CommittedRun[], chunkEnd: number): boolean {
-    const cursors = runs.map((run) => ({ run, i: run.row.lowerBound(this.nextSeq) }));
+    const merger = new RunMerger(runs, this.nextSeq);
     let writer = new EntryBatchWriter(true);
     let complete = true;
-    for (;;) {
-      let best = -1;
-      let bestSeq = Number.POSITIVE_INFINITY;
-      for (let c = 0; c < cursors.length; c++) {
-        const cur = cursors[c];
-        if (cur.i < cur.run.row.count) {
-          const seq = cur.run.row.sequence(cur.i);
-          if (seq < bestSeq) {
-            bestSeq = seq;
-            best = c;
-          }
-        }
-      }
-      if (best < 0) break;
-      const { run, i } = cursors[best];
+    for (let r = merger.peek(); r >= 0; r = merger.peek()) {
+      const run = runs[r];
+      const i = merger.indexIn(r);
       const start = run.row.valueStart(i);
       const end = run.row.valueEnd(i);
       const size = run.key.length + end - start;
@@ -143,11 +132,12 @@ export class Subscription {
         complete = false;
         break;
       }
-      writer.add(run.key, bestSeq, run.row.buffer, start, end);
+      const sequence = run.row.sequence(i);
+      writer.add(run.key, sequence, run.row.buffer, start, end);
       this.creditRecords--;
       this.creditBytes -= size;
-      this.nextSeq = bestSeq + 1;
-      cursors[best].i++;
+      this.nextSeq = sequence + 1;
+      merger.advance();
       if (writer.byteLength >= this.pushBytesMax) {
         this.pushBatch(writer, this.nextSeq);
         writer = new EntryBatchWriter(true);
