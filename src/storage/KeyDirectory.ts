@@ -34,7 +34,7 @@ export class KeyDirectory {
     const ownKey = Buffer.from(key); // a copy: the caller's buffer may be a slice of a large frame
     const keyId = this.keyIdOf(code);
     if (keyId === undefined) {
-      return { key: ownKey, keyStr, code, keyId: allocateId(), isNew: true, lastSeq: -1, count: 0, segmentId: -1, segmentCount: 0, pins: 0 };
+      return { key: ownKey, keyStr, code, keyId: allocateId(), isNew: true, lastSeq: -1, count: 0, listedIn: -1, pins: 0 };
     }
     let lastSeq = -1;
     let count = 0;
@@ -43,16 +43,8 @@ export class KeyDirectory {
       lastSeq = last.lastSequence();
       count = last.countBefore + last.count;
     }
-    let segmentId = -1;
-    let segmentCount = 0;
-    if (activeSegmentId >= 0) {
-      const listing = this.tables.listings.getBinaryFast(listingKey(activeSegmentId, code));
-      if (listing !== undefined) {
-        segmentId = activeSegmentId;
-        segmentCount = decodeListingEntry(listing).count;
-      }
-    }
-    return { key: ownKey, keyStr, code, keyId, isNew: false, lastSeq, count, segmentId, segmentCount, pins: 0 };
+    const listed = activeSegmentId >= 0 && this.tables.listings.getBinaryFast(listingKey(activeSegmentId, code)) !== undefined;
+    return { key: ownKey, keyStr, code, keyId, isNew: false, lastSeq, count, listedIn: listed ? activeSegmentId : -1, pins: 0 };
   }
 
   /** The key's newest row or run, if it has any. */

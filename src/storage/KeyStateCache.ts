@@ -15,9 +15,8 @@ export interface KeyState {
   lastSeq: number;
   /** Entries ever appended to the key (the next row's countBefore). */
   count: number;
-  /** Segment of `segmentCount`; -1 when the key has no listing in the active segment yet. */
-  segmentId: number;
-  segmentCount: number;
+  /** The segment the key is known to be listed in (-1: none known), so its listing row is written once per segment. */
+  listedIn: number;
   /** Commits in flight that wrote this key. */
   pins: number;
 }

@@ -6,7 +6,7 @@ import { DataDirectoryLock } from './DataDirectoryLock.js';
 import { encodeHead, formatKey, headKey } from './layout/HeadRecord.js';
 
 /** On-disk format of this build. A directory written by any other version is refused. */
-export const formatVersion = 2;
+export const formatVersion = 3;
 const formatMagic = 'odlog';
 
 /** A table with binary keys and values. lmdb-js takes a read transaction on binary gets too; its typings omit it. */

@@ -191,7 +191,8 @@ export class CommitBuilder {
         if (group.rowEnd - group.rowStart >= directRowBytesMin) {
           for (const piece of splitRow(runs[i].row, limits.streamRowBytesMax)) t.streams.put(streamRowKey(group.state.keyId, piece.firstSeq), piece.buffer);
         } else t.recent.put(recentKey(group.firstSeq), arena.subarray(group.prefixStart, group.rowEnd));
-        t.listings.put(rowsWritten[i].listingKey, rowsWritten[i].listingValue);
+        const listing = rowsWritten[i].listing;
+        if (listing !== undefined) t.listings.put(listing.key, listing.value);
       }
       for (const state of newKeys) {
         const id = Buffer.allocUnsafe(8);
@@ -337,22 +338,18 @@ export class CommitBuilder {
     return arena;
   }
 
-  /** Apply a group to its key's state; returns the listing row to write. */
-  private commitGroupState(group: KeyGroup, segmentId: number): { listingKey: Buffer; listingValue: Buffer; isNewKey: boolean } {
+  /** Apply a group to its key's state; returns the listing row to write, if the key is new to the segment. */
+  private commitGroupState(group: KeyGroup, segmentId: number): { listing: { key: Buffer; value: Buffer } | undefined; isNewKey: boolean } {
     const state = group.state;
     const isNewKey = state.isNew;
     state.isNew = false;
     state.lastSeq = group.lastSeq;
     state.count += group.n;
-    if (state.segmentId !== segmentId) {
-      state.segmentId = segmentId;
-      state.segmentCount = 0;
-    }
-    state.segmentCount += group.n;
     state.pins++;
+    if (state.listedIn === segmentId) return { listing: undefined, isNewKey };
+    state.listedIn = segmentId;
     return {
-      listingKey: listingKey(segmentId, state.code),
-      listingValue: encodeListingEntry(state.keyId, state.segmentCount, isTruncatedCode(state.code) ? state.key : undefined),
+      listing: { key: listingKey(segmentId, state.code), value: encodeListingEntry(state.keyId, isTruncatedCode(state.code) ? state.key : undefined) },
       isNewKey,
     };
   }
