@@ -136,6 +136,12 @@ export class Compactor {
     }
     const rows: { key: Buffer; value: Buffer }[] = [];
     for (const [keyId, runs] of byKey) {
+      if (runs.length === 1) {
+        // Most keys of a wide keyspace have one run per range: it is already a valid row, and
+        // smaller than a direct row, so it moves as it is (no merge, no cut, no neighbour lookup).
+        rows.push({ key: streamRowKey(keyId, runs[0].firstSequence), value: runs[0].buffer });
+        continue;
+      }
       for (const group of this.splitAtStreamRows(keyId, runs)) {
         const merged = new StreamRow(mergeRuns(group), group[0].firstSequence);
         for (const piece of splitRow(merged, this.policy.rowBytesMax)) rows.push({ key: streamRowKey(keyId, piece.firstSeq), value: piece.buffer });
