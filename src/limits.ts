@@ -58,10 +58,12 @@ export const limits = {
   recentTierRunsMax: 65_536,
   /** A quiet log's recent tier is compacted this long after the last commit. */
   compactIdleMs: 200,
-  /** Records and runs moved by one compaction transaction: it holds LMDB's single writer, so it
-   *  is kept to a few milliseconds (appends queue behind it), and compaction runs as several. */
-  compactRecordsMax: 32_768,
-  compactRunsMax: 4096,
+  /** Records and runs moved by one compaction transaction: it holds LMDB's single writer and the
+   *  broker's event loop, so it is kept to a few milliseconds (appends and pushes queue behind it)
+   *  and compaction runs as several. Measured at 100K records/s offered: 4096 runs per transaction
+   *  made ack p99 ~100 ms, 1024 runs ~40 ms; fewer raises p50 through more transactions. */
+  compactRecordsMax: 8_192,
+  compactRunsMax: 1024,
   /** Key-clustered rows are cut at this size: seeking or counting reads a whole row, so rows stay
    *  small whatever a commit's or a compaction's size, yet big enough that a scan reads few. */
   streamRowBytesMax: 64 * KiB,
