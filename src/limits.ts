@@ -64,6 +64,12 @@ export const limits = {
    *  made ack p99 ~100 ms, 1024 runs ~40 ms; fewer raises p50 through more transactions. */
   compactRecordsMax: 8_192,
   compactRunsMax: 1024,
+  /** Under load a commit carries a compaction step (no transaction, no fsync of its own) once the
+   *  tier holds this many runs, so merged rows are worth writing… */
+  compactRideRunsMin: 2048,
+  /** …of at most these many records and runs: the step's merge adds to that commit's latency. */
+  compactRideRecordsMax: 8_192,
+  compactRideRunsMax: 1024,
   /** Key-clustered rows are cut at this size: seeking or counting reads a whole row, so rows stay
    *  small whatever a commit's or a compaction's size, yet big enough that a scan reads few. */
   streamRowBytesMax: 64 * KiB,

@@ -9,18 +9,39 @@ import type { StorageTables } from './StorageEnvironment.js';
 import type { StreamStore } from './StreamStore.js';
 
 export interface CompactionPolicy {
-  /** Compact once the recent tier holds this many bytes… */
+  /** Compact in transactions of its own once the recent tier holds this many bytes… */
   readonly triggerBytes: number;
-  /** …or this many runs. */
+  /** …or this many runs (the backstop when riding steps do not keep up). */
   readonly triggerRuns: number;
+  /** A commit carries a compaction step once the tier holds this many runs. */
+  readonly rideRunsMin: number;
+  /** Records and runs of a step carried by a commit: it adds to that commit's latency. */
+  readonly rideRecordsMax: number;
+  readonly rideRunsMax: number;
   /** Compact a quiet log this long after its last commit, so reads mostly hit key-clustered rows. */
   readonly idleMs: number;
-  /** Records moved by one compaction transaction… */
+  /** Records moved by one compaction transaction of its own… */
   readonly rangeRecordsMax: number;
   /** …and runs: each is a row deleted from `recent`, so this bounds how long the transaction holds the writer. */
   readonly rangeRunsMax: number;
   /** Merged rows are cut at this size. */
   readonly rowBytesMax: number;
+}
+
+/** Work carried in a commit's transaction; told whether that transaction landed. */
+export interface CommitPassenger {
+  /** Called inside the transaction. */
+  write(): void;
+  landed(): void;
+  failed(): void;
+}
+
+/** A compaction of the commits `[from, to)`: what to write and what to delete. */
+interface CompactionStep {
+  readonly to: number;
+  readonly rows: readonly { readonly key: Buffer; readonly value: Buffer }[];
+  readonly moved: readonly Buffer[];
+  readonly bytes: number;
 }
 
 /**
@@ -30,9 +51,17 @@ export interface CompactionPolicy {
  * while readers of one key get long contiguous rows; the page-per-key cost of clustering is paid
  * once per compaction instead of once per commit. A range never crosses a segment boundary, so
  * every `streams` row belongs to exactly one segment (retention deletes rows whole).
+ *
+ * Under load, small steps ride in the writer's own commits ({@link passenger}): a transaction of
+ * its own costs an fsync and holds LMDB's single writer while appends wait, a step inside a commit
+ * costs neither. Transactions of its own remain for a quiet log, for a tier that outgrew the
+ * steps, and for callers that need a frontier reached (retention). At most one step or one
+ * transaction is under way at a time, so two never move the same runs.
  */
 export class Compactor {
   private running: Promise<void> | undefined;
+  /** A step riding in a commit not yet landed; resolves when it has landed or failed. */
+  private riding: Promise<void> | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -57,12 +86,33 @@ export class Compactor {
     this.idleTimer.unref();
   }
 
+  /**
+   * A bounded step for the next commit to carry, when the tier is big enough to be worth one and
+   * no other compaction is under way.
+   */
+  passenger(): CommitPassenger | undefined {
+    if (this.stopped || this.running !== undefined || this.riding !== undefined || this.recent.size < this.policy.rideRunsMin) return undefined;
+    const step = this.plan(this.committedEnd(), this.policy.rideRecordsMax, this.policy.rideRunsMax);
+    if (step === undefined) return undefined;
+    let settle!: () => void;
+    this.riding = new Promise<void>((resolve) => (settle = resolve));
+    const done = (): void => {
+      this.riding = undefined;
+      settle();
+    };
+    return {
+      write: () => this.write(step),
+      landed: () => {
+        this.recent.dropBelow(step.to, step.bytes);
+        done();
+      },
+      failed: done,
+    };
+  }
+
   /** Compact until the frontier is at least `seq` (or nothing more is committed). */
-  async compactBelow(seq: number): Promise<void> {
-    await this.running?.catch(() => undefined);
-    while (!this.stopped && this.store.compactedTo() < seq) {
-      if (!(await this.compactOnce(seq))) return;
-    }
+  compactBelow(seq: number): Promise<void> {
+    return this.exclusively(seq);
   }
 
   async stop(): Promise<void> {
@@ -73,14 +123,23 @@ export class Compactor {
 
   private kick(): void {
     if (this.running !== undefined || this.stopped) return;
-    const target = this.committedEnd();
-    this.running = (async () => {
+    this.exclusively(this.committedEnd()).catch(() => undefined); // a failed compaction is retried on a later commit; readers are unaffected
+  }
+
+  /** Transactions of its own up to `target`, after whatever compaction is under way. */
+  private exclusively(target: number): Promise<void> {
+    const previous = this.running;
+    const run: Promise<void> = (async () => {
+      await previous?.catch(() => undefined);
+      await this.riding;
       while (!this.stopped && this.store.compactedTo() < target) {
         if (!(await this.compactOnce(target))) return;
       }
-    })()
-      .catch(() => undefined) // a failed compaction is retried on a later commit; readers are unaffected
-      .finally(() => (this.running = undefined));
+    })().finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
   }
 
   /**
@@ -103,6 +162,18 @@ export class Compactor {
 
   /** One transaction's worth; false when there was nothing to compact. */
   private async compactOnce(limit: number): Promise<boolean> {
+    const step = this.plan(limit, this.policy.rangeRecordsMax, this.policy.rangeRunsMax);
+    if (step === undefined) return false;
+    await awaitWrite(
+      this.tables.root.batch(() => this.write(step)),
+      'compacting the recent tier',
+    );
+    this.recent.dropBelow(step.to, step.bytes);
+    return true;
+  }
+
+  /** The next range of whole commits above the frontier (within one segment and the bounds), merged. */
+  private plan(limit: number, recordsMax: number, runsMax: number): CompactionStep | undefined {
     const t = this.tables;
     const from = this.store.compactedTo();
     const end = Math.min(limit, this.committedEnd());
@@ -114,13 +185,13 @@ export class Compactor {
       const chunk = decodeChunkEntry(readU64BE(key, 0), value);
       if (chunk.firstSeq + chunk.records > end) break;
       if (segmentId >= 0 && chunk.segmentId !== segmentId) break;
-      if (records > 0 && (records + chunk.records > this.policy.rangeRecordsMax || runs + chunk.rows.length > this.policy.rangeRunsMax)) break;
+      if (records > 0 && (records + chunk.records > recordsMax || runs + chunk.rows.length > runsMax)) break;
       segmentId = chunk.segmentId;
       records += chunk.records;
       runs += chunk.rows.length;
       to = chunk.firstSeq + chunk.records;
     }
-    if (to === from) return false;
+    if (to === from) return undefined;
 
     const byKey = new Map<number, StreamRow[]>();
     const moved: Buffer[] = [];
@@ -147,16 +218,15 @@ export class Compactor {
         for (const piece of splitRow(merged, this.policy.rowBytesMax)) rows.push({ key: streamRowKey(keyId, piece.firstSeq), value: piece.buffer });
       }
     }
-    await awaitWrite(
-      t.root.batch(() => {
-        for (const row of rows) t.streams.put(row.key, row.value);
-        for (const key of moved) t.recent.remove(key);
-        t.meta.put(compactionKey, encodeCompactedTo(to));
-      }),
-      'compacting the recent tier',
-    );
-    this.recent.dropBelow(to, bytes);
-    return true;
+    return { to, rows, moved, bytes };
+  }
+
+  /** The step's writes, inside a write transaction. */
+  private write(step: CompactionStep): void {
+    const t = this.tables;
+    for (const row of step.rows) t.streams.put(row.key, row.value);
+    for (const key of step.moved) t.recent.remove(key);
+    t.meta.put(compactionKey, encodeCompactedTo(step.to));
   }
 }
 

@@ -153,10 +153,21 @@ export class LogDb {
       tables,
       recent,
       streams,
-      { triggerBytes: limits.recentTierBytesMax, triggerRuns: limits.recentTierRunsMax, idleMs: limits.compactIdleMs, rangeRecordsMax: limits.compactRecordsMax, rangeRunsMax: limits.compactRunsMax, rowBytesMax: limits.streamRowBytesMax },
+      {
+        triggerBytes: limits.recentTierBytesMax,
+        triggerRuns: limits.recentTierRunsMax,
+        rideRunsMin: limits.compactRideRunsMin,
+        rideRecordsMax: limits.compactRideRecordsMax,
+        rideRunsMax: limits.compactRideRunsMax,
+        idleMs: limits.compactIdleMs,
+        rangeRecordsMax: limits.compactRecordsMax,
+        rangeRunsMax: limits.compactRunsMax,
+        rowBytesMax: limits.streamRowBytesMax,
+      },
       () => writer.committedSequence,
     );
     writer.afterCommit = () => compactor.notify();
+    writer.passenger = () => compactor.passenger();
     const retention = new RetentionTask(tables, options.retention ?? {}, limits.retentionRowsPerTxnMax, (seq) => compactor.compactBelow(seq), (id) => {
       segments.forget(id);
       keyStates.clearUnpinned();

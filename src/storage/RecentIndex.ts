@@ -1,3 +1,5 @@
+import { Fifo } from './write/Fifo.js';
+
 /**
  * Which runs of each key are in the `recent` tier (first sequences, ascending), so a key's recent
  * runs are found without scanning the tier. It is bounded by the tier, which the compactor keeps
@@ -6,11 +8,13 @@
  */
 export class RecentIndex {
   private readonly runs = new Map<number, number[]>();
-  private runCount = 0;
+  /** Key ids of the runs in order of first sequence, so dropping the oldest runs costs what is dropped, not the keyspace. */
+  private readonly order = new Fifo<number>();
+  private readonly orderSeqs = new Fifo<number>();
   private byteCount = 0;
 
   get size(): number {
-    return this.runCount;
+    return this.order.length;
   }
 
   /** Bytes of the runs in the tier (approximate: their row sizes). */
@@ -18,21 +22,27 @@ export class RecentIndex {
     return this.byteCount;
   }
 
+  /** Runs are added in order of first sequence (commits land in order, and so does the table at open). */
   add(keyId: number, firstSeq: number, bytes: number): void {
     let list = this.runs.get(keyId);
     if (list === undefined) this.runs.set(keyId, (list = []));
     list.push(firstSeq);
-    this.runCount++;
+    this.order.push(keyId);
+    this.orderSeqs.push(firstSeq);
     this.byteCount += bytes;
   }
 
   /** Forget every run below `seq` (compacted); `bytes` is what left the tier. */
   dropBelow(seq: number, bytes: number): void {
-    for (const [keyId, list] of this.runs) {
-      let n = 0;
-      while (n < list.length && list[n] < seq) n++;
-      if (n === 0) continue;
-      this.runCount -= n;
+    // The oldest runs overall are the oldest of their keys: each key loses a prefix of its list.
+    const dropped = new Map<number, number>();
+    for (let first = this.orderSeqs.peek(); first !== undefined && first < seq; first = this.orderSeqs.peek()) {
+      this.orderSeqs.shift();
+      const keyId = this.order.shift() as number;
+      dropped.set(keyId, (dropped.get(keyId) ?? 0) + 1);
+    }
+    for (const [keyId, n] of dropped) {
+      const list = this.runs.get(keyId) as number[];
       if (n === list.length) this.runs.delete(keyId);
       else list.splice(0, n);
     }
@@ -42,12 +52,6 @@ export class RecentIndex {
   /** The key's runs, ascending by first sequence (do not modify). */
   runsOf(keyId: number): readonly number[] | undefined {
     return this.runs.get(keyId);
-  }
-
-  clear(): void {
-    this.runs.clear();
-    this.runCount = 0;
-    this.byteCount = 0;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { CommitPassenger } from '../Compactor.js';
 import { ConflictError, InvalidArgumentError, StorageError } from '../errors.js';
 import type { KeyDirectory } from '../KeyDirectory.js';
 import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
@@ -49,6 +50,8 @@ export interface CommitUnit {
   readonly recentRuns: { readonly keyId: number; readonly firstSeq: number; readonly bytes: number }[];
   readonly write: () => void;
   readonly hasWrites: boolean;
+  /** Work the writer added to the transaction (set when it is submitted). */
+  passenger?: CommitPassenger;
 }
 
 /** Where the writer stands: the next sequence and key id to hand out (including commits in flight). */

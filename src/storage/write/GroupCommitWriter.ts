@@ -12,6 +12,7 @@ import type { WriteAdmission } from './WriteAdmission.js';
 import { Fifo } from './Fifo.js';
 import { observeCommitError } from '../LmdbWrite.js';
 import type { RecentIndex } from '../RecentIndex.js';
+import type { CommitPassenger } from '../Compactor.js';
 
 export interface GroupCommitOptions {
   readonly durability: Durability;
@@ -50,6 +51,8 @@ export class GroupCommitWriter {
   onRecovered: () => void = () => {};
   /** Called after each commit became visible (the compactor watches the recent tier grow). */
   afterCommit: () => void = () => {};
+  /** Asked at each commit for work to carry in its transaction (a compaction step). */
+  passenger: () => CommitPassenger | undefined = () => undefined;
 
   constructor(
     private readonly env: StorageEnvironment,
@@ -227,7 +230,12 @@ export class GroupCommitWriter {
     this.inFlight.push(unit);
     let promise: CommitPromise;
     try {
-      promise = this.env.tables.meta.ifVersion(headKey, this.version - 1, unit.write) as CommitPromise;
+      const passenger = (unit.passenger = this.passenger());
+      const write = passenger === undefined ? unit.write : () => {
+        unit.write();
+        passenger.write();
+      };
+      promise = this.env.tables.meta.ifVersion(headKey, this.version - 1, write) as CommitPromise;
     } catch (error) {
       promise = Promise.reject(error) as CommitPromise;
     }
@@ -249,6 +257,7 @@ export class GroupCommitWriter {
     for (const p of unit.producerBatches) this.producers.committed(p.state, p.batchNumber);
     // Visible to readers from now on (lmdb-js renewed its read transaction before resolving).
     for (const run of unit.recentRuns) this.recent.add(run.keyId, run.firstSeq, run.bytes);
+    unit.passenger?.landed();
     if (this.options.visibility === 'committed') this.emit(unit.chunk);
     if (this.options.durability === 'async') this.acknowledge(unit);
 
@@ -286,6 +295,7 @@ export class GroupCommitWriter {
     this.faulted = true;
     for (const state of unit.states) state.pins--;
     for (const p of unit.producerBatches) this.producers.failed(p.state, p.batchNumber);
+    unit.passenger?.failed();
     for (const a of unit.appends) settleWithFollowers(a, error);
     for (const c of unit.controls) c.settle(error);
     this.recoverWhenIdle();
