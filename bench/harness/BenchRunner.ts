@@ -73,9 +73,8 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
       }
       if (t.final) finals.add(`${t.role}${t.index}`);
     };
-    const startAtMs = nowMs() + 1500;
     const spawn = (role: 'producer' | 'consumer', index: number): void => {
-      const setup: WorkerSetup = { role, index, workload, address: target.address, ackRing, counters: counterBuffer, startAtMs };
+      const setup: WorkerSetup = { role, index, workload, address: target.address, ackRing, counters: counterBuffer };
       const worker = new Worker(workerFile(role === 'producer' ? 'producerWorker' : 'consumerWorker'), { workerData: setup });
       worker.on('message', onMessage);
       worker.on('error', (error) => (failure ??= `${role} ${index}: ${error.message}`));
@@ -94,6 +93,9 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     for (let i = 0; i < workload.producers; i++) spawn('producer', i);
     await waitFor(() => ready.size === workload.consumers + workload.producers, 'producers to connect', 30_000);
     const broadcast = (m: ToWorker): void => workers.forEach((w) => w.postMessage(m));
+    const startAtMs = nowMs() + 100; // time for the message to reach every worker
+    broadcast({ kind: 'start', atMs: startAtMs });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAtMs - nowMs())));
 
     const produced = (): { records: number; bytes: number } => counters.total(0, workload.producers);
     const delivered = (): number => counters.total(workload.producers, workload.producers + workload.consumers).records;

@@ -12,12 +12,14 @@ export interface WorkerSetup {
   readonly ackRing: SharedArrayBuffer;
   /** BigInt64 counters, added to with Atomics: [records, bytes] per producer, then per consumer. */
   readonly counters: SharedArrayBuffer;
-  /** Absolute ms (performance.timeOrigin + now) at which open-loop schedules start. */
-  readonly startAtMs: number;
 }
 
-/** Coordinator → worker. */
-export type ToWorker = { readonly kind: 'phase'; readonly phase: Phase };
+/**
+ * Coordinator → worker. `start` comes once every worker is ready: producers begin at `atMs`
+ * (absolute, performance.timeOrigin + now), the origin of open-loop schedules, so no producer
+ * begins with a backlog from the time the others took to connect.
+ */
+export type ToWorker = { readonly kind: 'phase'; readonly phase: Phase } | { readonly kind: 'start'; readonly atMs: number };
 
 /** Worker → coordinator, about once a second and at the end (`final`). */
 export interface WorkerTick {

@@ -75,9 +75,8 @@ async function closedLoop(client: LoadClient): Promise<void> {
 }
 
 /** Open loop: records are due at start + i / rate; batches take what is due (up to batchRecords, or after lingerMs). */
-async function openLoop(clients: LoadClient[]): Promise<void> {
+async function openLoop(clients: LoadClient[], start: number): Promise<void> {
   const perMs = (w.rate as number) / w.producers / 1000;
-  const start = setup.startAtMs;
   const dueTime = (record: number): number => start + record / perMs;
   const capacity = clients.map(() => w.inFlight);
   let scheduled = 0; // records handed to batches (this producer's numbering)
@@ -137,12 +136,17 @@ async function main(): Promise<void> {
   for (let c = 0; c < w.connections; c++) {
     clients.push(await openLoadClient({ target: w.target, address: setup.address, durability: w.durability }));
   }
-  port.on('message', (m: ToWorker) => {
-    if (m.kind === 'phase') phase = m.phase;
+  const startAt = new Promise<number>((resolve) => {
+    port.on('message', (m: ToWorker) => {
+      if (m.kind === 'phase') phase = m.phase;
+      else resolve(m.atMs);
+    });
   });
   send({ kind: 'ready', role: 'producer', index: setup.index });
+  const start = await startAt;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, start - nowMs())));
   const ticker = setInterval(() => tick(false), 1000);
-  if (w.rate !== undefined) await openLoop(clients);
+  if (w.rate !== undefined) await openLoop(clients, start);
   else await Promise.all(clients.flatMap((client) => Array.from({ length: w.inFlight }, () => closedLoop(client))));
   clearInterval(ticker);
   tick(true);

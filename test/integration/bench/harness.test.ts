@@ -62,4 +62,33 @@ describe('odlog bench (end to end, tiny settings)', function () {
     const ratio = (rb.throughput.recordsPerSec / ra.throughput.recordsPerSec).toFixed(2);
     expect(stdout).to.match(new RegExp(`records/s\\s+\\S+\\s+\\S+\\s+${ratio.replace('.', '\\.')}x`));
   });
+
+  it('runs the scale suite on tiny sizes and writes every curve to JSON and HTML', async () => {
+    const dir = dirs.make('odlog-bench-scale');
+    const json = `${dir}/scale.json`;
+    const html = `${dir}/scale.html`;
+    const { stdout } = await run(process.execPath, [
+      cli, 'bench', '--suite', 'scale', '--producers', '1', '--connections', '1', '--batch-records', '50', '--duration', '1', '--warmup', '0',
+      '--rate', '2000', '--scale-log-sizes', '2000,6000', '--scale-key-counts', '10,1000', '--scale-count-sizes', '100,1000',
+      '--scale-idle-subscriptions', '20', '--scale-stalled-bytes', String(2 * 1024 * 1024), '--out', json, '--html', html, '--quiet',
+    ], { maxBuffer: 1 << 22 });
+    const output = JSON.parse(readFileSync(json, 'utf8')) as { curves: { title: string; points: { x: string; y: number }[] }[]; runs: BenchResult[] };
+    expect(output.curves.map((c) => c.title)).to.deep.equal([
+      'Ingest throughput as the log grows',
+      'Tail latency p99 (end to end) as the key count grows',
+      'Scan throughput of one key as the key count grows',
+      'Count latency (median, over the network) as a key grows',
+      'Broker memory (RSS)',
+    ]);
+    for (const curve of output.curves) {
+      expect(curve.points.length, curve.title).to.be.greaterThan(1);
+      for (const point of curve.points) expect(point.y, `${curve.title} at ${point.x}`).to.be.greaterThan(0);
+    }
+    expect(output.runs.length).to.equal(3); // the ingest run and one per key count
+    const ingest = output.curves[0].points.map((p) => p.y);
+    expect(stdout).to.include(Math.round(ingest[0]).toLocaleString('en-US'));
+    const page = readFileSync(html, 'utf8');
+    expect(page).to.include('Count latency');
+    expect(page.match(/<svg/g)?.length ?? 0).to.be.greaterThanOrEqual(output.curves.length);
+  });
 });
