@@ -121,8 +121,7 @@ async function stalledConsumerRss(target: RunningTarget, bytes: number): Promise
 /**
  * Let the write-back of the previous phase finish before the next one starts: its directory is
  * deleted but its dirty pages may still be on their way to disk, and would land in the next
- * phase's fsyncs (measured: a tail run right after the 50M-record ingest had p99 500 ms, the same
- * run on a settled disk ~30 ms).
+ * phase's fsyncs (after the 50M-record ingest, gigabytes of them).
  */
 async function settleDisk(): Promise<void> {
   spawnSync('sync', { stdio: 'ignore' }); // where there is no `sync` command, only the pause remains
