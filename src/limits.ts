@@ -39,6 +39,12 @@ export const limits = {
   /** Commits handed to LMDB and not yet committed. Two lets the next commit be built while the
    *  previous one is written; more only adds latency. */
   commitsInFlightMax: 2,
+  /** Commit arenas kept for reuse (a commit in flight holds one, its chunk's listeners another)… */
+  arenasKept: 4,
+  /** …and their bytes at most; a larger arena is left to the GC. */
+  arenaBytesKept: 64 * MiB,
+  /** Smallest arena allocated, so that small commits reuse one another's. */
+  arenaBytesMin: 256 * KiB,
 
   // ---- caches and reads -----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import { Compactor } from './Compactor.js';
 import { CursorStore } from './CursorStore.js';
 import { readU64BE } from './layout/StorageKeys.js';
 import { RecentIndex } from './RecentIndex.js';
+import { ArenaPool } from './write/ArenaPool.js';
 import type { StorageTables } from './StorageEnvironment.js';
 import { StreamStore } from './StreamStore.js';
 import { ClosedError, InvalidArgumentError } from './errors.js';
@@ -140,7 +141,7 @@ export class LogDb {
     });
     const visibility = options.readVisibility ?? 'committed';
     const producers = new ProducerRegistry(tables, options.producerWindowBatches ?? limits.producerWindowBatches, limits.producersCachedMax);
-    const builder = new CommitBuilder(tables, keyStates, directory, segments, head, producers);
+    const builder = new CommitBuilder(tables, keyStates, directory, segments, head, producers, new ArenaPool(limits.arenasKept, limits.arenaBytesKept, limits.arenaBytesMin));
     const writer = new GroupCommitWriter(env, builder, head, keyStates, segments, admission, producers, recent, {
       durability: options.durability ?? 'sync',
       visibility,
@@ -325,7 +326,10 @@ export class LogDb {
 
   /**
    * Be told of every commit as it becomes visible to readers, with its records grouped by key.
-   * Returns a function that stops the notifications.
+   * The chunk's rows are valid only during the call (their memory is reused for later commits):
+   * copy what you keep. Returns a function that stops the notifications.
+   * @example
+   * const stop = log.onVisible((chunk) => console.log(`${chunk.endSequence - chunk.startSequence} records visible`));
    */
   onVisible(listener: (chunk: CommittedChunk) => void): () => void {
     return this.writer.onVisible(listener);

@@ -1,4 +1,5 @@
 import type { CommitPassenger } from '../Compactor.js';
+import type { ArenaPool } from './ArenaPool.js';
 import { ConflictError, InvalidArgumentError, StorageError } from '../errors.js';
 import type { KeyDirectory } from '../KeyDirectory.js';
 import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
@@ -52,6 +53,11 @@ export interface CommitUnit {
   readonly hasWrites: boolean;
   /** Work the writer added to the transaction (set when it is submitted). */
   passenger?: CommitPassenger;
+  /**
+   * The pooled buffer behind every row of the commit (and of `chunk`): back to
+   * `CommitBuilder.arenas` once the transaction is done and the chunk was shown to listeners.
+   */
+  readonly arena: Buffer;
 }
 
 /** Where the writer stands: the next sequence and key id to hand out (including commits in flight). */
@@ -82,6 +88,8 @@ export class CommitBuilder {
     private readonly segments: SegmentTable,
     private readonly head: WriterHead,
     private readonly producers: ProducerRegistry,
+    /** Arenas come from here; the writer gives each back once its commit is done with it. */
+    readonly arenas: ArenaPool,
   ) {}
 
   build(items: readonly PendingItem[], version: number): CommitUnit {
@@ -155,7 +163,7 @@ export class CommitBuilder {
     }
     this.head.nextSequence = seq;
 
-    const arena = this.layoutRows(groupList, appends, groupOfRecord);
+    const { arena, pooled } = this.layoutRows(groupList, appends, groupOfRecord);
     const runs: CommittedRun[] = [];
     const rowRefs: ChunkRowRef[] = [];
     for (const group of groupList) {
@@ -225,6 +233,7 @@ export class CommitBuilder {
         .map((g) => ({ keyId: g.state.keyId, firstSeq: g.firstSeq, bytes: g.rowEnd - g.prefixStart })),
       write,
       hasWrites: appends.length > 0 || segmentRows.length > 0,
+      arena: pooled,
     };
   }
 
@@ -292,7 +301,7 @@ export class CommitBuilder {
    * `copyWithin` inside one buffer (no view allocated per record), and rows start 4-aligned so
    * their headers are written through a Uint32Array.
    */
-  private layoutRows(groupList: KeyGroup[], appends: PendingAppend[], groupOfRecord: Int32Array[]): Buffer {
+  private layoutRows(groupList: KeyGroup[], appends: PendingAppend[], groupOfRecord: Int32Array[]): { arena: Buffer; pooled: Buffer } {
     let rowsBytes = 0;
     for (const group of groupList) {
       group.prefixStart = rowsBytes;
@@ -302,8 +311,8 @@ export class CommitBuilder {
     }
     let scratchBytes = 0;
     for (const a of appends) scratchBytes += a.batch.buffer.length;
-    // Not from the shared pool: the arena must start 4-aligned for the Uint32Array view.
-    const arena = Buffer.allocUnsafeSlow(rowsBytes + scratchBytes);
+    const pooled = this.arenas.take(rowsBytes + scratchBytes);
+    const arena = pooled.subarray(0, rowsBytes + scratchBytes);
     const words = littleEndian ? new Uint32Array(arena.buffer, arena.byteOffset, rowsBytes >>> 2) : undefined;
     for (const group of groupList) {
       arena.writeDoubleLE(group.state.keyId, group.prefixStart);
@@ -338,7 +347,7 @@ export class CommitBuilder {
       }
       scratch += batch.buffer.length;
     }
-    return arena;
+    return { arena, pooled };
   }
 
   /** Apply a group to its key's state; returns the listing row to write, if the key is new to the segment. */

@@ -89,7 +89,7 @@ export class GroupCommitWriter {
     };
   }
 
-  /** Be told of every commit as it becomes visible (committed, or durable with `durable` visibility). */
+  /** Be told of every commit as it becomes visible (committed, or durable with `durable` visibility); rows are valid during the call only. */
   onVisible(listener: (chunk: CommittedChunk) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -200,6 +200,7 @@ export class GroupCommitWriter {
         return;
       }
       if (!unit.hasWrites) {
+        this.builder.arenas.give(unit.arena);
         this.settleWithoutWrites(unit);
         continue;
       }
@@ -258,7 +259,10 @@ export class GroupCommitWriter {
     // Visible to readers from now on (lmdb-js renewed its read transaction before resolving).
     for (const run of unit.recentRuns) this.recent.add(run.keyId, run.firstSeq, run.bytes);
     unit.passenger?.landed();
-    if (this.options.visibility === 'committed') this.emit(unit.chunk);
+    if (this.options.visibility === 'committed') {
+      this.emit(unit.chunk);
+      this.builder.arenas.give(unit.arena);
+    }
     if (this.options.durability === 'async') this.acknowledge(unit);
 
     const onDisk = (flushed ?? this.env.tables.root.flushed) as Promise<unknown>;
@@ -268,6 +272,7 @@ export class GroupCommitWriter {
       (error: unknown) => {
         observeCommitError(error);
         // Committed but not known to be on disk: never report such records as durable.
+        if (this.options.visibility === 'durable') this.builder.arenas.give(unit.arena);
         const failure = toStorageError(error, 'flushing a commit to disk');
         if (this.options.durability === 'sync') for (const a of unit.appends) settleWithFollowers(a, failure);
         for (const c of unit.controls) c.settle(failure);
@@ -280,7 +285,10 @@ export class GroupCommitWriter {
   private onDurable(unit: CommitUnit): void {
     if (unit.endSeq > this.durable) this.durable = unit.endSeq;
     if (this.options.durability === 'sync') this.acknowledge(unit);
-    if (this.options.visibility === 'durable') this.emit(unit.chunk);
+    if (this.options.visibility === 'durable') {
+      this.emit(unit.chunk);
+      this.builder.arenas.give(unit.arena);
+    }
     for (const c of unit.controls) c.settle(null);
     this.releaseDurableWaiters();
   }
@@ -296,6 +304,7 @@ export class GroupCommitWriter {
     for (const state of unit.states) state.pins--;
     for (const p of unit.producerBatches) this.producers.failed(p.state, p.batchNumber);
     unit.passenger?.failed();
+    this.builder.arenas.give(unit.arena);
     for (const a of unit.appends) settleWithFollowers(a, error);
     for (const c of unit.controls) c.settle(error);
     this.recoverWhenIdle();

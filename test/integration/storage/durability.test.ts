@@ -75,13 +75,17 @@ describe('LogDb durability and visibility', () => {
   it('tells onVisible listeners of every commit once, in order, until they unsubscribe', async () => {
     const log = await fixture.open();
     const chunks: CommittedChunk[] = [];
-    const stop = log.onVisible((chunk) => chunks.push(chunk));
+    const values: [number, string, string][] = [];
+    const stop = log.onVisible((chunk) => {
+      chunks.push(chunk);
+      // Rows are valid during the call only (their memory is reused): read them now.
+      for (const run of chunk.runs) for (let i = 0; i < run.row.count; i++) values.push([run.row.sequence(i), run.key.toString(), run.row.value(i).toString()]);
+    });
     await Promise.all(Array.from({ length: 30 }, (_, i) => log.append([{ key: `k${i % 2}`, value: `${i}` }])));
     stop();
     await log.append([{ key: 'k0', value: 'after' }]);
     chunks.forEach((c, i) => expect(c.startSequence).to.equal(i === 0 ? 0 : chunks[i - 1].endSequence));
     expect(chunks[chunks.length - 1].endSequence).to.equal(30);
-    const values = chunks.flatMap((c) => c.runs.flatMap((run) => Array.from({ length: run.row.count }, (_, i) => [run.row.sequence(i), run.key.toString(), run.row.value(i).toString()])));
     values.sort((x, y) => (x[0] as number) - (y[0] as number));
     expect(values).to.deep.equal(Array.from({ length: 30 }, (_, i) => [i, `k${i % 2}`, `${i}`]));
   });
