@@ -36,7 +36,6 @@ import type {
   BytesLike,
   Durability,
   ListKeysOptions,
-  LogEntry,
   ReadVisibility,
   Record,
   ScanOptions,

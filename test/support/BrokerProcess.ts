@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OdlogClient, type ClientOptions } from '../../clients/OdlogClient.js';
+import { RawConnection } from './RawConnection.js';
 import { TempDirs } from './TempDirs.js';
 
 /** The CLI entry point, found from this compiled file: dist/test/support -> dist/src/cli/odlog.js. */
@@ -250,6 +251,33 @@ export class BrokerFixture {
   async client(address: string, options: ClientOptions = {}, scope: 'test' | 'file' = 'test'): Promise<OdlogClient> {
     const client = await OdlogClient.connect({ broker: address, reconnect: { initialDelayMs: 50, maxDelayMs: 250 }, ...options });
     return this.track(client, (c) => c.close(), scope);
+  }
+
+  /**
+   * Register the mocha hooks of a describe block whose tests share one broker and one client:
+   * both start before the first test, each test's own resources are released after it, and
+   * everything is cleaned up after the last. Read them from the returned object inside tests.
+   * @example
+   * const shared = fixture.sharedBroker();
+   * it('counts', async () => expect(await shared.client.count('k')).to.equal(0));
+   */
+  sharedBroker(args: readonly string[] = []): { readonly broker: BrokerProcess; readonly client: OdlogClient } {
+    const shared = {} as { broker: BrokerProcess; client: OdlogClient };
+    before(async () => {
+      shared.broker = await this.start(args);
+      shared.client = await this.client(shared.broker.address, {}, 'file');
+    });
+    const fixture = this;
+    afterEach(function () {
+      return fixture.releaseTracked(this.currentTest);
+    });
+    after(() => this.cleanup());
+    return shared;
+  }
+
+  /** A raw protocol connection to `broker`, destroyed after the test (or at cleanup, for scope 'file'). */
+  async raw(broker: BrokerProcess, scope: 'test' | 'file' = 'test'): Promise<RawConnection> {
+    return this.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy(), scope);
   }
 
   /** Run `fn` after the test (or at cleanup, for scope 'file'): close a client, destroy a socket. Returns `resource`. */

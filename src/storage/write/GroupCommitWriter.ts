@@ -6,7 +6,7 @@ import type { SegmentTable } from '../SegmentTable.js';
 import type { StorageEnvironment } from '../StorageEnvironment.js';
 import type { AppendOutput, Durability, ReadVisibility } from '../types.js';
 import type { CommitBuilder, CommitUnit, CommittedChunk, WriterHead } from './CommitBuilder.js';
-import type { PendingAppend, PendingControl, PendingItem, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
+import type { PendingAppend, PendingItem, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry } from './ProducerRegistry.js';
 import type { WriteAdmission } from './WriteAdmission.js';
 import { Fifo } from './Fifo.js';

@@ -10,7 +10,7 @@ import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.j
 import { lines, runCli } from '../../support/Cli.js';
 import { rejectionOf } from '../../support/ClientHelpers.js';
 import { sleep, waitFor } from '../../support/LogFixture.js';
-import { errorOf, RawConnection, RawErrorResponse } from '../../support/RawConnection.js';
+import { errorOf, RawErrorResponse } from '../../support/RawConnection.js';
 
 describe('broker: bounds and authentication', function () {
   this.timeout(30_000);
@@ -18,10 +18,6 @@ describe('broker: bounds and authentication', function () {
   afterEach(function () {
     return fixture.cleanup(this.currentTest);
   });
-
-  async function openRaw(broker: BrokerProcess): Promise<RawConnection> {
-    return fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
-  }
 
   async function rawError(promise: Promise<unknown>): Promise<number> {
     const error = await rejectionOf(promise);
@@ -32,9 +28,9 @@ describe('broker: bounds and authentication', function () {
   describe('--connections-max', () => {
     it('answers a connection beyond the bound with LIMIT_EXCEEDED and closes it, while the others are served', async () => {
       const broker = await fixture.start(['--connections-max', '3']);
-      const held = [await openRaw(broker), await openRaw(broker), await openRaw(broker)];
+      const held = [await fixture.raw(broker), await fixture.raw(broker), await fixture.raw(broker)];
       for (const c of held) await c.request(Ping, { timeMs: 1 });
-      const refused = await openRaw(broker);
+      const refused = await fixture.raw(broker);
       await refused.waitUntil(() => refused.isClosed, 'the broker to close the connection beyond the bound');
       expect(refused.frames).to.have.length(1);
       const error = errorOf(refused.frames[0]);
@@ -46,7 +42,7 @@ describe('broker: bounds and authentication', function () {
 
     it('makes OdlogClient.connect fail with the reason, and accepts a connection again once one closes', async () => {
       const broker = await fixture.start(['--connections-max', '2']);
-      const held = [await openRaw(broker), await openRaw(broker)];
+      const held = [await fixture.raw(broker), await fixture.raw(broker)];
       for (const c of held) await c.request(Ping, { timeMs: 1 });
       const error = await rejectionOf(OdlogClient.connect({ broker: broker.address, reconnect: false }));
       expect(error).to.be.instanceOf(ConnectionError);
@@ -65,7 +61,7 @@ describe('broker: bounds and authentication', function () {
 
     it('leaves nothing behind when OdlogClient.connect is refused: no connection is opened in the background later', async () => {
       const broker = await fixture.start(['--connections-max', '2']);
-      const held = [await openRaw(broker), await openRaw(broker)];
+      const held = [await fixture.raw(broker), await fixture.raw(broker)];
       for (const c of held) await c.request(Ping, { timeMs: 1 });
       // The caller sees a failed connect and has no client to close.
       await rejectionOf(OdlogClient.connect({ broker: broker.address, reconnect: { initialDelayMs: 20, maxDelayMs: 50 } }));
@@ -104,7 +100,7 @@ describe('broker: bounds and authentication', function () {
   describe('--in-flight-requests-max', () => {
     it('answers a request beyond the requests in flight on a connection with THROTTLED, and serves it again once they finish', async () => {
       const broker = await fixture.start(['--in-flight-requests-max', '3']);
-      const conn = await openRaw(broker);
+      const conn = await fixture.raw(broker);
       const polls = [0, 1, 2].map((i) => conn.send(Scan, { key: Buffer.from(`flight/${i}`), start: 0, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 800 }));
       const ids = await Promise.all(polls);
       const code = await rawError(conn.request(Ping, { timeMs: 1 }));
@@ -117,9 +113,9 @@ describe('broker: bounds and authentication', function () {
   describe('--idle-timeout-ms', () => {
     it('closes a connection with nothing going on, but not one with a subscription or a request in flight', async () => {
       const broker = await fixture.start(['--idle-timeout-ms', '600']);
-      const idle = await openRaw(broker);
-      const subscribed = await openRaw(broker);
-      const polling = await openRaw(broker);
+      const idle = await fixture.raw(broker);
+      const subscribed = await fixture.raw(broker);
+      const polling = await fixture.raw(broker);
       await idle.request(Ping, { timeMs: 1 });
       await subscribed.request(Subscribe, { subscriptionId: 1, keys: [Buffer.from('idle/k')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000 });
       const poll = await polling.send(Scan, { key: Buffer.from('idle/p'), start: 0, end: null, limit: 1, maxBytes: 1000, maxWaitMs: 2000 });
@@ -139,7 +135,7 @@ describe('broker: bounds and authentication', function () {
     });
 
     it('answers requests before a Hello with UNAUTHORIZED', async () => {
-      const conn = await openRaw(broker);
+      const conn = await fixture.raw(broker);
       expect(await rawError(conn.request(Ping, { timeMs: 1 }))).to.equal(ErrorCode.Unauthorized);
       const hello = await conn.request(Hello, { protocolVersion: 1, clientId: 'raw', authToken: token });
       expect(hello.authenticated).to.equal(true);
@@ -147,7 +143,7 @@ describe('broker: bounds and authentication', function () {
     });
 
     it('refuses a Hello with a wrong or missing token with UNAUTHORIZED, and the connection stays unauthenticated', async () => {
-      const conn = await openRaw(broker);
+      const conn = await fixture.raw(broker);
       expect(await rawError(conn.request(Hello, { protocolVersion: 1, clientId: 'raw', authToken: 'wrong' }))).to.equal(ErrorCode.Unauthorized);
       expect(await rawError(conn.request(Ping, { timeMs: 1 }))).to.equal(ErrorCode.Unauthorized);
       expect(await rawError(conn.request(Hello, { protocolVersion: 1, clientId: 'raw', authToken: null }))).to.equal(ErrorCode.Unauthorized);
@@ -168,7 +164,7 @@ describe('broker: bounds and authentication', function () {
       expect((await client.stats()).authFailuresTotal).to.equal(0);
       await rejectionOf(OdlogClient.connect({ broker: broker.address, token: 'wrong-1', reconnect: false }));
       await rejectionOf(OdlogClient.connect({ broker: broker.address, reconnect: false }));
-      const conn = await openRaw(broker);
+      const conn = await fixture.raw(broker);
       await rejectionOf(conn.request(Hello, { protocolVersion: 1, clientId: 'raw', authToken: 'wrong-2' }));
       // A request before Hello is refused but is not a failed Hello.
       await rejectionOf(conn.request(Ping, { timeMs: 1 }));
@@ -176,7 +172,7 @@ describe('broker: bounds and authentication', function () {
     });
 
     it('closes a connection that sends no valid Hello within --hello-timeout-ms, and keeps one that did', async () => {
-      const [silent, authenticated] = [await openRaw(broker), await openRaw(broker)];
+      const [silent, authenticated] = [await fixture.raw(broker), await fixture.raw(broker)];
       await authenticated.request(Hello, { protocolVersion: 1, clientId: 'raw', authToken: token });
       expect(await rawError(silent.request(Ping, { timeMs: 1 }))).to.equal(ErrorCode.Unauthorized);
       await silent.waitUntil(() => silent.isClosed, 'the broker to close the connection', 10_000);

@@ -8,13 +8,14 @@ import { Credit } from '../../../src/protocol/messages/credit.js';
 import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { within } from '../../support/ClientHelpers.js';
+import { envInt } from '../../support/EnvInt.js';
 import { waitFor } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
 
 /** Keys under the subscribed prefix, and keys that only look close to it. */
 const matchingKeys = Array.from({ length: 60 }, (_, i) => `cu/${String(i).padStart(2, '0')}`);
 const otherKeys = ['cu', 'cv/00', 'c', 'cu.x', 'cx/01', 'du/00'];
-const seed = Number.parseInt(process.env.ODLOG_CATCHUP_SEED ?? String(Date.now() % 1_000_000), 10);
+const seed = envInt('ODLOG_CATCHUP_SEED', Date.now() % 1_000_000);
 
 interface Workload {
   /** Sequences of every acknowledged record under the prefix, sorted. */

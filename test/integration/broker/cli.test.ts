@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import { expect } from 'chai';
-import type { OdlogClient } from '../../../clients/OdlogClient.js';
-import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
+import { BrokerFixture } from '../../support/BrokerProcess.js';
 import { lines, runCli, type CliRun } from '../../support/Cli.js';
 import { waitFor } from '../../support/LogFixture.js';
 
@@ -23,23 +22,13 @@ function ok(run: CliRun): CliRun {
 describe('broker: the odlog command line against a real broker', function () {
   this.timeout(60_000);
   const fixture = new BrokerFixture();
-  let broker: BrokerProcess;
-  let client: OdlogClient;
+  const shared = fixture.sharedBroker();
 
-  before(async () => {
-    broker = await fixture.start();
-    client = await fixture.client(broker.address, {}, 'file');
-  });
-  afterEach(function () {
-    return fixture.releaseTracked(this.currentTest);
-  });
-  after(() => fixture.cleanup());
-
-  const odlog = (args: string[], input?: string | Buffer): Promise<CliRun> => runCli([...args, '--broker', broker.address], { input });
+  const odlog = (args: string[], input?: string | Buffer): Promise<CliRun> => runCli([...args, '--broker', shared.broker.address], { input });
 
   it('produce --value appends one record and says where it went', async () => {
     const run = ok(await odlog(['produce', 'cli/one', '--value', 'hello world']));
-    const [entry] = (await client.scan('cli/one')).entries;
+    const [entry] = (await shared.client.scan('cli/one')).entries;
     expect(entry.value.toString()).to.equal('hello world');
     expect(run.stdout).to.equal(`appended 1 record to cli/one (sequence ${entry.sequence})\n`);
   });
@@ -47,7 +36,7 @@ describe('broker: the odlog command line against a real broker', function () {
   it('produce without --value appends one record per stdin line, in order', async () => {
     const run = ok(await odlog(['produce', 'cli/lines', '--format', 'json'], 'first\nsecond line\n\nfourth\n'));
     const report = JSON.parse(run.stdout) as { key: string; count: number; firstSequence: number; lastSequence: number };
-    const entries = (await client.scan('cli/lines')).entries;
+    const entries = (await shared.client.scan('cli/lines')).entries;
     expect(entries.map((e) => e.value.toString())).to.deep.equal(['first', 'second line', '', 'fourth']);
     expect(report).to.deep.equal({ key: 'cli/lines', count: 4, firstSequence: entries[0].sequence, lastSequence: entries[3].sequence });
   });
@@ -56,11 +45,11 @@ describe('broker: the odlog command line against a real broker', function () {
     const input = Array.from({ length: 2500 }, (_, i) => `line ${i}`).join('\n') + '\n';
     const run = ok(await odlog(['produce', 'cli/many'], input));
     expect(run.stdout).to.match(/^appended 2500 records to cli\/many \(sequences \d+\.\.\d+\)\n$/);
-    expect(await client.count('cli/many')).to.equal(2500);
+    expect(await shared.client.count('cli/many')).to.equal(2500);
   });
 
   it('scan prints sequence, key and value per line as text, and one JSON object per line with --format json', async () => {
-    const r = await client.append([{ key: 'cli/scan', value: 'a' }, { key: 'cli/scan', value: 'b\tc' }, { key: 'cli/scan', value: 'd' }]);
+    const r = await shared.client.append([{ key: 'cli/scan', value: 'a' }, { key: 'cli/scan', value: 'b\tc' }, { key: 'cli/scan', value: 'd' }]);
     const text = ok(await odlog(['scan', 'cli/scan']));
     expect(lines(text.stdout)).to.deep.equal([`${r.startSequence}\tcli/scan\ta`, `${r.startSequence + 1}\tcli/scan\tb\tc`, `${r.startSequence + 2}\tcli/scan\td`]);
     const json = ok(await odlog(['scan', 'cli/scan', '--format', 'json', '--from', String(r.startSequence + 1)]));
@@ -73,7 +62,7 @@ describe('broker: the odlog command line against a real broker', function () {
   });
 
   it('tail --count N prints N records and exits', async () => {
-    await client.append(Array.from({ length: 8 }, (_, i) => ({ key: i % 2 ? 'cli/tail/a' : 'cli/tail/b', value: `t${i}` })));
+    await shared.client.append(Array.from({ length: 8 }, (_, i) => ({ key: i % 2 ? 'cli/tail/a' : 'cli/tail/b', value: `t${i}` })));
     const byKeys = ok(await odlog(['tail', 'cli/tail/a', '--from', 'earliest', '--count', '3']));
     expect(lines(byKeys.stdout).map((l) => l.split('\t').slice(1))).to.deep.equal([
       ['cli/tail/a', 't1'],
@@ -85,43 +74,43 @@ describe('broker: the odlog command line against a real broker', function () {
   });
 
   it('tail --count N from latest prints records appended after it subscribed', async () => {
-    await client.append([{ key: 'cli/tail/live', value: 'before the tail' }]);
-    const subscriptions = (await client.stats()).subscriptions;
+    await shared.client.append([{ key: 'cli/tail/live', value: 'before the tail' }]);
+    const subscriptions = (await shared.client.stats()).subscriptions;
     const tail = odlog(['tail', 'cli/tail/live', '--count', '2']);
-    await waitFor(async () => (await client.stats()).subscriptions > subscriptions, 'the tail to subscribe', 15_000);
-    const a = await client.append([{ key: 'cli/tail/live', value: 'live 1' }]);
-    const b = await client.append([{ key: 'cli/tail/other', value: 'not followed' }, { key: 'cli/tail/live', value: 'live 2' }]);
+    await waitFor(async () => (await shared.client.stats()).subscriptions > subscriptions, 'the tail to subscribe', 15_000);
+    const a = await shared.client.append([{ key: 'cli/tail/live', value: 'live 1' }]);
+    const b = await shared.client.append([{ key: 'cli/tail/other', value: 'not followed' }, { key: 'cli/tail/live', value: 'live 2' }]);
     const run = ok(await tail);
     expect(lines(run.stdout)).to.deep.equal([`${a.startSequence}\tcli/tail/live\tlive 1`, `${b.startSequence + 1}\tcli/tail/live\tlive 2`]);
   });
 
   it('count prints the number of a key\'s records', async () => {
-    const r = await client.append(Array.from({ length: 6 }, () => ({ key: 'cli/count', value: 'x' })));
+    const r = await shared.client.append(Array.from({ length: 6 }, () => ({ key: 'cli/count', value: 'x' })));
     expect(ok(await odlog(['count', 'cli/count'])).stdout).to.equal('6\n');
     expect(ok(await odlog(['count', 'cli/count', '--from', String(r.startSequence + 4)])).stdout).to.equal('2\n');
     expect(ok(await odlog(['count', 'cli/nothing'])).stdout).to.equal('0\n');
   });
 
   it('keys --prefix lists the keys under the prefix in byte order', async () => {
-    await client.append([{ key: 'cli/keys/b', value: '' }, { key: 'cli/keys/a', value: '' }, { key: 'cli/keys/c/d', value: '' }, { key: 'cli/keysx', value: '' }]);
+    await shared.client.append([{ key: 'cli/keys/b', value: '' }, { key: 'cli/keys/a', value: '' }, { key: 'cli/keys/c/d', value: '' }, { key: 'cli/keysx', value: '' }]);
     expect(lines(ok(await odlog(['keys', '--prefix', 'cli/keys/'])).stdout)).to.deep.equal(['cli/keys/a', 'cli/keys/b', 'cli/keys/c/d']);
     expect(lines(ok(await odlog(['keys', '--prefix', 'cli/keys/', '--limit', '2'])).stdout)).to.deep.equal(['cli/keys/a', 'cli/keys/b']);
   });
 
   it('seal seals the active segment: the next append opens a new one', async () => {
-    await client.append([{ key: 'cli/seg', value: 'x' }]);
-    const before = await client.listSegments();
+    await shared.client.append([{ key: 'cli/seg', value: 'x' }]);
+    const before = await shared.client.listSegments();
     expect(ok(await odlog(['seal'])).stdout).to.equal('sealed the active segment\n');
-    expect((await client.listSegments()).map((s) => s.sealed)).to.deep.equal(before.map(() => true));
-    const next = await client.append([{ key: 'cli/seg', value: 'y' }]);
-    const after = await client.listSegments();
+    expect((await shared.client.listSegments()).map((s) => s.sealed)).to.deep.equal(before.map(() => true));
+    const next = await shared.client.append([{ key: 'cli/seg', value: 'y' }]);
+    const after = await shared.client.listSegments();
     expect(after).to.have.length(before.length + 1);
     expect(after[after.length - 1].startSeq).to.equal(next.startSequence);
   });
 
   it('segments lists the segments as a tab-separated table, or one JSON object per line', async () => {
-    await client.append([{ key: 'cli/seg', value: 'z' }]);
-    const segments = await client.listSegments();
+    await shared.client.append([{ key: 'cli/seg', value: 'z' }]);
+    const segments = await shared.client.listSegments();
     const table = lines(ok(await odlog(['segments'])).stdout);
     expect(table[0].split('\t')).to.deep.equal(['id', 'start_seq', 'end_seq', 'records', 'bytes', 'sealed', 'started']);
     const rows = table.slice(1).map((l) => l.split('\t'));
@@ -132,9 +121,9 @@ describe('broker: the odlog command line against a real broker', function () {
   });
 
   it('stats --format prometheus prints valid exposition text with the broker\'s figures', async () => {
-    await client.commitCursor('cli-prom', 0, { keys: ['cli/one'] });
+    await shared.client.commitCursor('cli-prom', 0, { keys: ['cli/one'] });
     const text = ok(await odlog(['stats', '--format', 'prometheus'])).stdout;
-    const stats = await client.stats();
+    const stats = await shared.client.stats();
     const samples = new Map<string, number>();
     for (const line of lines(text)) {
       if (line.startsWith('#')) {
@@ -164,7 +153,7 @@ describe('broker: the odlog command line against a real broker', function () {
     const other = Buffer.from([0, 0xff, 0x0a, 0x0d, 0x80]);
     ok(await odlog(['produce', 'cli/bin', '--value', binary.toString('base64'), '--encoding', 'base64']));
     ok(await odlog(['produce', 'cli/bin', '--encoding', 'base64'], `${other.toString('base64')}\n`));
-    expect((await client.scan('cli/bin')).entries.map((e) => e.value.toString('hex'))).to.deep.equal([binary.toString('hex'), other.toString('hex')]);
+    expect((await shared.client.scan('cli/bin')).entries.map((e) => e.value.toString('hex'))).to.deep.equal([binary.toString('hex'), other.toString('hex')]);
     const out = lines(ok(await odlog(['scan', 'cli/bin', '--encoding', 'base64', '--format', 'json'])).stdout).map((l) => JSON.parse(l) as { key: string; value: string });
     expect(out.map((o) => Buffer.from(o.value, 'base64').toString('hex'))).to.deep.equal([binary.toString('hex'), other.toString('hex')]);
     expect(out.map((o) => Buffer.from(o.key, 'base64').toString())).to.deep.equal(['cli/bin', 'cli/bin']);

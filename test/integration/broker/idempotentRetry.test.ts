@@ -3,11 +3,12 @@ import { ConnectionError } from '../../../clients/errors.js';
 import type { AppendResult, OdlogClient, RecordInput } from '../../../clients/OdlogClient.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { connected, within } from '../../support/ClientHelpers.js';
+import { envInt } from '../../support/EnvInt.js';
 import { settle, sleep, waitFor } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
 import { TcpProxy } from '../../support/TcpProxy.js';
 
-const seed = Number.parseInt(process.env.ODLOG_RETRY_SEED ?? String(Date.now() % 1_000_000), 10);
+const seed = envInt('ODLOG_RETRY_SEED', Date.now() % 1_000_000);
 
 /** Every entry of the keys, as value -> sequences (a value stored twice shows up twice). */
 async function locate(client: OdlogClient, keys: readonly string[]): Promise<Map<string, number[]>> {

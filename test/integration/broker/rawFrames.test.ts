@@ -36,7 +36,7 @@ describe('broker: raw frames on a socket (framing, malformed input, errors)', fu
 
   before(async () => {
     broker = await fixture.start(['--frame-bytes-max', String(frameBytesMax), '--partial-frame-timeout-ms', String(partialFrameTimeoutMs)]);
-    bystander = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy(), 'file');
+    bystander = await fixture.raw(broker, 'file');
   });
   afterEach(function () {
     return fixture.releaseTracked(this.currentTest);
@@ -44,7 +44,7 @@ describe('broker: raw frames on a socket (framing, malformed input, errors)', fu
   after(() => fixture.cleanup());
 
   async function open(): Promise<RawConnection> {
-    return fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+    return fixture.raw(broker);
   }
 
   async function expectServed(conn: RawConnection, what: string): Promise<void> {

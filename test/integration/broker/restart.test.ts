@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { lines, runCli } from '../../support/Cli.js';
 import { connected, take, within } from '../../support/ClientHelpers.js';

@@ -55,7 +55,7 @@ describe('broker: a subscriber that stops reading while producers append 192 MiB
     // Warm the broker up (LMDB map, V8 heap, write path) so that the baseline is not its cold start.
     for (let i = 0; i < 16; i++) await producers[i % 2].append(Array.from({ length: recordsPerBatch }, () => ({ key: 'slow/warmup', value: Buffer.alloc(valueBytes, 1) })));
 
-    subscriber = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy(), 'file');
+    subscriber = await fixture.raw(broker, 'file');
     await subscriber.request(Subscribe, {
       subscriptionId: 1,
       keys: [Buffer.from(key)],

@@ -8,7 +8,7 @@ import { Credit } from '../../../src/protocol/messages/credit.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
 import { Subscribe, SubscriptionBatchPush } from '../../../src/protocol/messages/subscribe.js';
-import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
+import { BrokerFixture } from '../../support/BrokerProcess.js';
 import { take, within } from '../../support/ClientHelpers.js';
 import { sleep } from '../../support/LogFixture.js';
 import { decodeResponse, errorOf, RawConnection } from '../../support/RawConnection.js';
@@ -44,24 +44,20 @@ describe('reliability: bounds under abuse', function () {
     return fixture.cleanup(this.currentTest);
   });
 
-  async function raw(broker: BrokerProcess): Promise<RawConnection> {
-    return fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
-  }
-
   it('cuts off connections trickling a frame slower than --partial-frame-timeout-ms, but not ones sending whole frames slowly or frames in pieces that each complete in time', async () => {
     const timeoutMs = 1000;
     const broker = await fixture.start(['--partial-frame-timeout-ms', String(timeoutMs)]);
     const producer = await fixture.client(broker.address);
 
     const slowloris = async (): Promise<{ written: number; length: number; answered: boolean; closed: boolean }> => {
-      const conn = await raw(broker);
+      const conn = await fixture.raw(broker);
       const frame = conn.encode(Ping, { timeMs: 1 }, { correlationId: 9 });
       const written = await trickle(conn, frame, 300);
       await within(conn.whenClosed, 10_000, () => 'not closed').catch(() => undefined);
       return { written, length: frame.length, answered: conn.frames.length > 0, closed: conn.isClosed };
     };
     const steady = async (): Promise<{ answered: number; closed: boolean }> => {
-      const conn = await raw(broker);
+      const conn = await fixture.raw(broker);
       let answered = 0;
       for (let i = 0; i < 4; i++) {
         expect((await conn.request(Ping, { timeMs: i })).timeMs).to.equal(i);
@@ -71,7 +67,7 @@ describe('reliability: bounds under abuse', function () {
       return { answered, closed: conn.isClosed };
     };
     const inPieces = async (): Promise<{ answered: number; closed: boolean }> => {
-      const conn = await raw(broker);
+      const conn = await fixture.raw(broker);
       let answered = 0;
       for (let i = 0; i < 6; i++) {
         const id = conn.allocateCorrelationId();
@@ -107,13 +103,13 @@ describe('reliability: bounds under abuse', function () {
     const observer = await fixture.client(broker.address);
     const held: RawConnection[] = [];
     for (let i = 0; i < connectionsMax - 2; i++) {
-      const conn = await raw(broker);
+      const conn = await fixture.raw(broker);
       await conn.request(Ping, { timeMs: i });
       held.push(conn);
     }
 
     const flood = async (): Promise<'refused' | string> => {
-      const conn = await raw(broker);
+      const conn = await fixture.raw(broker);
       await within(conn.whenClosed, 10_000, () => 'the broker did not close the refused connection');
       const first = conn.frames[0];
       if (first === undefined) return 'closed without an error frame';
@@ -134,7 +130,7 @@ describe('reliability: bounds under abuse', function () {
     let accepted: RawConnection | undefined;
     const deadline = Date.now() + 10_000;
     while (accepted === undefined) {
-      const conn = await raw(broker);
+      const conn = await fixture.raw(broker);
       const pong = await conn.request(Ping, { timeMs: 7 }, 2000).catch(() => undefined);
       if (pong !== undefined) accepted = conn;
       else {
@@ -180,7 +176,7 @@ describe('reliability: bounds under abuse', function () {
     const anonBefore = broker.procStatusBytes('RssAnon');
     const vmBefore = broker.procStatusBytes('VmRSS');
 
-    const reader = await raw(broker);
+    const reader = await fixture.raw(broker);
     reader.pause();
     const scans = (n: number): Buffer =>
       Buffer.concat(Array.from({ length: n }, (_, i) => reader.encode(Scan, { key: Buffer.from('bounds/big'), start: i % 8, end: null, limit: 1, maxBytes: MiB, maxWaitMs: 0 })));
@@ -219,7 +215,7 @@ describe('reliability: bounds under abuse', function () {
   it('pushes nothing to a subscription that never grants credit while others on the same keys receive everything', async () => {
     const broker = await fixture.start();
     const producer = await fixture.client(broker.address);
-    const starved = await raw(broker);
+    const starved = await fixture.raw(broker);
     const subscribed = decodeResponse(
       Subscribe,
       await starved.response(await starved.send(Subscribe, { subscriptionId: 7, keys: [], prefix: Buffer.from('credit/'), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 0, creditBytes: 0 })),
@@ -254,7 +250,7 @@ describe('reliability: bounds under abuse', function () {
     for (let c = 0; c < 1000; c += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, i) => admin.commitCursor(`stats-cursor-${c + i}`, (c + i) * 3, (c + i) % 2 === 0 ? { prefix: 'bounds/stats/' } : { keys: ['bounds/stats/0', 'bounds/stats/1'] })));
     }
-    const innocent = await raw(broker);
+    const innocent = await fixture.raw(broker);
     const statsTimes: number[] = [];
     let answered = 0;
     for (let i = 0; i < 3 && !innocent.isClosed; i++) {

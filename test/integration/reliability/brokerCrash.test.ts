@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { Consumer } from '../../../clients/Consumer.js';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { within } from '../../support/ClientHelpers.js';
 import { decodeLedgerValue, ledgerBatch, ledgerKeys, ledgerPrefix, LedgerProducer, RunCounter } from '../../support/CrashLedger.js';
+import { entriesDigest } from '../../support/EntriesDigest.js';
+import { envInt } from '../../support/EnvInt.js';
 import { sleep } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
 
@@ -23,13 +24,6 @@ const fullCheckEvery = envInt('ODLOG_CRASH_FULL_CHECK_EVERY', cycles <= 20 ? 1 :
 const producersCount = 3;
 const cursorName = 'crash-tail';
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number.parseInt(raw, 10);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 interface ConsumedEntry {
   readonly sequence: number;
@@ -53,18 +47,6 @@ interface CrashFigures {
   highestWatermark: number;
 }
 
-/** Digest of (sequence, key, value) triples in order. */
-function digestOf(entries: readonly { sequence: number; key: Buffer; value: Buffer }[]): string {
-  const hash = createHash('sha256');
-  const header = Buffer.alloc(16);
-  for (const e of entries) {
-    header.writeDoubleBE(e.sequence, 0);
-    header.writeUInt32BE(e.key.length, 8);
-    header.writeUInt32BE(e.value.length, 12);
-    hash.update(header).update(e.key).update(e.value);
-  }
-  return hash.digest('hex');
-}
 
 /**
  * Everything the checks remember between cycles: where each batch was found, which
@@ -127,12 +109,12 @@ class LogChecker {
     if (full) {
       for (const chunk of this.chunks) {
         const part = entries.slice(chunk.start - from, chunk.end - from);
-        expect(digestOf(part), `${context}: records [${chunk.start}, ${chunk.end}), checked in an earlier cycle, changed`).to.equal(chunk.digest);
+        expect(entriesDigest(part), `${context}: records [${chunk.start}, ${chunk.end}), checked in an earlier cycle, changed`).to.equal(chunk.digest);
       }
     }
     const freshStart = Math.max(this.verifiedEnd, from);
     if (end > freshStart) {
-      this.chunks.push({ start: freshStart, end, digest: digestOf(entries.slice(freshStart - from)) });
+      this.chunks.push({ start: freshStart, end, digest: entriesDigest(entries.slice(freshStart - from)) });
       this.verifiedEnd = end;
     }
     this.figures.logRecords = end;

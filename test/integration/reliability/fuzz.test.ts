@@ -5,10 +5,11 @@ import { CommitCursor } from '../../../src/protocol/messages/cursors.js';
 import { Stats } from '../../../src/protocol/messages/stats.js';
 import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
+import { envInt } from '../../support/EnvInt.js';
 import { FrameFuzzer, FuzzTally, runSession } from '../../support/FrameFuzzer.js';
 import { sleep } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
-import { decodeResponse, errorOf, isErrorFrame, RawConnection } from '../../support/RawConnection.js';
+import { decodeResponse, errorOf, isErrorFrame } from '../../support/RawConnection.js';
 
 /**
  * Hostile and broken input: a fuzzer sends fuzzed frames over many connections at once while a
@@ -28,13 +29,6 @@ const frameBytesMax = 64 * 1024;
 const partialFrameTimeoutMs = 1500;
 const MiB = 1024 * 1024;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number.parseInt(raw, 10);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 const mib = (bytes: number): string => (bytes / MiB).toFixed(1);
 
@@ -146,7 +140,7 @@ describe('reliability: hostile input (fuzzing the wire protocol)', function () {
     const broker = await fixture.start();
     const client = await fixture.client(broker.address);
     await client.append([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
-    const conn = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+    const conn = await fixture.raw(broker);
     const id = await conn.send(Subscribe, { subscriptionId: 1, keys: [], prefix: Buffer.alloc(0), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000 });
     const answer = await conn.response(id, 5000).catch((error: Error) => error);
     await sleep(300);
@@ -162,7 +156,7 @@ describe('reliability: hostile input (fuzzing the wire protocol)', function () {
     const broker = await fixture.start();
     const client = await fixture.client(broker.address);
     await client.append([{ key: 'k', value: '1' }]);
-    const conn = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+    const conn = await fixture.raw(broker);
     for (const [label, key] of [
       ['a key longer than keyBytesMax', Buffer.alloc(4097, 0x6b)],
       ['an empty key', Buffer.alloc(0)],

@@ -81,7 +81,7 @@ describe('reliability: security', function () {
 
     it('answers nothing but Hello before a valid token, refuses wrong and missing tokens, counts and logs each failure without the token text', async () => {
       const broker = await fixture.start(['--auth-token', token, '--log-level', 'info']);
-      const conn = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+      const conn = await fixture.raw(broker);
       const before: string[] = [];
       for (const [message, body] of requests) before.push(`${message.name}:${await codeOf(conn, message, body)}`);
       expect(before, 'requests before Hello').to.deep.equal(requests.map(([m]) => `${m.name}:${ErrorCode.Unauthorized}`));
@@ -119,7 +119,7 @@ describe('reliability: security', function () {
       await rejectionOf(OdlogClient.connect({ broker: broker.address, token: wrongTokens[0], reconnect: false }));
       const client = await fixture.client(broker.address, { token });
       await client.append([{ key: 'sec/k', value: 'v' }]);
-      const raw = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+      const raw = await fixture.raw(broker);
       // A malformed Hello carrying a token (a byte trails its body): its error must not echo the token.
       const body = Buffer.concat([Hello.request.type.toBuffer({ protocolVersion: 1, clientId: 'x', authToken: wrongTokens[1] }), Buffer.from([0x00])]);
       const error = errorOf(await raw.response(await raw.write(encodeRawFrame({ messageType: Hello.type, version: 1, flags: 0, correlationId: 5 }, body)).then(() => 5)));
@@ -142,8 +142,8 @@ describe('reliability: security', function () {
 
     it('closes a connection that sends no valid Hello within --hello-timeout-ms', async () => {
       const broker = await fixture.start(['--auth-token', token, '--hello-timeout-ms', '1000']);
-      const idle = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
-      const failing = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+      const idle = await fixture.raw(broker);
+      const failing = await fixture.raw(broker);
       expect(await codeOf(failing, Hello as MessageDefinition<unknown, unknown>, { protocolVersion: 1, clientId: 'x', authToken: 'bad-token' })).to.equal(ErrorCode.Unauthorized);
       await within(Promise.all([idle.whenClosed, failing.whenClosed]), 10_000, () => 'connections without a valid Hello were kept open');
     });
@@ -187,7 +187,7 @@ describe('reliability: security', function () {
 
     it('lets a tenant read under its prefix only: Scan, Count, Subscribe (keys and prefixes) and GetCursor of foreign keys are FORBIDDEN', async () => {
       await admin.commitCursor('billing-b', 3, { keys: ['tenant-b:1'] });
-      const raw = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+      const raw = await fixture.raw(broker);
       await raw.request(Hello, { protocolVersion: 1, clientId: 'tenant-a-raw', authToken: tokens.a });
       const sub = (keys: string[], prefix: string | null): unknown => ({ subscriptionId: 9, keys: keys.map((k) => Buffer.from(k)), prefix: prefix === null ? null : Buffer.from(prefix), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 100, creditBytes: 1 << 20 });
       const cases: [string, MessageDefinition<unknown, unknown>, unknown][] = [
@@ -274,7 +274,7 @@ describe('reliability: security', function () {
 
     it('does not reveal the position of a foreign cursor through Subscribe', async () => {
       await admin.commitCursor('billing-b', 3, { keys: ['tenant-b:1'] });
-      const raw = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+      const raw = await fixture.raw(broker);
       await raw.request(Hello, { protocolVersion: 1, clientId: 'tenant-a-raw', authToken: tokens.a });
       const end = (await admin.stats()).committedSequence;
       const id = await raw.send(Subscribe, { subscriptionId: 4, keys: [Buffer.from('tenant-a:1')], prefix: null, from: 'LATEST', sequence: 0, cursor: 'billing-b', creditRecords: 10, creditBytes: 1 << 20 });
@@ -317,7 +317,7 @@ describe('reliability: security', function () {
 
       const plain = await rejectionOf(OdlogClient.connect({ broker: broker.address, reconnect: false, connectTimeoutMs: 3000 }));
       expect(plain, 'a plaintext client').to.be.instanceOf(Error);
-      const raw = fixture.track(await RawConnection.open(broker.port, broker.host), (c) => c.destroy());
+      const raw = await fixture.raw(broker);
       await raw.write(raw.encode(Hello, { protocolVersion: 1, clientId: 'plain', authToken: null }, { correlationId: 1 })).catch(() => undefined);
       await within(raw.whenClosed, 10_000, () => 'the TLS broker kept a plaintext connection open').catch(() => undefined);
       expect(raw.frames.filter((f) => (f.flags & FrameFlags.Response) !== 0), 'odlog answers on a plaintext connection').to.have.length(0);

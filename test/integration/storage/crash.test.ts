@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { LogDb, LogEntry } from '../../../src/index.js';
 import { batchDigest, crashKeys, decodeValue, makeBatch, parentKey } from '../../support/CrashBatches.js';
+import { entriesDigest } from '../../support/EntriesDigest.js';
+import { envInt } from '../../support/EnvInt.js';
 import { collect, LogFixture, sleep } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
 
 /** Cycles of append-then-SIGKILL on one directory: 5 in `npm test`, more with ODLOG_CRASH_CYCLES for a long run. */
-const cycles = Number.parseInt(process.env.ODLOG_CRASH_CYCLES ?? '5', 10);
+const cycles = envInt('ODLOG_CRASH_CYCLES', 5);
 /** Seed of the kill moments; printed on failure so a run can be replayed with ODLOG_CRASH_SEED. */
-const seed = Number.parseInt(process.env.ODLOG_CRASH_SEED ?? String(Date.now() % 1_000_000), 10);
+const seed = envInt('ODLOG_CRASH_SEED', Date.now() % 1_000_000);
 const childScript = fileURLToPath(new URL('../../support/crashChild.js', import.meta.url));
 const batchIdsPerCycle = 1_000_000;
 
@@ -49,18 +50,6 @@ async function runChildAndKill(dir: string, firstBatchId: number, killAfterMs: n
   return { sent, acked, killed: killed && signal === 'SIGKILL', stderr };
 }
 
-/** Digest of entries, for checking that an already verified part of the log never changes. */
-function entriesDigest(entries: readonly LogEntry[]): string {
-  const hash = createHash('sha256');
-  const header = Buffer.alloc(16);
-  for (const e of entries) {
-    header.writeDoubleBE(e.sequence, 0);
-    header.writeUInt32BE(e.key.length, 8);
-    header.writeUInt32BE(e.value.length, 12);
-    hash.update(header).update(e.key).update(e.value);
-  }
-  return hash.digest('hex');
-}
 
 describe('LogDb crash safety (SIGKILL during appends)', function () {
   this.timeout(Math.max(60_000, cycles * 20_000));
