@@ -18,8 +18,15 @@ export const limits = {
   valueBytesMax: 8 * MiB,
   /** Records in one append. Bounds the per-batch bookkeeping arrays. */
   batchRecordsMax: 100_000,
-  /** Key + value bytes in one append; a batch is one atomic unit and must fit one commit. */
+  /** Key, value and header bytes in one append; a batch is one atomic unit and must fit one commit. */
   batchBytesMax: 16 * MiB,
+  /** Headers on one record. Kafka producers rarely send more than a handful; the bound keeps a
+   *  record's header block small enough to parse without a second thought. */
+  headersPerRecordMax: 64,
+  /** Bytes of one header name (UTF-8). */
+  headerNameBytesMax: 256,
+  /** Bytes of one record's encoded headers (names, values and lengths). */
+  headerBytesPerRecordMax: 64 * KiB,
 
   // ---- write path ---------------------------------------------------------------------------------
 
@@ -36,51 +43,61 @@ export const limits = {
   commitBytesMax: 8 * MiB,
   /** Records coalesced into one commit. */
   commitRecordsMax: 65_536,
-  /** Commits handed to LMDB and not yet committed. Two lets the next commit be built while the
-   *  previous one is written; more only adds latency. */
+  /** Commits being written to the WAL at once. Two lets the next commit be built and its write
+   *  begun while the previous one syncs; more only adds latency. */
   commitsInFlightMax: 2,
-  /** Commit arenas kept for reuse (a commit in flight holds one, its chunk's listeners another)… */
-  arenasKept: 4,
-  /** …and their bytes at most; a larger arena is left to the GC. */
-  arenaBytesKept: 64 * MiB,
-  /** Smallest arena allocated, so that small commits reuse one another's. */
-  arenaBytesMin: 256 * KiB,
+  /** Bytes of WAL frames the memtable holds before appends wait for a flush (they fail with
+   *  STORAGE at once while flushing fails). A flush starts at half of it, so appends go on while
+   *  it runs. It is also what a restart replays at most. Big enough that a flush over a million
+   *  keys carries about one record per key (each key costs two LMDB rows per flush). */
+  memtableBytesMax: 256 * MiB,
+  /** Distinct keys the memtable holds before appends wait for a flush (a flush starts at half):
+   *  each costs ~150 bytes of writer state while it has unflushed records. */
+  memtableKeysMax: 2_097_152,
+  /** A flush starts once the memtable holds this many bytes per distinct key in it (at least
+   *  flushBytesMin, at most half of memtableBytesMax): each distinct key costs two LMDB rows per
+   *  flush, so a flush over many keys is worth more records. */
+  flushBytesPerKey: 2 * KiB,
+  flushBytesMin: 16 * MiB,
+  /** A quiet log's memtable is flushed this long after its last commit. */
+  flushIdleMs: 1000,
+  /** A failed flush is tried again after this long (doubling, up to 16 times it). */
+  flushRetryMs: 1000,
+  /** WAL frames are carved from shared-memory slabs of this size: a commit of commitBytesMax with
+   *  its batches copied behind it (while it is built) fits one, so none needs memory of its own. */
+  slabBytes: 17 * MiB,
+  /** Emptied slabs kept for reuse: reused memory is not faulted in again. */
+  slabBytesKept: 34 * MiB,
+  /** A WAL file is closed and the next begun once it holds this many bytes. Files are given back
+   *  once flushed, so the WAL holds about memtableBytesMax plus one file. */
+  walFileBytesMax: 32 * MiB,
+  /** Emptied WAL files kept to be written over again (overwriting allocated blocks keeps a durable
+   *  write a data-only sync). */
+  walSparesMax: 2,
 
   // ---- caches and reads -----------------------------------------------------------------------------
 
-  /** Per-key write state kept in memory (last sequence, counts). A miss costs a few LMDB reads. */
+  /** Write states of keys with nothing in the memtable kept in memory (last sequence, count). A miss
+   *  costs one LMDB read. Keys with records in the memtable are held apart (memtableKeysMax). */
   keyStateCacheEntriesMax: 262_144,
   /** Bytes of a scan page read in one read transaction; pages keep long scans from pinning old
    *  snapshots and bound the memory of one iterator. */
   scanPageBytesMax: 1 * MiB,
   /** Rows of a key listing read per page by listKeys. */
   listingPageRowsMax: 512,
+  /** Key names (key id -> bytes) cached for readers walking the log in global order. */
+  keyNamesCachedMax: 65_536,
 
   // ---- segments and retention ------------------------------------------------------------------------
 
-  /** The recent tier is compacted into key-clustered rows once it holds this many bytes… */
-  recentTierBytesMax: 16 * MiB,
-  /** …or this many runs (bounds the in-memory index of the tier too). */
-  recentTierRunsMax: 65_536,
-  /** A quiet log's recent tier is compacted this long after the last commit. */
-  compactIdleMs: 200,
-  /** Records and runs moved by one compaction transaction: it holds LMDB's single writer and the
-   *  broker's event loop, so it is kept to a few milliseconds (appends and pushes queue behind it)
-   *  and compaction runs as several. Measured at 100K records/s offered: 4096 runs per transaction
-   *  made ack p99 ~100 ms, 1024 runs ~40 ms; fewer raises p50 through more transactions. */
-  compactRecordsMax: 8_192,
-  compactRunsMax: 1024,
-  /** Under load a commit carries a compaction step (no transaction, no fsync of its own) once the
-   *  tier holds this many runs, so merged rows are worth writing… */
-  compactRideRunsMin: 2048,
-  /** …of at most these many records and runs: the step's merge adds to that commit's latency. */
-  compactRideRecordsMax: 8_192,
-  compactRideRunsMax: 1024,
-  /** Key-clustered rows are cut at this size: seeking or counting reads a whole row, so rows stay
-   *  small whatever a commit's or a compaction's size, yet big enough that a scan reads few. */
+  /** Generation rows (a key's records in one flush) are cut at this size: seeking or counting
+   *  reads a whole row, so rows stay small whatever a flush's size, yet big enough that a scan
+   *  reads few. */
   streamRowBytesMax: 64 * KiB,
 
-  /** Stream rows deleted per retention transaction: small enough that appends interleave. */
+  /** Named consumer cursors a log holds. */
+  cursorsMax: 100_000,
+  /** Stream rows deleted per retention transaction: small enough that flushes interleave. */
   retentionRowsPerTxnMax: 2_048,
 
   // ---- idempotent producers ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { FrameFlags } from '../protocol/frame/FrameHeader.js';
 import { ErrorCode } from '../protocol/ErrorCode.js';
 import { protocolVersion } from '../protocol/MessageType.js';
 import { errorBody } from '../protocol/messages/error.js';
-import { LogDb } from '../storage/LogDb.js';
+import { LogDb } from '../storage/index.js';
 import { limits } from '../limits.js';
 import { TokenAuthenticator } from './auth/TokenAuthenticator.js';
 import type { BrokerContext } from './BrokerContext.js';

@@ -1,4 +1,4 @@
-import type { LogDb } from '../storage/LogDb.js';
+import type { LogDb } from '../storage/index.js';
 import type { TokenAuthenticator } from './auth/TokenAuthenticator.js';
 import type { BrokerStats } from './BrokerStats.js';
 import type { BrokerConfig } from './config/BrokerConfig.js';

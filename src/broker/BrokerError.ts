@@ -1,7 +1,7 @@
 import { ErrorCode, isRetryable } from '../protocol/ErrorCode.js';
 import type { ErrorBody } from '../protocol/messages/error.js';
 import { ProtocolDecodeError } from '../protocol/avro/ProtocolDecodeError.js';
-import { ConflictError, LogError } from '../storage/errors.js';
+import { ConflictError, LogError } from '../storage/index.js';
 
 /** A request failed with a protocol error code (the broker's own conditions). */
 export class BrokerError extends Error {

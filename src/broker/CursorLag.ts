@@ -1,8 +1,8 @@
 import { limits } from '../limits.js';
 import type { CursorLag } from '../protocol/messages/stats.js';
-import type { ConsumerCursor } from '../storage/CursorStore.js';
-import type { LogDb } from '../storage/LogDb.js';
-import type { Segment } from '../storage/types.js';
+import type { ConsumerCursor } from '../storage/index.js';
+import type { LogDb } from '../storage/index.js';
+import type { Segment } from '../storage/index.js';
 
 /** Keys counted for all cursors of one Stats request together; past it, lags are lower bounds. */
 export interface LagBudget {

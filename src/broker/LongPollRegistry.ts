@@ -1,4 +1,4 @@
-import type { CommittedChunk } from '../storage/write/CommitBuilder.js';
+import type { CommittedChunk } from '../storage/index.js';
 
 interface Waiter {
   readonly resolve: () => void;

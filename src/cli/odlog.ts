@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { BrokerRequestError } from '../../clients/errors.js';
 import { ConfigError } from '../broker/config/BrokerConfig.js';
-import { LogError } from '../storage/errors.js';
+import { LogError } from '../storage/index.js';
 import { parseCliArgs, UsageError } from './CliArgs.js';
 import { count, keys, seal, segments, stats } from './commands/admin.js';
 import { produce } from './commands/produce.js';

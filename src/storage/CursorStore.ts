@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from './errors.js';
-import { awaitWrite } from './LmdbWrite.js';
-import type { StorageTables } from './StorageEnvironment.js';
+import { awaitWrite } from './env/LmdbWrite.js';
+import type { StorageTables } from './env/StorageEnvironment.js';
 
 /** What a named cursor follows: some keys, or every key under a prefix. */
 export type CursorSelector = { readonly keys: readonly Buffer[] } | { readonly prefix: Buffer };

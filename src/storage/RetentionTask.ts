@@ -1,8 +1,10 @@
-import { decodeListingEntry } from './layout/ListingEntry.js';
-import { awaitWrite } from './LmdbWrite.js';
-import { decodeSegmentRecord, encodeSegmentRecord, type SegmentRecord } from './layout/SegmentRecord.js';
-import { chunkKey, listingKey, segmentKey, streamRowKey } from './layout/StorageKeys.js';
-import type { StorageTables } from './StorageEnvironment.js';
+import type { Clock, ClockTimer } from './Clock.js';
+import { awaitWrite } from './env/LmdbWrite.js';
+import type { StorageTables } from './env/StorageEnvironment.js';
+import { decodeGenRecord } from './layout/GenRecord.js';
+import { encodeSegmentRecord, type SegmentRecord } from './layout/SegmentRecord.js';
+import { chunkKey, genKey, listingKey, segmentKey } from './layout/StorageKeys.js';
+import type { SegmentTable } from './SegmentTable.js';
 
 export interface RetentionPolicy {
   /** Delete a sealed segment once its newest record is this old. */
@@ -14,24 +16,25 @@ export interface RetentionPolicy {
 }
 
 /**
- * Deletes whole sealed segments that retention expired: their stream rows, commit directory,
- * listings and record. Work is done in transactions of at most `rowsPerTxn` rows, each its own
- * commit, so appends interleave with a large deletion instead of waiting behind it. A segment is
- * first marked `deleting` (hidden from listSegments), so a crash mid-way resumes at the next run.
- * The newest segment is never deleted, so segment ids are never reused.
+ * Deletes whole sealed segments that retention expired: their generations' rows, commit
+ * directory, listings and record. Work is done in transactions of at most `rowsPerTxn` rows, each
+ * its own commit, so flushes interleave with a large deletion instead of waiting behind it. A
+ * segment is first marked `deleting` (hidden from listSegments), so a crash mid-way resumes at the
+ * next run. The newest segment is never deleted, so segment ids are never reused.
  */
 export class RetentionTask {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
 
   constructor(
     private readonly tables: StorageTables,
+    private readonly segments: SegmentTable,
     private readonly policy: RetentionPolicy,
     private readonly rowsPerTxn: number,
-    /** Compact the recent tier up to a sequence (rows must be in `streams` to be deleted). */
-    private readonly compactBelow: (seq: number) => Promise<void>,
-    private readonly onDeleted: (segmentId: number) => void,
+    /** Flush the memtable up to a sequence (a segment is deleted from LMDB, so it must be all there). */
+    private readonly flushBelow: (seq: number) => Promise<void>,
+    private readonly clock: Clock,
   ) {}
 
   get enabled(): boolean {
@@ -41,10 +44,12 @@ export class RetentionTask {
   start(): void {
     if (!this.enabled) return;
     const every = this.policy.checkIntervalMs ?? 60_000;
-    this.timer = setInterval(() => {
+    const tick = (): void => {
+      if (this.stopped) return;
       if (this.running === undefined) void this.run().catch(() => undefined);
-    }, every);
-    this.timer.unref();
+      this.timer = this.clock.setTimeout(tick, every);
+    };
+    this.timer = this.clock.setTimeout(tick, every);
   }
 
   /**
@@ -65,14 +70,12 @@ export class RetentionTask {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.clock.clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
   }
 
   private async pass(): Promise<number> {
-    const segments: SegmentRecord[] = [];
-    for (const { key, value } of this.tables.segments.getRange({})) segments.push(decodeSegmentRecord(key.readUInt32BE(0), value));
-    const doomed = this.expired(segments, Date.now());
+    const doomed = this.expired(this.segments.all(), this.clock.now());
     let deleted = 0;
     for (const segment of doomed) {
       if (this.stopped) break;
@@ -106,44 +109,38 @@ export class RetentionTask {
 
   private async deleteSegment(segment: SegmentRecord): Promise<void> {
     const t = this.tables;
-    // Rows are deleted whole, so the segment's runs must be in `streams` first.
-    await this.compactBelow(segment.endSeq);
-    if (!segment.deleting) await awaitWrite(t.segments.put(segmentKey(segment.id), encodeSegmentRecord({ ...segment, deleting: true })), 'marking a segment for deletion');
+    // The segment is deleted from LMDB, so all of it must be there first.
+    await this.flushBelow(segment.endSeq);
+    if (!segment.deleting) {
+      await awaitWrite(t.segments.put(segmentKey(segment.id), encodeSegmentRecord({ ...segment, deleting: true })), 'marking a segment for deletion');
+      this.segments.markDeleting(segment.id);
+    }
+    // Its generations: their rows (a contiguous range per generation), then their records.
+    const gens: number[] = [];
+    for (const { key, value } of t.gens.getRange({})) if (decodeGenRecord(key.readUInt32BE(0), value).segmentId === segment.id) gens.push(key.readUInt32BE(0));
+    for (const gen of gens) {
+      if (!(await this.deleteRange(t.streams, genKey(gen), genKey(gen + 1)))) return;
+      await awaitWrite(t.gens.remove(genKey(gen)), 'deleting an expired segment');
+    }
     const empty = Buffer.alloc(0);
-    // Per key listed in the segment: its rows inside the segment, then the listing, a bounded transaction at a time.
-    for (;;) {
-      const listings: Buffer[] = [];
-      const rows: Buffer[] = [];
-      for (const { key, value } of t.listings.getRange({ start: listingKey(segment.id, empty), end: listingKey(segment.id + 1, empty) })) {
-        const keyId = decodeListingEntry(value).keyId;
-        const found = [...t.streams.getKeys({ start: streamRowKey(keyId, segment.startSeq), end: streamRowKey(keyId, segment.endSeq) })] as Buffer[];
-        if (listings.length > 0 && rows.length + found.length > this.rowsPerTxn) break;
-        rows.push(...found);
-        listings.push(key);
-      }
-      if (listings.length === 0) break;
-      await awaitWrite(
-        t.root.batch(() => {
-          for (const row of rows) t.streams.remove(row);
-          for (const listing of listings) t.listings.remove(listing);
-        }),
-        'deleting an expired segment',
-      );
-      if (this.stopped) return;
-    }
-    // The commit directory of the segment.
-    for (;;) {
-      const chunks = [...t.chunks.getKeys({ start: chunkKey(segment.startSeq), end: chunkKey(segment.endSeq), limit: this.rowsPerTxn })] as Buffer[];
-      if (chunks.length === 0) break;
-      await awaitWrite(
-        t.root.batch(() => {
-          for (const chunk of chunks) t.chunks.remove(chunk);
-        }),
-        'deleting an expired segment',
-      );
-      if (this.stopped) return;
-    }
+    if (!(await this.deleteRange(t.listings, listingKey(segment.id, empty), listingKey(segment.id + 1, empty)))) return;
+    if (!(await this.deleteRange(t.chunks, chunkKey(segment.startSeq), chunkKey(segment.endSeq)))) return;
     await awaitWrite(t.segments.remove(segmentKey(segment.id)), 'deleting an expired segment');
-    this.onDeleted(segment.id);
+    this.segments.forget(segment.id);
+  }
+
+  /** Delete every row of `table` in `[start, end)`, a bounded transaction at a time; false if stopped mid-way. */
+  private async deleteRange(table: StorageTables['streams'], start: Buffer, end: Buffer): Promise<boolean> {
+    for (;;) {
+      const keys = [...table.getKeys({ start, end, limit: this.rowsPerTxn })] as Buffer[];
+      if (keys.length === 0) return true;
+      await awaitWrite(
+        this.tables.root.batch(() => {
+          for (const key of keys) table.remove(key);
+        }),
+        'deleting an expired segment',
+      );
+      if (this.stopped) return false;
+    }
   }
 }

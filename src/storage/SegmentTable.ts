@@ -1,23 +1,77 @@
-import { InvalidArgumentError } from './errors.js';
+import { assert, StorageError } from './errors.js';
 import { decodeSegmentRecord, type SegmentRecord } from './layout/SegmentRecord.js';
-import { segmentKey } from './layout/StorageKeys.js';
-import type { StorageTables } from './StorageEnvironment.js';
+import type { StorageTables } from './env/StorageEnvironment.js';
+import type { Segment } from './types.js';
 
 export interface SegmentationPolicy {
   /** Seal the active segment once it is this old. */
   readonly sealIntervalMs?: number;
-  /** Seal the active segment once it holds this many key + value bytes (soft: a commit is never split). */
+  /** Seal the active segment once it holds this many key, value and header bytes (soft: a commit is never split). */
   readonly sealBytes?: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type SegmentState = Mutable<SegmentRecord>;
 
-const segmentIdMax = 0xffff_ffff;
+const segmentIdMax = 0xffff_ffff - 1;
+
+/** The segment events of a commit, as its frame records them. */
+export interface CommitSegmentEvents {
+  readonly segmentId: number;
+  readonly opensSegment: boolean;
+  readonly sealsSegment: boolean;
+  readonly startSeq: number;
+  readonly endSeq: number;
+  readonly timeMs: number;
+  readonly records: number;
+  readonly payloadBytes: number;
+}
 
 /**
- * The writer's view of the segments, including the effects of commits in flight. Segments are
- * created lazily by the first append after a seal, so an idle log does not pile up empty ones.
+ * Apply a commit's segment events to a list of segments (oldest first): the live writer, WAL
+ * replay and the flush worker all change segments through this, so they cannot disagree.
+ * Returns the segments it changed.
+ */
+export function applyCommitToSegments(list: SegmentState[], c: CommitSegmentEvents): SegmentState[] {
+  const changed: SegmentState[] = [];
+  if (c.opensSegment) {
+    const previous = list[list.length - 1];
+    if (previous !== undefined && !previous.sealed) {
+      previous.sealed = true;
+      changed.push(previous);
+    }
+    list.push({ id: c.segmentId, startSeq: c.startSeq, startTimeMs: c.timeMs, endSeq: c.startSeq, lastAppendTimeMs: c.timeMs, records: 0, bytes: 0, sealed: false, deleting: false });
+  }
+  const segment = list[list.length - 1];
+  assert(segment !== undefined && segment.id === c.segmentId && !segment.sealed, 'a commit appends to the active segment');
+  segment.records += c.records;
+  segment.bytes += c.payloadBytes;
+  segment.endSeq = c.endSeq;
+  segment.lastAppendTimeMs = c.timeMs;
+  if (c.sealsSegment) segment.sealed = true;
+  changed.push(segment);
+  return changed;
+}
+
+/** Apply a seal frame; returns the segment if it changed. */
+export function applySealToSegments(list: SegmentState[], segmentId: number): SegmentState | undefined {
+  const segment = list.find((s) => s.id === segmentId);
+  if (segment === undefined || segment.sealed) return undefined;
+  segment.sealed = true;
+  return segment;
+}
+
+/** Every segment in the table, oldest first. */
+export function loadSegments(tables: StorageTables): SegmentState[] {
+  const loaded: SegmentState[] = [];
+  for (const { key, value } of tables.segments.getRange({})) loaded.push(decodeSegmentRecord(key.readUInt32BE(0), value));
+  return loaded;
+}
+
+/**
+ * The segments as the writer sees them: LMDB's as of the last flush, with the commits since
+ * applied. The only reader of the `segments` table. Segments are created lazily by the first
+ * append after a seal, so an idle log does not pile up empty ones.
  */
 export class SegmentTable {
   private segments: SegmentState[] = [];
@@ -27,17 +81,23 @@ export class SegmentTable {
     private readonly policy: SegmentationPolicy,
   ) {}
 
-  /** Reload from LMDB (at open, and after a failed commit). */
+  /** Reload from LMDB (at open, and before replaying the WAL after a failed write). */
   load(): void {
-    const loaded: SegmentState[] = [];
-    for (const { key, value } of this.tables.segments.getRange({})) {
-      loaded.push(decodeSegmentRecord(key.readUInt32BE(0), value));
-    }
-    this.segments = loaded;
+    this.segments = loadSegments(this.tables);
   }
 
   last(): SegmentState | undefined {
     return this.segments[this.segments.length - 1];
+  }
+
+  /** Every segment, deleting ones included, oldest first (do not modify). */
+  all(): readonly SegmentState[] {
+    return this.segments;
+  }
+
+  /** The segments readers are shown: those retention is not deleting. */
+  visible(): Segment[] {
+    return this.segments.filter((s) => !s.deleting).map(({ deleting: _, ...segment }) => ({ ...segment }));
   }
 
   /** Whether the active segment is due to be sealed at `nowMs`. */
@@ -49,49 +109,47 @@ export class SegmentTable {
   }
 
   /**
-   * The segment the next commit (starting at `nextSeq`) appends to, sealing the active one if it
-   * is due and opening a new one if needed. Changed segments are added to `changed`.
+   * Where the next commit goes: the active segment, or a new one (if there is none, it is sealed,
+   * or it is due). Throws StorageError once segment ids are used up.
    */
-  segmentForAppend(nowMs: number, nextSeq: number, changed: Set<SegmentState>): SegmentState {
-    let segment = this.last();
-    if (segment !== undefined && !segment.sealed && this.isDue(segment, nowMs)) {
-      segment.sealed = true;
-      changed.add(segment);
-    }
-    if (segment === undefined || segment.sealed) {
-      const id = segment === undefined ? 0 : segment.id + 1;
-      if (id > segmentIdMax) throw new InvalidArgumentError('segment ids are exhausted (u32); the log cannot take more segments');
-      segment = {
-        id,
-        startSeq: nextSeq,
-        startTimeMs: nowMs,
-        endSeq: nextSeq,
-        lastAppendTimeMs: nowMs,
-        records: 0,
-        bytes: 0,
-        sealed: false,
-        deleting: false,
-      };
-      this.segments.push(segment);
-      changed.add(segment);
-    }
-    return segment;
+  placeCommit(nowMs: number): { segmentId: number; opens: boolean } {
+    const active = this.last();
+    if (active !== undefined && !active.sealed && !this.isDue(active, nowMs)) return { segmentId: active.id, opens: false };
+    const id = active === undefined ? 0 : active.id + 1;
+    if (id > segmentIdMax) throw new StorageError('segment ids are used up (u32); the log cannot open another segment');
+    return { segmentId: id, opens: true };
   }
 
-  /** Seal the active segment if it has records; returns it if it changed. */
-  sealActive(): SegmentState | undefined {
+  /** Whether a commit that brings the active segment to this state should seal it after its records. */
+  dueAfter(bytesAfter: number, nowMs: number, opens: boolean): boolean {
+    const active = this.last();
+    const startTimeMs = opens || active === undefined ? nowMs : active.startTimeMs;
+    const { sealIntervalMs, sealBytes } = this.policy;
+    if (sealIntervalMs !== undefined && nowMs - startTimeMs >= sealIntervalMs) return true;
+    return sealBytes !== undefined && bytesAfter >= sealBytes;
+  }
+
+  /** The active segment, if it has records and is not sealed: what `seal()` would seal. */
+  sealable(): SegmentState | undefined {
     const segment = this.last();
-    if (segment === undefined || segment.sealed || segment.records === 0) return undefined;
-    segment.sealed = true;
-    return segment;
+    return segment === undefined || segment.sealed || segment.records === 0 ? undefined : segment;
+  }
+
+  applyCommit(events: CommitSegmentEvents): void {
+    applyCommitToSegments(this.segments, events);
+  }
+
+  applySeal(segmentId: number): void {
+    applySealToSegments(this.segments, segmentId);
+  }
+
+  markDeleting(id: number): void {
+    const segment = this.segments.find((s) => s.id === id);
+    if (segment !== undefined) segment.deleting = true;
   }
 
   /** Drop a segment retention has deleted. Retention never deletes the newest segment, so ids are never reused. */
   forget(id: number): void {
     this.segments = this.segments.filter((s) => s.id !== id);
-  }
-
-  static key(id: number): Buffer {
-    return segmentKey(id);
   }
 }

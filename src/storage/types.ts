@@ -11,13 +11,21 @@ export type SegmentId = number;
 /** Bytes, or a string taken as its UTF-8 encoding. */
 export type BytesLike = Uint8Array | string;
 
+/** A header of a record: a name and bytes (or null, as Kafka allows). */
+export interface RecordHeader {
+  readonly name: string;
+  readonly value: Buffer | null;
+}
+
 /**
- * A record to append: `key` names the stream, `value` is the payload.
- * @example const r: Record = { key: 'orders', value: JSON.stringify({ id: 123 }) };
+ * A record to append: `key` names the stream, `value` is the payload, `headers` (optional) are
+ * ordered name/value pairs kept with the record (names starting with `odlog.` are reserved).
+ * @example const r: Record = { key: 'orders', value: JSON.stringify({ id: 123 }), headers: [{ name: 'trace', value: 'abc' }] };
  */
 export interface Record {
   readonly key: BytesLike;
   readonly value: BytesLike;
+  readonly headers?: readonly { readonly name: string; readonly value: BytesLike | null }[];
 }
 
 /** An entry read back from the log. */
@@ -25,6 +33,12 @@ export interface LogEntry {
   readonly key: Buffer;
   readonly sequence: Sequence;
   readonly value: Buffer;
+  /** Append time (ms since the epoch): the commit's clock, never decreasing along the sequence. */
+  readonly timestamp: number;
+  /** Ordinal of the entry within its key: 0 for the key's first entry ever, then 1, 2, ... (the Kafka offset). */
+  readonly offset: number;
+  /** The record's headers, when it has any. */
+  readonly headers?: readonly RecordHeader[];
 }
 
 /** Result of an append: the batch holds sequences `startSequence .. startSequence + count - 1`. */
@@ -47,7 +61,7 @@ export interface Segment {
   readonly endSeq: Sequence;
   readonly sealed: boolean;
   readonly records: number;
-  /** Key + value bytes of the records in the segment. */
+  /** Key, value and header bytes of the records in the segment. */
   readonly bytes: number;
   /** Time of the last append into the segment (its start time if empty). */
   readonly lastAppendTimeMs: number;

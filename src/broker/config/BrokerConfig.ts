@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Durability, ReadVisibility } from '../../storage/types.js';
+import type { Durability, ReadVisibility } from '../../storage/index.js';
 import type { TokenGrant } from '../auth/TokenGrant.js';
 import { brokerOptions, envOf, flagOf, type OptionSpec } from './ConfigOptions.js';
 

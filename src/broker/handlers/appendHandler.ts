@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../protocol/ErrorCode.js';
 import { walkRecordBatch } from '../../protocol/batch/RecordBatchCodec.js';
 import type { AppendRequest, AppendResponse } from '../../protocol/messages/append.js';
-import { RecordBatch } from '../../storage/RecordBatch.js';
+import { RecordBatch } from '../../storage/index.js';
 import { BrokerError } from '../BrokerError.js';
 import type { Handler } from './Handler.js';
 

@@ -1,4 +1,4 @@
-import type { CommittedRun } from '../../storage/write/CommitBuilder.js';
+import type { CommittedRun } from '../../storage/index.js';
 
 /**
  * Walks the entries of several runs of one commit in sequence order, with a binary heap of the

@@ -1,4 +1,4 @@
-import type { CommittedChunk } from '../../storage/write/CommitBuilder.js';
+import type { CommittedChunk } from '../../storage/index.js';
 import { selectionMatches } from './KeySelection.js';
 import type { Subscription } from './Subscription.js';
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { LockedError, StorageError } from './errors.js';
+import { LockedError, StorageError } from '../errors.js';
 
 /** Paths locked by this process, so a stale lock carrying our own (reused) pid is told apart. */
 const heldHere = new Set<string>();

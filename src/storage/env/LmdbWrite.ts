@@ -1,4 +1,4 @@
-import { StorageError } from './errors.js';
+import { StorageError } from '../errors.js';
 
 /**
  * lmdb-js rejects a failed commit with an error carrying `commitError`, a second promise rejected

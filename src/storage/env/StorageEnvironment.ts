@@ -1,12 +1,12 @@
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
-import { IncompatibleFormatError, StorageError } from './errors.js';
+import { IncompatibleFormatError, StorageError } from '../errors.js';
 import { DataDirectoryLock } from './DataDirectoryLock.js';
-import { encodeHead, formatKey, headKey } from './layout/HeadRecord.js';
+import { encodeFlushMeta, formatKey, flushMetaKey, initialFlushMeta } from '../layout/FlushMeta.js';
 
 /** On-disk format of this build. A directory written by any other version is refused. */
-export const formatVersion = 3;
+export const formatVersion = 4;
 const formatMagic = 'odlog';
 
 /** A table with binary keys and values. lmdb-js takes a read transaction on binary gets too; its typings omit it. */
@@ -18,21 +18,21 @@ export type BinaryDb = Database<Buffer, Buffer> & {
 /** The LMDB environment of one log and its tables (layout in docs/storage.md). */
 export interface StorageTables {
   readonly root: RootDatabase<Buffer, Buffer>;
-  /** (key id, first seq) -> StreamRow: compacted records, clustered by key. */
+  /** (generation, key id, first seq) -> GenRow: a flush's records, clustered by key. */
   readonly streams: BinaryDb;
-  /** run's first seq -> key id + StreamRow: what commits wrote since the last compaction. */
-  readonly recent: BinaryDb;
+  /** generation -> GenRecord. */
+  readonly gens: BinaryDb;
   /** first seq of a commit -> ChunkEntry: the log in global order. */
   readonly chunks: BinaryDb;
   /** segment id -> SegmentRecord. */
   readonly segments: BinaryDb;
   /** (segment id, key code) -> ListingEntry. */
   readonly listings: BinaryDb;
-  /** key code -> key id (f64 LE). */
+  /** key code -> KeyRecord. */
   readonly keys: BinaryDb;
   /** key id -> key bytes. */
   readonly keyNames: BinaryDb;
-  /** 'head' (versioned) and 'format'. */
+  /** 'format' and 'flush' (FlushMeta). */
   readonly meta: BinaryDb;
   /** cursor name -> cursor record. */
   readonly cursors: BinaryDb;
@@ -44,7 +44,45 @@ export interface EnvironmentOptions {
   readonly path: string;
 }
 
-/** An open environment: its tables, its lock, and the version of its last commit. */
+/** The LMDB file of a data directory. */
+export function lmdbFile(dir: string): string {
+  return join(dir, 'log.mdb');
+}
+
+/**
+ * Open the environment's tables (in this thread: the flush worker opens the same environment,
+ * which lmdb-js shares between the threads of a process). Commits are durable when they resolve:
+ * LMDB syncs its data and then its meta page, so a crash of the process or of the machine leaves
+ * the last completed commit.
+ */
+export function openTables(file: string): StorageTables {
+  const root = open<Buffer, Buffer>({
+    path: file,
+    noSubdir: true,
+    maxDbs: 16,
+    overlappingSync: false,
+    // A flush is one explicit transaction; batching puts of an event turn would only add waiting.
+    eventTurnBatching: false,
+    keyEncoding: 'binary',
+    encoding: 'binary',
+  });
+  const db = (name: string): BinaryDb => root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' }) as BinaryDb;
+  return {
+    root,
+    streams: db('streams'),
+    gens: db('gens'),
+    chunks: db('chunks'),
+    segments: db('segments'),
+    listings: db('listings'),
+    keys: db('keys'),
+    keyNames: db('key-names'),
+    meta: db('meta'),
+    cursors: db('cursors'),
+    producers: db('producers'),
+  };
+}
+
+/** An open environment: its tables and its lock. */
 export class StorageEnvironment {
   private constructor(
     readonly tables: StorageTables,
@@ -65,36 +103,10 @@ export class StorageEnvironment {
     }
     const lock = DataDirectoryLock.acquire(dir);
     try {
-      const file = join(dir, 'log.mdb');
+      const file = lmdbFile(dir);
       const existed = existsSync(file);
       if (existed) checkLmdbMagic(file, dir);
-      const root = open<Buffer, Buffer>({
-        path: file,
-        noSubdir: true,
-        maxDbs: 16,
-        separateFlushed: true,
-        overlappingSync: true,
-        // Commits are explicit atomic batches (ifVersion); letting lmdb-js close a transaction only at
-        // the end of an event turn would hold every commit hostage to the busiest turn of the broker.
-        eventTurnBatching: false,
-        keyEncoding: 'binary',
-        encoding: 'binary',
-      });
-      const db = (name: string, versions = false): BinaryDb =>
-        root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary', useVersions: versions }) as BinaryDb;
-      const tables: StorageTables = {
-        root,
-        streams: db('streams'),
-        recent: db('recent'),
-        chunks: db('chunks'),
-        segments: db('segments'),
-        listings: db('listings'),
-        keys: db('keys'),
-        keyNames: db('key-names'),
-        meta: db('meta', true),
-        cursors: db('cursors'),
-        producers: db('producers'),
-      };
+      const tables = openTables(file);
       checkOrInitFormat(tables, dir, existed);
       return new StorageEnvironment(tables, lock, dir);
     } catch (error) {
@@ -102,12 +114,6 @@ export class StorageEnvironment {
       if (error instanceof IncompatibleFormatError || error instanceof StorageError) throw error;
       throw new StorageError(`cannot open the log in ${dir}: ${(error as Error).message}`, { cause: error });
     }
-  }
-
-  /** Version of the `head` row, i.e. the number of the last landed commit. */
-  headVersion(): number {
-    const entry = this.tables.meta.getEntry(headKey);
-    return entry?.version ?? 0;
   }
 
   async close(): Promise<void> {
@@ -155,7 +161,7 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
     const format: FormatRecord = { magic: formatMagic, version: formatVersion };
     tables.root.transactionSync(() => {
       tables.meta.putSync(formatKey, Buffer.from(JSON.stringify(format)));
-      tables.meta.putSync(headKey, encodeHead({ nextSequence: 0, nextKeyId: 1 }), 0);
+      tables.meta.putSync(flushMetaKey, encodeFlushMeta(initialFlushMeta));
     });
     return;
   }
@@ -176,7 +182,7 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   }
 }
 
-const tableNames = new Set(['streams', 'recent', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers']);
+const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers']);
 
 /** A crash between creating the tables and writing the format leaves only our table names. */
 function hasForeignRow(tables: StorageTables): boolean {

@@ -1,14 +1,15 @@
 /**
  * One row of the `chunks` table, keyed by the commit's first sequence: the commit's directory in
- * sequence order, so that a reader of several keys (or a prefix) can walk the log globally and
- * retention can find every stream row of a segment.
+ * sequence order, so that a reader of several keys (or a prefix) can walk the log globally,
+ * finding each run's records in the generation that holds them.
  *
  * ```
  *   u32 LE  records
  *   f64 LE  timeMs          commit time
  *   u32 LE  segmentId
  *   u32 LE  rowCount
- *   rowCount x { f64 LE keyId, u32 LE firstSeqDelta }   row's first sequence = chunk's + delta
+ *   u32 LE  gen             the generation holding the commit's records
+ *   rowCount x { f64 LE keyId, u32 LE firstSeqDelta }   run's first sequence = chunk's + delta
  * ```
  */
 export interface ChunkRowRef {
@@ -21,10 +22,11 @@ export interface ChunkEntry {
   readonly records: number;
   readonly timeMs: number;
   readonly segmentId: number;
+  readonly gen: number;
   readonly rows: readonly ChunkRowRef[];
 }
 
-const fixedBytes = 20;
+const fixedBytes = 24;
 const rowBytes = 12;
 
 export function encodeChunkEntry(entry: ChunkEntry): Buffer {
@@ -33,6 +35,7 @@ export function encodeChunkEntry(entry: ChunkEntry): Buffer {
   out.writeDoubleLE(entry.timeMs, 4);
   out.writeUInt32LE(entry.segmentId, 12);
   out.writeUInt32LE(entry.rows.length, 16);
+  out.writeUInt32LE(entry.gen, 20);
   let at = fixedBytes;
   for (const row of entry.rows) {
     out.writeDoubleLE(row.keyId, at);
@@ -50,5 +53,5 @@ export function decodeChunkEntry(firstSeq: number, buf: Buffer): ChunkEntry {
     rows[i] = { keyId: buf.readDoubleLE(at), firstSeq: firstSeq + buf.readUInt32LE(at + 8) };
     at += rowBytes;
   }
-  return { firstSeq, records: buf.readUInt32LE(0), timeMs: buf.readDoubleLE(4), segmentId: buf.readUInt32LE(12), rows };
+  return { firstSeq, records: buf.readUInt32LE(0), timeMs: buf.readDoubleLE(4), segmentId: buf.readUInt32LE(12), gen: buf.readUInt32LE(20), rows };
 }

@@ -15,20 +15,32 @@ export function readU64BE(buf: Uint8Array, at: number): number {
   return view.readUInt32BE(at) * TWO_32 + view.readUInt32BE(at + 4);
 }
 
-/** `streams` key: (key id, first sequence of the row). */
-export function streamRowKey(keyId: number, firstSeq: number): Buffer {
-  const out = Buffer.allocUnsafe(16);
-  writeU64BE(out, 0, keyId);
-  writeU64BE(out, 8, firstSeq);
+/** `streams` key: (generation, key id, first sequence of the row). */
+export function genRowKey(gen: number, keyId: number, firstSeq: number): Buffer {
+  const out = Buffer.allocUnsafe(20);
+  out.writeUInt32BE(gen, 0);
+  writeU64BE(out, 4, keyId);
+  writeU64BE(out, 12, firstSeq);
   return out;
 }
 
-export function streamRowKeyId(key: Uint8Array): number {
-  return readU64BE(key, 0);
+/** Sorts before every `streams` row of the key in the generation (an exclusive lower bound). */
+export function genKeyPrefix(gen: number, keyId: number): Buffer {
+  const out = Buffer.allocUnsafe(12);
+  out.writeUInt32BE(gen, 0);
+  writeU64BE(out, 4, keyId);
+  return out;
 }
 
-export function streamRowFirstSeq(key: Uint8Array): number {
-  return readU64BE(key, 8);
+export function genRowFirstSeq(key: Uint8Array): number {
+  return readU64BE(key, 12);
+}
+
+/** `gens` key, and the prefix of every `streams` row of the generation. */
+export function genKey(gen: number): Buffer {
+  const out = Buffer.allocUnsafe(4);
+  out.writeUInt32BE(gen, 0);
+  return out;
 }
 
 /** `chunks` key: first sequence of a commit. */

@@ -1,27 +1,38 @@
+import type { LogEntry, RecordHeader } from '../types.js';
+import { decodeHeaderBlock } from './HeaderBlock.js';
+
 /**
- * One row of the `streams` table: the records of one key written by one commit, clustered so
- * that a key's scan reads contiguous rows, and carrying the key's running count so that `count`
- * never reads values.
+ * Records of one key, in sequence order: a *run* (what one commit wrote for a key, in the WAL
+ * and the memtable) or a *row* of a generation (runs of a flush merged, in LMDB). One layout for
+ * both, so a flush copies bytes instead of re-encoding records.
  *
  * ```
- *   u32 LE  n                 records in the row
- *   f64 LE  countBefore       entries of this key before this row (ever appended)
- *   u32 LE  seqDelta[n]       sequence - row's first sequence (the first is 0)
- *   u32 LE  valueEnd[n]       end offset of each value, from the start of the values
- *   bytes   values            concatenated
+ *   u32 LE  n                  records
+ *   u32 LE  flags              bit 0: a headers section follows the values
+ *   f64 LE  countBefore        entries of the key before this row (the first record's offset)
+ *   f64 LE  baseTimeMs         timestamps are baseTimeMs + timeDelta
+ *   u32 LE  seqDelta[n]        sequence - first sequence (the first is 0; the first sequence is
+ *                              held outside the row: the run's directory entry or the LMDB key)
+ *   u32 LE  timeDelta[n]
+ *   u32 LE  valueEnd[n]        end of each value, from the start of the values
+ *   u32 LE  headersEnd[n]      only with flag bit 0: end of each record's header block
+ *   bytes   values
+ *   bytes   header blocks      only with flag bit 0 (see HeaderBlock; empty for a record without)
  * ```
- * The row's first sequence is in its LMDB key (`streamRowKey`).
  */
-export const rowFixedHeaderBytes = 12;
+export const rowFixedBytes = 24;
+export const rowFlagHeaders = 1;
 
-export function rowHeaderBytes(n: number): number {
-  return rowFixedHeaderBytes + 8 * n;
+export function rowHeaderBytes(n: number, withHeaders: boolean): number {
+  return rowFixedBytes + (withHeaders ? 16 : 12) * n;
 }
 
 /** A read-only view of an encoded row. */
 export class StreamRow {
   readonly count: number;
   readonly countBefore: number;
+  readonly baseTimeMs: number;
+  readonly hasHeaders: boolean;
   private readonly valuesStart: number;
 
   constructor(
@@ -29,28 +40,69 @@ export class StreamRow {
     readonly firstSequence: number,
   ) {
     this.count = buffer.readUInt32LE(0);
-    this.countBefore = buffer.readDoubleLE(4);
-    this.valuesStart = rowHeaderBytes(this.count);
+    this.hasHeaders = (buffer.readUInt32LE(4) & rowFlagHeaders) !== 0;
+    this.countBefore = buffer.readDoubleLE(8);
+    this.baseTimeMs = buffer.readDoubleLE(16);
+    this.valuesStart = rowHeaderBytes(this.count, this.hasHeaders);
   }
 
   sequence(i: number): number {
-    return this.firstSequence + this.buffer.readUInt32LE(rowFixedHeaderBytes + 4 * i);
+    return this.firstSequence + this.buffer.readUInt32LE(rowFixedBytes + 4 * i);
   }
 
   lastSequence(): number {
     return this.sequence(this.count - 1);
   }
 
+  timestamp(i: number): number {
+    return this.baseTimeMs + this.buffer.readUInt32LE(rowFixedBytes + 4 * (this.count + i));
+  }
+
+  /** The entry's offset within its key (its ordinal). */
+  offset(i: number): number {
+    return this.countBefore + i;
+  }
+
   valueStart(i: number): number {
-    return i === 0 ? this.valuesStart : this.valuesStart + this.buffer.readUInt32LE(rowFixedHeaderBytes + 4 * (this.count + i - 1));
+    return i === 0 ? this.valuesStart : this.valuesStart + this.buffer.readUInt32LE(rowFixedBytes + 4 * (2 * this.count + i - 1));
   }
 
   valueEnd(i: number): number {
-    return this.valuesStart + this.buffer.readUInt32LE(rowFixedHeaderBytes + 4 * (this.count + i));
+    return this.valuesStart + this.buffer.readUInt32LE(rowFixedBytes + 4 * (2 * this.count + i));
   }
 
   value(i: number): Buffer {
     return this.buffer.subarray(this.valueStart(i), this.valueEnd(i));
+  }
+
+  /** Start of the header blocks (the end of the values). */
+  private get headersStart(): number {
+    return this.valueEnd(this.count - 1);
+  }
+
+  headerBlockStart(i: number): number {
+    if (!this.hasHeaders) return 0;
+    return i === 0 ? this.headersStart : this.headersStart + this.buffer.readUInt32LE(rowFixedBytes + 4 * (3 * this.count + i - 1));
+  }
+
+  headerBlockEnd(i: number): number {
+    if (!this.hasHeaders) return 0;
+    return this.headersStart + this.buffer.readUInt32LE(rowFixedBytes + 4 * (3 * this.count + i));
+  }
+
+  /** The record's headers, or undefined when it has none. */
+  headers(i: number): RecordHeader[] | undefined {
+    if (!this.hasHeaders) return undefined;
+    const start = this.headerBlockStart(i);
+    const end = this.headerBlockEnd(i);
+    return end > start ? decodeHeaderBlock(this.buffer, start, end) : undefined;
+  }
+
+  /** Record `i` as an entry of `key`. */
+  entry(key: Buffer, i: number): LogEntry {
+    const headers = this.headers(i);
+    const entry = { key, sequence: this.sequence(i), value: this.value(i), timestamp: this.timestamp(i), offset: this.countBefore + i };
+    return headers === undefined ? entry : { ...entry, headers };
   }
 
   /** Index of the first record with sequence >= seq (count if none), by binary search. */
@@ -64,35 +116,24 @@ export class StreamRow {
     }
     return lo;
   }
-}
 
-/**
- * Cut a row into rows of at most `maxBytes` (a single record bigger than that gets a row of its
- * own). Rows stay small so that reading one to count or to seek costs little whatever a commit's
- * or a compaction's size.
- */
-export function splitRow(row: StreamRow, maxBytes: number): { firstSeq: number; buffer: Buffer }[] {
-  if (row.buffer.length <= maxBytes) return [{ firstSeq: row.firstSequence, buffer: row.buffer }];
-  const pieces: { firstSeq: number; buffer: Buffer }[] = [];
-  let start = 0;
-  while (start < row.count) {
-    let end = start + 1;
-    const valuesFrom = row.valueStart(start);
-    while (end < row.count && rowHeaderBytes(end + 1 - start) + row.valueEnd(end) - valuesFrom <= maxBytes) end++;
-    const n = end - start;
-    const header = rowHeaderBytes(n);
-    const valueBytes = row.valueEnd(end - 1) - valuesFrom;
-    const out = Buffer.allocUnsafe(header + valueBytes);
-    const first = row.sequence(start);
-    out.writeUInt32LE(n, 0);
-    out.writeDoubleLE(row.countBefore + start, 4);
-    for (let i = 0; i < n; i++) {
-      out.writeUInt32LE(row.sequence(start + i) - first, rowFixedHeaderBytes + 4 * i);
-      out.writeUInt32LE(row.valueEnd(start + i) - valuesFrom, rowFixedHeaderBytes + 4 * (n + i));
+  /** Index of the first record with timestamp >= timeMs (count if none); timestamps never decrease. */
+  lowerBoundTime(timeMs: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timestamp(mid) < timeMs) lo = mid + 1;
+      else hi = mid;
     }
-    row.buffer.copy(out, header, valuesFrom, valuesFrom + valueBytes);
-    pieces.push({ firstSeq: first, buffer: out });
-    start = end;
+    return lo;
   }
-  return pieces;
+
+  /** Key, value and header bytes of records [from, to). */
+  payloadBytes(from: number, to: number): number {
+    if (to <= from) return 0;
+    let bytes = this.valueEnd(to - 1) - this.valueStart(from);
+    if (this.hasHeaders) bytes += this.headerBlockEnd(to - 1) - this.headerBlockStart(from);
+    return bytes;
+  }
 }

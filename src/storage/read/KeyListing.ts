@@ -1,7 +1,7 @@
 import { decodeKeyCode, encodeCodePrefix, encodeKeyCode, isTruncatedCode, codeBytesMax } from '../KeyCode.js';
 import { decodeListingEntry } from '../layout/ListingEntry.js';
 import { listingKey, prefixEnd } from '../layout/StorageKeys.js';
-import type { StorageTables } from '../StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageEnvironment.js';
 import { limits } from '../../limits.js';
 
 interface Cursor {
@@ -18,6 +18,8 @@ export interface ListingQuery {
   readonly prefix: Buffer | undefined;
   readonly after: Buffer | undefined;
   readonly limit: number;
+  /** Keys not yet flushed to the listings (the memtable's), sorted by code, merged in. */
+  readonly unflushed: readonly { readonly code: Buffer; readonly key: Buffer }[];
 }
 
 /**
@@ -57,6 +59,9 @@ export async function* listKeysOfSegments(tables: StorageTables, query: ListingQ
     fill(cursor, listingKey(segmentId, startCode), false);
     if (cursor.rows.length > 0) cursors.push(cursor);
   }
+  // The unflushed keys are one more cursor, all in memory.
+  const firstUnflushed = query.unflushed.findIndex((row) => Buffer.compare(row.code, startCode) >= 0);
+  if (firstUnflushed >= 0) cursors.push({ segmentId: -1, rows: [...query.unflushed], at: firstUnflushed, resumeAfter: undefined });
 
   const head = (c: Cursor): { code: Buffer; key: Buffer } => c.rows[c.at];
   const advance = (c: Cursor): boolean => {

@@ -1,27 +1,24 @@
 import type { Transaction } from 'lmdb';
-import { decodeHead, headKey } from '../layout/HeadRecord.js';
-import { compactionKey, decodeCompactedTo } from '../layout/RecentRow.js';
-import type { StorageTables } from '../StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageEnvironment.js';
+import { decodeFlushMeta, flushMetaKey } from '../layout/FlushMeta.js';
 
 /**
- * A read transaction and the frontier visible in it. Every read that reports a resume point
- * takes its data and its frontier from one snapshot, so the frontier never runs ahead of data
- * the read did not see. The frontier is also capped by what the writer has announced as visible
- * (`visibleLimit`): lmdb-js may renew a read transaction after LMDB committed but before the
- * writer learned it, and the recent tier's index only lists announced commits.
+ * A read transaction and where LMDB ends in it. Every read takes its data and its frontiers from
+ * one snapshot and reads the memtable in the same synchronous call: LMDB holds `[0, flushedSeq)`
+ * and the memtable everything after, and the memtable lets go of frames only after a flush is
+ * visible to new snapshots, so a read never misses a record nor sees one twice.
  */
 export class ReadSnapshot {
   readonly transaction: Transaction;
-  /** Exclusive end of what a reader may see: the committed head, or the durable one. */
+  /** Exclusive end of what LMDB holds in this snapshot. */
+  readonly flushedSeq: number;
+  /** Exclusive end of what a reader may see: the writer's visible frontier when the read began. */
   readonly visibleEnd: number;
-  /** The compaction frontier in this snapshot (see StreamStore). */
-  readonly compactedTo: number;
 
   constructor(tables: StorageTables, visibleLimit: number) {
     this.transaction = tables.root.useReadTransaction();
-    const raw = tables.meta.getBinary(headKey, { transaction: this.transaction }) as Buffer;
-    this.visibleEnd = Math.min(decodeHead(raw).nextSequence, visibleLimit);
-    this.compactedTo = decodeCompactedTo(tables.meta.getBinary(compactionKey, { transaction: this.transaction }));
+    this.flushedSeq = decodeFlushMeta(tables.meta.getBinary(flushMetaKey, { transaction: this.transaction })).flushedSeq;
+    this.visibleEnd = visibleLimit;
   }
 
   done(): void {

@@ -1,114 +1,72 @@
-import type { CommitPassenger } from '../Compactor.js';
-import type { ArenaPool } from './ArenaPool.js';
 import { ConflictError, InvalidArgumentError, StorageError } from '../errors.js';
-import type { KeyDirectory } from '../KeyDirectory.js';
-import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
-import type { KeyState, KeyStateCache } from '../KeyStateCache.js';
-import { encodeChunkEntry, type ChunkRowRef } from '../layout/ChunkEntry.js';
-import { encodeHead, headKey } from '../layout/HeadRecord.js';
-import { encodeListingEntry } from '../layout/ListingEntry.js';
-import { encodeSegmentRecord } from '../layout/SegmentRecord.js';
-import { chunkKey, keyIdKey, listingKey, maxSafeSequence, segmentKey, streamRowKey } from '../layout/StorageKeys.js';
-import { recentKey, recentKeyIdBytes } from '../layout/RecentRow.js';
-import { rowFixedHeaderBytes, rowHeaderBytes, splitRow, StreamRow } from '../layout/StreamRow.js';
-import { limits } from '../../limits.js';
-import type { SegmentState, SegmentTable } from '../SegmentTable.js';
-import type { StorageTables } from '../StorageEnvironment.js';
+import { maxSafeSequence } from '../layout/StorageKeys.js';
+import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes } from '../layout/StreamRow.js';
+import type { KeyState, KeyTable } from '../memtable/KeyTable.js';
+import type { MemFrame, Memtable, RunPlacement } from '../memtable/Memtable.js';
+import type { SlabAllocator } from '../memtable/SlabAllocator.js';
+import type { SegmentTable } from '../SegmentTable.js';
+import { CommitFlags, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, writeSealBody } from '../wal/CommitFrame.js';
+import { FrameKind, frameHeaderBytes, writeFrameHeader } from '../wal/WalFrame.js';
+import { hashBytes, KeyGroup, KeyGroupIndex } from './KeyGroupIndex.js';
 import type { PendingAppend, PendingControl, PendingItem, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry, ProducerState } from './ProducerRegistry.js';
-import { hashBytes, KeyGroup, KeyGroupIndex } from './KeyGroupIndex.js';
 
-/** The records of one key in one commit, as delivered to visibility listeners. */
-export interface CommittedRun {
-  readonly key: Buffer;
-  /** The key as latin1, for map lookups. */
-  readonly keyStr: string;
-  readonly row: StreamRow;
-}
-
-/** A commit that became visible: sequences `[startSequence, endSequence)`, grouped by key. */
-export interface CommittedChunk {
-  readonly startSequence: number;
-  readonly endSequence: number;
-  readonly runs: readonly CommittedRun[];
-}
-
-/** One LMDB transaction's worth of appends, built and ready to write. */
-export interface CommitUnit {
-  readonly appends: PendingAppend[];
-  readonly controls: PendingControl[];
-  readonly startSeq: number;
-  readonly endSeq: number;
-  readonly nextKeyId: number;
-  readonly timeMs: number;
-  readonly states: KeyState[];
-  readonly chunk: CommittedChunk;
-  /** Key + value bytes of the accepted appends. */
-  readonly bytes: number;
-  /** Idempotent producer batches sequenced in this commit. */
-  readonly producerBatches: { readonly state: ProducerState; readonly batchNumber: number }[];
-  /** The runs written to `recent`, for the RecentIndex once the commit is visible. */
-  readonly recentRuns: { readonly keyId: number; readonly firstSeq: number; readonly bytes: number }[];
-  readonly write: () => void;
-  readonly hasWrites: boolean;
-  /** Work the writer added to the transaction (set when it is submitted). */
-  passenger?: CommitPassenger;
-  /**
-   * The pooled buffer behind every row of the commit (and of `chunk`): back to
-   * `CommitBuilder.arenas` once the transaction is done and the chunk was shown to listeners.
-   */
-  readonly arena: Buffer;
-}
-
-/** Where the writer stands: the next sequence and key id to hand out (including commits in flight). */
+/** Where the writer stands, including commits not yet written. */
 export interface WriterHead {
   nextSequence: number;
-  nextKeyId: number;
+  /** The number the next WAL frame takes. */
+  nextLsn: number;
+  /** Time of the latest commit: a commit's time never goes back, whatever the clock does. */
+  lastTimeMs: number;
 }
+
+/** A commit built and in the memtable, waiting for its WAL write. */
+export interface BuiltCommit {
+  readonly frame: MemFrame;
+  readonly startSeq: number;
+  readonly endSeq: number;
+  readonly appends: PendingAppend[];
+  readonly controls: PendingControl[];
+  readonly producerBatches: { readonly state: ProducerState; readonly batchNumber: number }[];
+  /** The key of each run, in frame order (for visibility listeners). */
+  readonly runKeys: readonly KeyState[];
+}
+
+/** What building turned the items into: a frame to write, or nothing (controls only, or every append answered already). */
+export type BuildOutcome = { readonly commit: BuiltCommit } | { readonly commit: undefined; readonly controls: PendingControl[] };
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * Runs at least this big go straight to `streams`: their one page touch per key is already
- * amortised, and the recent tier would only write them twice.
- */
-export const directRowBytesMin = 4096;
-
-/**
- * Turns queued appends into one commit: checks conditions, assigns sequences, and lays the
- * records out as one run per key (in one arena buffer, for the `recent` tier), plus the listing, chunk,
- * segment and head rows. Building is synchronous and touches LMDB only to load key states that
- * are not cached.
+ * Turns queued appends into one WAL frame: answers idempotent retries from the producer window,
+ * checks conditions (`expect`), assigns sequences, and lays the records out as one run per key
+ * straight into slab memory, in the format the memtable reads, the WAL stores and a flush copies
+ * into LMDB. Every effect on the writer's state (key counts, segments, producer windows, the
+ * memtable) follows from the frame, as replaying it would. Synchronous; reads LMDB only to load
+ * the state of a key or producer not in memory.
  */
 export class CommitBuilder {
   constructor(
-    private readonly tables: StorageTables,
-    private readonly keyStates: KeyStateCache,
-    private readonly directory: KeyDirectory,
-    private readonly segments: SegmentTable,
     private readonly head: WriterHead,
+    private readonly keys: KeyTable,
+    private readonly memtable: Memtable,
+    private readonly slabs: SlabAllocator,
+    private readonly segments: SegmentTable,
     private readonly producers: ProducerRegistry,
-    /** Arenas come from here; the writer gives each back once its commit is done with it. */
-    readonly arenas: ArenaPool,
+    private readonly now: () => number,
   ) {}
 
-  build(items: readonly PendingItem[], version: number): CommitUnit {
-    const timeMs = Date.now();
-    const startSeq = this.head.nextSequence;
-    const changedSegments = new Set<SegmentState>();
-    const hasAppend = items.some((item) => item.kind === 'append');
-    const segment = hasAppend ? this.segments.segmentForAppend(timeMs, startSeq, changedSegments) : undefined;
-    const segmentId = segment?.id ?? -1;
-
+  build(items: readonly PendingItem[]): BuildOutcome {
+    const timeMs = Math.max(this.now(), this.head.lastTimeMs);
+    const controls: PendingControl[] = [];
+    const appends: PendingAppend[] = [];
     const groups = new KeyGroupIndex();
     const groupList: KeyGroup[] = [];
-    const appends: PendingAppend[] = [];
-    const controls: PendingControl[] = [];
     const groupOfRecord: Int32Array[] = [];
     const producerBatches: { state: ProducerState; batchNumber: number }[] = [];
-    const producerRows = new Map<string, { key: Buffer; value: Buffer }>();
+    const startSeq = this.head.nextSequence;
     let seq = startSeq;
-    let bytes = 0;
+    let payloadBytes = 0;
 
     for (const item of items) {
       if (item.kind !== 'append') {
@@ -143,98 +101,66 @@ export class CommitBuilder {
         const hash = hashBytes(source, keyStart, keyEnd);
         let group = groups.find(source, keyStart, keyEnd, hash);
         if (group === undefined) {
-          group = new KeyGroup(groupList.length, this.stateFor(batch.keyId(i), batch.key(i), segmentId));
+          const key = source.subarray(keyStart, keyEnd);
+          group = new KeyGroup(groupList.length, key, this.keys.forWrite(key, batch.keyId(i)));
           groups.add(group, hash);
           groupList.push(group);
         }
         if (group.n === 0) group.firstSeq = seq;
         group.lastSeq = seq;
         group.n++;
-        group.valueBytes += batch.valueLength(i);
+        group.valueBytes += offsets[4 * i + 3] - offsets[4 * i + 2];
+        group.headerBytes += batch.headerBlockEnd(i) - batch.headerBlockStart(i);
         recordGroups[i] = group.index;
       }
       groupOfRecord.push(recordGroups);
       appends.push(item);
-      bytes += item.bytes;
+      payloadBytes += item.bytes;
       if (producer !== undefined && item.producer !== undefined) {
-        producerRows.set(producer.id, this.producers.record(producer, item.producer.batchNumber, item, timeMs));
+        this.producers.record(producer, item.producer.batchNumber, item, timeMs);
         producerBatches.push({ state: producer, batchNumber: item.producer.batchNumber });
       }
     }
+
+    if (appends.length === 0) {
+      const seal = controls.some((c) => c.kind === 'seal') ? this.segments.sealable() : undefined;
+      if (seal === undefined) return { commit: undefined, controls };
+      return { commit: this.sealFrame(seal.id, timeMs, controls) };
+    }
+
+    const placement = this.segments.placeCommit(timeMs);
+    const bytesBefore = placement.opens ? 0 : (this.segments.last()?.bytes ?? 0);
+    const seals = controls.some((c) => c.kind === 'seal') || this.segments.dueAfter(bytesBefore + payloadBytes, timeMs, placement.opens);
+    const lsn = this.head.nextLsn;
+    const frame = this.layout(lsn, startSeq, timeMs, seq - startSeq, placement.segmentId, (placement.opens ? CommitFlags.OpensSegment : 0) | (seals ? CommitFlags.SealsSegment : 0), payloadBytes, groupList, appends, groupOfRecord, producerBatches);
+
+    this.segments.applyCommit({ segmentId: placement.segmentId, opensSegment: placement.opens, sealsSegment: seals, startSeq, endSeq: seq, timeMs, records: seq - startSeq, payloadBytes });
+    const placements: RunPlacement[] = new Array(groupList.length);
+    for (let i = 0; i < groupList.length; i++) {
+      const group = groupList[i];
+      group.state.count += group.n;
+      group.state.lastSeq = group.lastSeq;
+      placements[i] = { state: group.state, firstSeq: group.firstSeq, headerOffset: group.runStart };
+    }
+    const memFrame: MemFrame = { lsn, kind: FrameKind.Commit, frame: frame.buffer, slab: frame.slab, startSeq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: groupList.length };
+    this.memtable.add(memFrame, placements);
     this.head.nextSequence = seq;
+    this.head.nextLsn = lsn + 1;
+    this.head.lastTimeMs = timeMs;
+    return { commit: { frame: memFrame, startSeq, endSeq: seq, appends, controls, producerBatches, runKeys: groupList.map((g) => g.state) } };
+  }
 
-    const { arena, pooled } = this.layoutRows(groupList, appends, groupOfRecord);
-    const runs: CommittedRun[] = [];
-    const rowRefs: ChunkRowRef[] = [];
-    for (const group of groupList) {
-      const state = group.state;
-      runs.push({ key: state.key, keyStr: state.keyStr, row: new StreamRow(arena.subarray(group.rowStart, group.rowEnd), group.firstSeq) });
-      rowRefs.push({ keyId: state.keyId, firstSeq: group.firstSeq });
-    }
-
-    if (segment !== undefined && appends.length > 0) {
-      segment.records += seq - startSeq;
-      segment.bytes += bytes;
-      segment.lastAppendTimeMs = timeMs;
-      segment.endSeq = seq;
-      changedSegments.add(segment);
-      if (this.segments.isDue(segment, timeMs) && this.segments.sealActive() !== undefined) changedSegments.add(segment);
-    }
-    if (controls.some((c) => c.kind === 'seal')) {
-      const sealed = this.segments.sealActive();
-      if (sealed !== undefined) changedSegments.add(sealed);
-    }
-
-    const rowsWritten = groupList.map((group) => this.commitGroupState(group, segmentId));
-    const newKeys = groupList.filter((_, i) => rowsWritten[i].isNewKey).map((group) => group.state);
-    const nextKeyId = this.head.nextKeyId;
-    const segmentRows = [...changedSegments].map((s) => ({ key: segmentKey(s.id), value: encodeSegmentRecord(s) }));
-    const chunkRow = appends.length > 0
-      ? { key: chunkKey(startSeq), value: encodeChunkEntry({ firstSeq: startSeq, records: seq - startSeq, timeMs, segmentId, rows: rowRefs }) }
-      : undefined;
-    const headRow = encodeHead({ nextSequence: seq, nextKeyId });
-    const t = this.tables;
-
-    const write = (): void => {
-      for (let i = 0; i < groupList.length; i++) {
-        const group = groupList[i];
-        // A run as big as a page gains nothing from the recent tier (it would be rewritten to save one page touch).
-        if (group.rowEnd - group.rowStart >= directRowBytesMin) {
-          for (const piece of splitRow(runs[i].row, limits.streamRowBytesMax)) t.streams.put(streamRowKey(group.state.keyId, piece.firstSeq), piece.buffer);
-        } else t.recent.put(recentKey(group.firstSeq), arena.subarray(group.prefixStart, group.rowEnd));
-        const listing = rowsWritten[i].listing;
-        if (listing !== undefined) t.listings.put(listing.key, listing.value);
-      }
-      for (const state of newKeys) {
-        const id = Buffer.allocUnsafe(8);
-        id.writeDoubleLE(state.keyId, 0);
-        t.keys.put(state.code, id);
-        t.keyNames.put(keyIdKey(state.keyId), state.key);
-      }
-      for (const row of producerRows.values()) t.producers.put(row.key, row.value);
-      if (chunkRow !== undefined) t.chunks.put(chunkRow.key, chunkRow.value);
-      for (const row of segmentRows) t.segments.put(row.key, row.value);
-      t.meta.put(headKey, headRow, version);
-    };
-
-    return {
-      appends,
-      controls,
-      startSeq,
-      endSeq: seq,
-      nextKeyId,
-      timeMs,
-      states: groupList.map((g) => g.state),
-      chunk: { startSequence: startSeq, endSequence: seq, runs },
-      bytes,
-      producerBatches,
-      recentRuns: groupList
-        .filter((g) => g.rowEnd - g.rowStart < directRowBytesMin)
-        .map((g) => ({ keyId: g.state.keyId, firstSeq: g.firstSeq, bytes: g.rowEnd - g.prefixStart })),
-      write,
-      hasWrites: appends.length > 0 || segmentRows.length > 0,
-      arena: pooled,
-    };
+  private sealFrame(segmentId: number, timeMs: number, controls: PendingControl[]): BuiltCommit {
+    const lsn = this.head.nextLsn;
+    const piece = this.slabs.allocate(sealFrameBytes);
+    writeFrameHeader(piece.buffer, FrameKind.Seal, lsn, this.head.nextSequence);
+    writeSealBody(piece.buffer, segmentId, timeMs);
+    this.segments.applySeal(segmentId);
+    const frame: MemFrame = { lsn, kind: FrameKind.Seal, frame: piece.buffer, slab: piece.slab, startSeq: this.head.nextSequence, endSeq: this.head.nextSequence, firstRun: this.memtable.nextRun, runCount: 0 };
+    this.memtable.add(frame, []);
+    this.head.nextLsn = lsn + 1;
+    this.head.lastTimeMs = timeMs;
+    return { frame, startSeq: frame.startSeq, endSeq: frame.endSeq, appends: [], controls, producerBatches: [], runKeys: [] };
   }
 
   /** Settle a retried batch from its producer's window; false when the batch is new. */
@@ -261,19 +187,9 @@ export class CommitBuilder {
     }
   }
 
-  /** The cached state of a key, or one loaded from LMDB (a new key gets the next id). */
-  private stateFor(keyStr: string, key: Buffer, segmentId: number): KeyState {
-    let state = this.keyStates.get(keyStr);
-    if (state === undefined) {
-      state = this.directory.loadState(key, keyStr, segmentId, () => this.head.nextKeyId++);
-      this.keyStates.set(state);
-    }
-    return state;
-  }
-
   private checkExpectations(expect: readonly ResolvedExpectation[], groups: KeyGroupIndex): ConflictError | undefined {
     for (const e of expect) {
-      const actual = groups.get(e.key)?.lastSeq ?? this.lastSequenceOf(e.keyStr, e.key);
+      const actual = groups.get(e.key)?.lastSeq ?? this.keys.forWrite(e.key, e.keyStr).lastSeq;
       if (actual !== e.lastSeq) {
         const shown = (s: number): string => (s < 0 ? 'none' : String(s));
         return new ConflictError(
@@ -287,40 +203,67 @@ export class CommitBuilder {
     return undefined;
   }
 
-  private lastSequenceOf(keyStr: string, key: Buffer): number {
-    const cached = this.keyStates.peek(keyStr);
-    if (cached !== undefined) return cached.lastSeq;
-    const keyId = this.directory.keyIdOf(encodeKeyCode(key));
-    if (keyId === undefined) return -1;
-    return this.directory.lastRow(keyId)?.lastSequence() ?? -1;
-  }
-
   /**
-   * Allocate one arena for every row and copy each record's value into its key's row. Each
-   * batch's bytes are first copied once into the arena's tail, so that the per-record copies are
-   * `copyWithin` inside one buffer (no view allocated per record), and rows start 4-aligned so
-   * their headers are written through a Uint32Array.
+   * Write the frame into slab memory. Each batch's bytes are first copied once behind the frame,
+   * so that the per-record copies are `copyWithin` inside one buffer (no view allocated per
+   * record), and rows start 4-aligned so their arrays are written through a Uint32Array.
    */
-  private layoutRows(groupList: KeyGroup[], appends: PendingAppend[], groupOfRecord: Int32Array[]): { arena: Buffer; pooled: Buffer } {
-    let rowsBytes = 0;
+  private layout(
+    lsn: number,
+    startSeq: number,
+    timeMs: number,
+    records: number,
+    segmentId: number,
+    flags: number,
+    payloadBytes: number,
+    groupList: KeyGroup[],
+    appends: PendingAppend[],
+    groupOfRecord: Int32Array[],
+    producerBatches: readonly { readonly state: ProducerState; readonly batchNumber: number }[],
+  ): { buffer: Buffer; slab: MemFrame['slab'] } {
+    let at = frameHeaderBytes + commitBodyBytes;
     for (const group of groupList) {
-      group.prefixStart = rowsBytes;
-      group.rowStart = rowsBytes + recentKeyIdBytes;
-      group.rowEnd = group.rowStart + rowHeaderBytes(group.n) + group.valueBytes;
-      rowsBytes = (group.rowEnd + 3) & ~3;
+      group.runStart = at;
+      group.rowStart = at + runHeaderBytes + pad4(group.key.length);
+      group.rowEnd = group.rowStart + rowHeaderBytes(group.n, group.headerBytes > 0) + group.valueBytes + group.headerBytes;
+      at = pad4(group.rowEnd);
     }
+    const producerIds = producerBatches.map((p) => Buffer.from(p.state.id, 'utf8'));
+    for (const id of producerIds) at += producerEntryBytes + pad4(id.length);
+    const frameBytes = at;
     let scratchBytes = 0;
     for (const a of appends) scratchBytes += a.batch.buffer.length;
-    const pooled = this.arenas.take(rowsBytes + scratchBytes);
-    const arena = pooled.subarray(0, rowsBytes + scratchBytes);
-    const words = littleEndian ? new Uint32Array(arena.buffer, arena.byteOffset, rowsBytes >>> 2) : undefined;
+    const piece = this.slabs.allocate(frameBytes + scratchBytes);
+    const arena = piece.buffer;
+    const words = littleEndian ? new Uint32Array(arena.buffer, arena.byteOffset, frameBytes >>> 2) : undefined;
+    const frame = arena.subarray(0, frameBytes);
+
+    writeFrameHeader(frame, FrameKind.Commit, lsn, startSeq);
+    arena.writeDoubleLE(timeMs, frameHeaderBytes);
+    arena.writeUInt32LE(records, frameHeaderBytes + 8);
+    arena.writeUInt32LE(segmentId, frameHeaderBytes + 12);
+    arena.writeUInt32LE(flags, frameHeaderBytes + 16);
+    arena.writeUInt32LE(groupList.length, frameHeaderBytes + 20);
+    arena.writeUInt32LE(producerBatches.length, frameHeaderBytes + 24);
+    arena.writeUInt32LE(payloadBytes, frameHeaderBytes + 28);
     for (const group of groupList) {
-      arena.writeDoubleLE(group.state.keyId, group.prefixStart);
+      const withHeaders = group.headerBytes > 0;
+      arena.writeDoubleLE(group.state.keyId, group.runStart);
+      arena.writeDoubleLE(group.firstSeq, group.runStart + 8);
+      arena.writeUInt32LE(group.key.length, group.runStart + 16);
+      arena.writeUInt32LE(group.rowEnd - group.rowStart, group.runStart + 20);
+      group.key.copy(arena, group.runStart + runHeaderBytes);
       arena.writeUInt32LE(group.n, group.rowStart);
-      arena.writeDoubleLE(group.state.count, group.rowStart + 4);
-      group.valueCursor = group.rowStart + rowHeaderBytes(group.n);
+      arena.writeUInt32LE(withHeaders ? rowFlagHeaders : 0, group.rowStart + 4);
+      arena.writeDoubleLE(group.state.count, group.rowStart + 8);
+      arena.writeDoubleLE(timeMs, group.rowStart + 16);
+      // Every record of a commit has the commit's time: the time deltas are zero.
+      arena.fill(0, group.rowStart + rowFixedBytes + 4 * group.n, group.rowStart + rowFixedBytes + 8 * group.n);
+      group.valueCursor = group.rowStart + rowHeaderBytes(group.n, withHeaders);
+      group.headerCursor = group.valueCursor + group.valueBytes;
     }
-    let scratch = rowsBytes;
+
+    let scratch = frameBytes;
     for (let a = 0; a < appends.length; a++) {
       const { batch, startSequence } = appends[a];
       arena.set(batch.buffer, scratch);
@@ -333,36 +276,41 @@ export class CommitBuilder {
         const valueEnd = offsets[4 * i + 3];
         arena.copyWithin(group.valueCursor, scratch + valueStart, scratch + valueEnd);
         group.valueCursor += valueEnd - valueStart;
-        const deltaAt = group.rowStart + rowFixedHeaderBytes + 4 * j;
-        const endAt = deltaAt + 4 * group.n;
+        const n = group.n;
+        const deltaAt = group.rowStart + rowFixedBytes + 4 * j;
+        const valueEndAt = deltaAt + 8 * n;
         const delta = startSequence + i - group.firstSeq;
-        const valueEndInRow = group.valueCursor - group.rowStart - rowHeaderBytes(group.n);
+        const valueEndInRow = group.valueCursor - group.rowStart - rowHeaderBytes(n, group.headerBytes > 0);
         if (words !== undefined) {
           words[deltaAt >>> 2] = delta;
-          words[endAt >>> 2] = valueEndInRow;
+          words[valueEndAt >>> 2] = valueEndInRow;
         } else {
           arena.writeUInt32LE(delta, deltaAt);
-          arena.writeUInt32LE(valueEndInRow, endAt);
+          arena.writeUInt32LE(valueEndInRow, valueEndAt);
+        }
+        if (group.headerBytes > 0) {
+          const blockStart = batch.headerBlockStart(i);
+          const blockEnd = batch.headerBlockEnd(i);
+          if (blockEnd > blockStart) (batch.headers as { buffer: Buffer }).buffer.copy(arena, group.headerCursor, blockStart, blockEnd);
+          group.headerCursor += blockEnd - blockStart;
+          arena.writeUInt32LE(group.headerCursor - (group.rowStart + rowHeaderBytes(n, true) + group.valueBytes), deltaAt + 12 * n);
         }
       }
       scratch += batch.buffer.length;
     }
-    return { arena, pooled };
-  }
 
-  /** Apply a group to its key's state; returns the listing row to write, if the key is new to the segment. */
-  private commitGroupState(group: KeyGroup, segmentId: number): { listing: { key: Buffer; value: Buffer } | undefined; isNewKey: boolean } {
-    const state = group.state;
-    const isNewKey = state.isNew;
-    state.isNew = false;
-    state.lastSeq = group.lastSeq;
-    state.count += group.n;
-    state.pins++;
-    if (state.listedIn === segmentId) return { listing: undefined, isNewKey };
-    state.listedIn = segmentId;
-    return {
-      listing: { key: listingKey(segmentId, state.code), value: encodeListingEntry(state.keyId, isTruncatedCode(state.code) ? state.key : undefined) },
-      isNewKey,
-    };
+    let producerAt = groupList.length === 0 ? frameHeaderBytes + commitBodyBytes : pad4(groupList[groupList.length - 1].rowEnd);
+    for (let p = 0; p < producerBatches.length; p++) {
+      const { state, batchNumber } = producerBatches[p];
+      const entry = state.window.get(batchNumber) as { startSequence: number; count: number };
+      const id = producerIds[p];
+      arena.writeUInt32LE(id.length, producerAt);
+      arena.writeUInt32LE(entry.count, producerAt + 4);
+      arena.writeDoubleLE(batchNumber, producerAt + 8);
+      arena.writeDoubleLE(entry.startSequence, producerAt + 16);
+      id.copy(arena, producerAt + producerEntryBytes);
+      producerAt += producerEntryBytes + pad4(id.length);
+    }
+    return { buffer: this.slabs.shrinkLatest(piece, frameBytes), slab: piece.slab };
   }
 }

@@ -1,18 +1,30 @@
 import { assert, ClosedError, StorageError } from '../errors.js';
-import type { KeyStateCache } from '../KeyStateCache.js';
-import { decodeHead, headKey } from '../layout/HeadRecord.js';
+import type { StreamRow } from '../layout/StreamRow.js';
 import type { RecordBatch } from '../RecordBatch.js';
 import type { SegmentTable } from '../SegmentTable.js';
-import type { StorageEnvironment } from '../StorageEnvironment.js';
 import type { AppendOutput, Durability, ReadVisibility } from '../types.js';
-import type { CommitBuilder, CommitUnit, CommittedChunk, WriterHead } from './CommitBuilder.js';
-import type { PendingAppend, PendingItem, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
+import { CommitFrame } from '../wal/CommitFrame.js';
+import type { WalWriter } from '../wal/WalWriter.js';
+import type { BuiltCommit, CommitBuilder } from './CommitBuilder.js';
+import { Fifo } from './Fifo.js';
+import type { PendingAppend, PendingControl, PendingItem, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry } from './ProducerRegistry.js';
 import type { WriteAdmission } from './WriteAdmission.js';
-import { Fifo } from './Fifo.js';
-import { observeCommitError } from '../LmdbWrite.js';
-import type { RecentIndex } from '../RecentIndex.js';
-import type { CommitPassenger } from '../Compactor.js';
+
+/** The records of one key in one commit, as delivered to visibility listeners. */
+export interface CommittedRun {
+  readonly key: Buffer;
+  /** The key as latin1, for map lookups. */
+  readonly keyStr: string;
+  readonly row: StreamRow;
+}
+
+/** A commit that became visible: sequences `[startSequence, endSequence)`, grouped by key. */
+export interface CommittedChunk {
+  readonly startSequence: number;
+  readonly endSequence: number;
+  readonly runs: readonly CommittedRun[];
+}
 
 export interface GroupCommitOptions {
   readonly durability: Durability;
@@ -22,85 +34,110 @@ export interface GroupCommitOptions {
   readonly commitsInFlightMax: number;
 }
 
-type CommitPromise = Promise<boolean> & { flushed?: Promise<unknown> };
+/** What the writer needs from the rest of the log. */
+export interface WriterHooks {
+  /** Whether the memtable has room for another commit (else the writer waits for a flush). */
+  hasRoom(): boolean;
+  /** Why the memtable cannot drain, when flushing to LMDB fails: appends then fail at once. */
+  flushTrouble(): Error | undefined;
+  /** A commit became visible. */
+  afterVisible(): void;
+  /**
+   * A write failed: rebuild the writer's state (memtable, keys, segments, producers, head) from
+   * LMDB and the WAL, as at open. Called once nothing is in flight.
+   */
+  recover(failedLsn: number): Promise<void>;
+}
+
+interface InFlight {
+  readonly commit: BuiltCommit;
+  written: boolean;
+  failure: unknown;
+  /** Settles (never rejects) once the write has finished, either way. */
+  done: Promise<void>;
+}
 
 /**
- * Group commit: appends from every caller are queued, and whenever fewer than
- * `commitsInFlightMax` commits are in LMDB's hands, everything queued (up to the commit bounds)
- * becomes one transaction. So a busy log writes few, large transactions and an idle one writes
- * at once. An append is acknowledged after its transaction is committed and, with `sync`
- * durability, flushed to disk.
+ * Group commit over the write-ahead log: appends from every caller are queued, and whenever
+ * fewer than `commitsInFlightMax` commits are being written, everything queued (up to the commit
+ * bounds) becomes one frame and one write. So a busy log writes few, large frames and an idle
+ * one writes at once, with no timer. With `sync` durability a write is durable when it completes
+ * (O_DSYNC): one disk sync per group, after which the commit is visible and acknowledged; with
+ * `async` it is acknowledged once written, and a background sync brings `durableSequence` up.
  *
- * Every commit is conditional on the `head` version written by the one before it: if a commit
- * fails, the ones built on top of it fail too instead of landing with wrong sequences. Once the
- * failed commits have drained, the writer reloads its state from disk and carries on.
+ * Commits complete in order. If a write fails, it and every commit after it fail, and once
+ * nothing is in flight the writer's state is rebuilt from disk by the same recovery as at open.
  */
 export class GroupCommitWriter {
   private readonly pending = new Fifo<PendingItem>();
-  private readonly inFlight: CommitUnit[] = [];
-  private version: number;
+  private readonly inFlight: InFlight[] = [];
+  /** Written, not yet durable (async durability), oldest first. */
+  private readonly awaitingSync: BuiltCommit[] = [];
+  private committed: number;
+  private durable: number;
+  private written: number;
   private pumpScheduled = false;
   private faulted = false;
   private closed = false;
-  private committed: number;
-  private durable: number;
+  private syncing = false;
+  private syncAgain = false;
   private readonly durableWaiters: { sequence: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   private readonly listeners = new Set<(chunk: CommittedChunk) => void>();
-  private lastFlushed: Promise<unknown> = Promise.resolve();
-  /** Called when a commit failed and the writer reloaded its state from disk. */
-  onRecovered: () => void = () => {};
-  /** Called after each commit became visible (the compactor watches the recent tier grow). */
-  afterCommit: () => void = () => {};
-  /** Asked at each commit for work to carry in its transaction (a compaction step). */
-  passenger: () => CommitPassenger | undefined = () => undefined;
+  /** Controls with nothing to write waiting for the next sync (async durability). */
+  private readonly syncControls: PendingControl[] = [];
 
   constructor(
-    private readonly env: StorageEnvironment,
     private readonly builder: CommitBuilder,
-    private readonly head: WriterHead,
-    private readonly keyStates: KeyStateCache,
+    private wal: WalWriter,
     private readonly segments: SegmentTable,
     private readonly admission: WriteAdmission,
     private readonly producers: ProducerRegistry,
-    private readonly recent: RecentIndex,
+    private readonly hooks: WriterHooks,
     private readonly options: GroupCommitOptions,
+    start: { nextSequence: number; lastLsn: number },
   ) {
-    this.version = env.headVersion();
-    this.committed = head.nextSequence;
-    this.durable = head.nextSequence;
+    this.committed = this.durable = start.nextSequence;
+    this.written = start.lastLsn;
   }
 
-  /** Exclusive end of what is committed (visible to readers in `committed` visibility). */
+  /** Exclusive end of what is written to the WAL. */
   get committedSequence(): number {
     return this.committed;
   }
 
-  /** Exclusive end of what is on disk. */
+  /** Exclusive end of what is durable. */
   get durableSequence(): number {
     return this.durable;
   }
 
-  get queueDepth(): { batches: number; bytes: number; waiting: number; commitsInFlight: number } {
-    return {
-      batches: this.admission.queuedBatches,
-      bytes: this.admission.queuedBytes,
-      waiting: this.admission.waiting,
-      commitsInFlight: this.inFlight.length,
-    };
+  /** Exclusive end of what readers see: durable with `sync` durability or `durable` visibility, else written. */
+  get visibleSequence(): number {
+    return this.options.durability === 'sync' || this.options.visibility === 'durable' ? this.durable : this.committed;
   }
 
-  /** Be told of every commit as it becomes visible (committed, or durable with `durable` visibility); rows are valid during the call only. */
+  /** The last WAL frame whose write completed (with every frame before it): what a flush may take. */
+  get writtenLsn(): number {
+    return this.written;
+  }
+
+  get queueDepth(): { batches: number; bytes: number; waiting: number; commitsInFlight: number } {
+    return { batches: this.admission.queuedBatches, bytes: this.admission.queuedBytes, waiting: this.admission.waiting, commitsInFlight: this.inFlight.length };
+  }
+
+  /** Be told of every commit as it becomes visible; rows are valid during the call only. */
   onVisible(listener: (chunk: CommittedChunk) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  async append(
-    batch: RecordBatch,
-    expect: readonly ResolvedExpectation[] | undefined,
-    producer: ProducerBatchId | undefined,
-    timeoutMs: number | undefined,
-  ): Promise<AppendOutput> {
+  /** After a recovery: where the rebuilt log stands, and the WAL writer that continues it. */
+  restart(wal: WalWriter, start: { nextSequence: number; lastLsn: number }): void {
+    this.wal = wal;
+    this.committed = this.durable = start.nextSequence;
+    this.written = start.lastLsn;
+  }
+
+  async append(batch: RecordBatch, expect: readonly ResolvedExpectation[] | undefined, producer: ProducerBatchId | undefined, timeoutMs: number | undefined): Promise<AppendOutput> {
     if (this.closed) throw closedError();
     const bytes = batch.payloadBytes;
     const wait = this.admission.acquire(bytes, timeoutMs);
@@ -134,13 +171,13 @@ export class GroupCommitWriter {
   }
 
   /** Seal the active segment if its interval or size says so (called on a timer). */
-  sealIfDue(): Promise<void> {
+  sealIfDue(nowMs: number): Promise<void> {
     const last = this.segments.last();
-    if (this.closed || last === undefined || last.sealed || !this.segments.isDue(last, Date.now())) return Promise.resolve();
+    if (this.closed || last === undefined || last.sealed || !this.segments.isDue(last, nowMs)) return Promise.resolve();
     return this.control('seal');
   }
 
-  /** Resolve once everything queued before this call is settled and every committed record is on disk. */
+  /** Resolve once everything queued before this call is settled and every committed record is durable. */
   flush(): Promise<void> {
     return this.control('flush');
   }
@@ -149,7 +186,10 @@ export class GroupCommitWriter {
   whenDurable(sequence: number): Promise<void> {
     if (sequence < this.durable) return Promise.resolve();
     if (this.closed) return Promise.reject(closedError());
-    return new Promise((resolve, reject) => this.durableWaiters.push({ sequence, resolve, reject }));
+    return new Promise((resolve, reject) => {
+      this.durableWaiters.push({ sequence, resolve, reject });
+      if (this.options.durability === 'async') this.requestSync();
+    });
   }
 
   /** Refuse new work, then settle everything queued. */
@@ -159,8 +199,12 @@ export class GroupCommitWriter {
     this.closed = true;
     this.admission.rejectWaiters(closedError());
     await drained.catch(() => undefined);
-    // Whatever is still not durable will not become so through this writer.
     for (const waiter of this.durableWaiters.splice(0)) waiter.reject(closedError());
+  }
+
+  /** The memtable has room again (a flush finished): build what waits. */
+  wake(): void {
+    this.schedulePump();
   }
 
   private control(kind: 'seal' | 'flush'): Promise<void> {
@@ -187,24 +231,23 @@ export class GroupCommitWriter {
 
   private pump(): void {
     while (!this.faulted && this.inFlight.length < this.options.commitsInFlightMax && this.pending.length > 0) {
+      if (!this.hooks.hasRoom()) {
+        const trouble = this.hooks.flushTrouble();
+        if (trouble !== undefined) this.failQueuedAppends(trouble);
+        return; // a finished flush wakes the writer
+      }
       const items = this.takeCommitItems();
-      let unit: CommitUnit;
+      let built;
       try {
-        unit = this.builder.build(items, this.version + 1);
+        built = this.builder.build(items);
       } catch (error) {
-        // Building touches LMDB only to read; a failure here is a storage fault before anything was written.
+        // A build reads LMDB (key and producer states) and may run out of segment ids; nothing was written.
         const failure = toStorageError(error, 'preparing a commit');
         for (const item of items) item.settle(failure);
-        this.faulted = true;
-        this.recoverWhenIdle();
-        return;
-      }
-      if (!unit.hasWrites) {
-        this.builder.arenas.give(unit.arena);
-        this.settleWithoutWrites(unit);
         continue;
       }
-      this.submit(unit);
+      if (built.commit === undefined) this.settleWithoutWrites(built.controls);
+      else this.submit(built.commit);
     }
   }
 
@@ -226,130 +269,161 @@ export class GroupCommitWriter {
     return items;
   }
 
-  private submit(unit: CommitUnit): void {
-    this.version++;
-    this.inFlight.push(unit);
-    let promise: CommitPromise;
-    try {
-      const passenger = (unit.passenger = this.passenger());
-      const write = passenger === undefined ? unit.write : () => {
-        unit.write();
-        passenger.write();
-      };
-      promise = this.env.tables.meta.ifVersion(headKey, this.version - 1, write) as CommitPromise;
-    } catch (error) {
-      promise = Promise.reject(error) as CommitPromise;
+  private failQueuedAppends(error: Error): void {
+    const kept: PendingItem[] = [];
+    for (let item = this.pending.shift(); item !== undefined; item = this.pending.shift()) {
+      if (item.kind === 'append') item.settle(error);
+      else kept.push(item);
     }
-    promise.then(
-      (landed) => (landed ? this.onCommitted(unit, promise.flushed) : this.onFailed(unit, new StorageError('an earlier commit failed, so this one was not applied; retry'))),
+    for (const item of kept) this.pending.push(item);
+  }
+
+  private submit(commit: BuiltCommit): void {
+    const entry: InFlight = { commit, written: false, failure: undefined, done: Promise.resolve() };
+    this.inFlight.push(entry);
+    entry.done = this.wal.append(commit.frame.frame, commit.frame.lsn).then(
+      () => {
+        entry.written = true;
+        this.completeInOrder();
+      },
       (error: unknown) => {
-        observeCommitError(error);
-        this.onFailed(unit, toStorageError(error, 'committing'));
+        entry.failure = error ?? new Error('the write failed');
+        this.completeInOrder();
       },
     );
   }
 
-  private onCommitted(unit: CommitUnit, flushed: Promise<unknown> | undefined): void {
-    assert(this.inFlight[0] === unit, 'commits complete in order');
-    this.inFlight.shift();
-    this.committed = unit.endSeq;
-    for (const state of unit.states) state.pins--;
-    this.keyStates.trim();
-    for (const p of unit.producerBatches) this.producers.committed(p.state, p.batchNumber);
-    // Visible to readers from now on (lmdb-js renewed its read transaction before resolving).
-    for (const run of unit.recentRuns) this.recent.add(run.keyId, run.firstSeq, run.bytes);
-    unit.passenger?.landed();
-    if (this.options.visibility === 'committed') {
-      this.emit(unit.chunk);
-      this.builder.arenas.give(unit.arena);
+  /** Complete commits whose writes finished, in order; a failed one fails everything after it. */
+  private completeInOrder(): void {
+    while (this.inFlight.length > 0) {
+      const head = this.inFlight[0];
+      if (head.failure !== undefined) {
+        this.failInFlight(head);
+        return;
+      }
+      if (!head.written) return;
+      this.inFlight.shift();
+      this.onWritten(head.commit);
     }
-    if (this.options.durability === 'async') this.acknowledge(unit);
+  }
 
-    const onDisk = (flushed ?? this.env.tables.root.flushed) as Promise<unknown>;
-    this.lastFlushed = onDisk;
-    onDisk.then(
-      () => this.onDurable(unit),
-      (error: unknown) => {
-        observeCommitError(error);
-        // Committed but not known to be on disk: never report such records as durable.
-        if (this.options.visibility === 'durable') this.builder.arenas.give(unit.arena);
-        const failure = toStorageError(error, 'flushing a commit to disk');
-        if (this.options.durability === 'sync') for (const a of unit.appends) settleWithFollowers(a, failure);
-        for (const c of unit.controls) c.settle(failure);
-      },
-    );
+  private onWritten(commit: BuiltCommit): void {
+    assert(commit.frame.lsn === this.written + 1, 'WAL writes complete in frame order');
+    this.written = commit.frame.lsn;
+    this.committed = commit.endSeq;
+    for (const p of commit.producerBatches) this.producers.committed(p.state, p.batchNumber);
+    if (this.options.durability === 'sync') {
+      // The write was synchronous to disk: durable now.
+      this.durable = commit.endSeq;
+      this.emit(commit);
+      this.acknowledge(commit);
+      for (const c of commit.controls) c.settle(null);
+      this.releaseDurableWaiters();
+    } else {
+      if (this.options.visibility === 'committed') this.emit(commit);
+      this.acknowledge(commit);
+      this.awaitingSync.push(commit);
+      this.requestSync();
+    }
+    this.hooks.afterVisible();
     this.schedulePump();
-    this.afterCommit();
   }
 
-  private onDurable(unit: CommitUnit): void {
-    if (unit.endSeq > this.durable) this.durable = unit.endSeq;
-    if (this.options.durability === 'sync') this.acknowledge(unit);
-    if (this.options.visibility === 'durable') {
-      this.emit(unit.chunk);
-      this.builder.arenas.give(unit.arena);
+  /** Async durability: sync the WAL (one sync at a time; a request during one asks for another). */
+  private requestSync(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
     }
-    for (const c of unit.controls) c.settle(null);
-    this.releaseDurableWaiters();
+    if (this.awaitingSync.length === 0 && this.syncControls.length === 0) return;
+    this.syncing = true;
+    const covered = this.awaitingSync.splice(0);
+    const controls = this.syncControls.splice(0);
+    const target = this.committed;
+    this.wal.sync().then(
+      () => {
+        this.syncing = false;
+        if (target > this.durable) this.durable = target;
+        for (const commit of covered) {
+          if (this.options.visibility === 'durable') this.emit(commit);
+          for (const c of commit.controls) c.settle(null);
+        }
+        for (const c of controls) c.settle(null);
+        this.releaseDurableWaiters();
+        if (this.syncAgain || this.awaitingSync.length > 0) {
+          this.syncAgain = false;
+          this.requestSync();
+        }
+      },
+      (error: unknown) => {
+        this.syncing = false;
+        // Written but not known to be on disk: never reported durable.
+        const failure = toStorageError(error, 'syncing the write-ahead log to disk');
+        for (const commit of covered) for (const c of commit.controls) c.settle(failure);
+        for (const c of controls) c.settle(failure);
+        for (const waiter of this.durableWaiters.splice(0)) waiter.reject(failure);
+      },
+    );
   }
 
-  private acknowledge(unit: CommitUnit): void {
-    for (const a of unit.appends) settleWithFollowers(a, null);
+  private acknowledge(commit: BuiltCommit): void {
+    for (const a of commit.appends) settleWithFollowers(a, null);
   }
 
-  private onFailed(unit: CommitUnit, error: StorageError): void {
-    assert(this.inFlight[0] === unit, 'commits complete in order');
-    this.inFlight.shift();
+  private failInFlight(head: InFlight): void {
     this.faulted = true;
-    for (const state of unit.states) state.pins--;
-    for (const p of unit.producerBatches) this.producers.failed(p.state, p.batchNumber);
-    unit.passenger?.failed();
-    this.builder.arenas.give(unit.arena);
-    for (const a of unit.appends) settleWithFollowers(a, error);
-    for (const c of unit.controls) c.settle(error);
-    this.recoverWhenIdle();
+    const failure = toStorageError(head.failure, 'writing to the write-ahead log');
+    const failedLsn = head.commit.frame.lsn;
+    const failed = this.inFlight.splice(0);
+    for (const f of failed) {
+      for (const p of f.commit.producerBatches) this.producers.failed(p.state, p.batchNumber);
+      for (const a of f.commit.appends) settleWithFollowers(a, failure);
+      for (const c of f.commit.controls) c.settle(failure);
+    }
+    // Later writes may still be under way: recover only once every one has finished, so none lands after.
+    void Promise.all(failed.map((f) => f.done))
+      .then(() => this.hooks.recover(failedLsn))
+      .then(
+        () => {
+          this.faulted = false;
+          this.schedulePump();
+        },
+        (error: unknown) => {
+          // The disk is unusable even for reading back the log: fail what waits and stay faulted.
+          const fatal = toStorageError(error, 'recovering after a failed write');
+          this.failQueuedAppends(fatal);
+        },
+      );
   }
 
   /** Controls with nothing to write (a flush, a seal of an empty segment) settle once what is before them is durable. */
-  private settleWithoutWrites(unit: CommitUnit): void {
+  private settleWithoutWrites(controls: PendingControl[]): void {
     const previous = this.inFlight[this.inFlight.length - 1];
     if (previous !== undefined) {
-      previous.controls.push(...unit.controls);
+      (previous.commit.controls as PendingControl[]).push(...controls);
       return;
     }
-    this.lastFlushed.then(
-      () => unit.controls.forEach((c) => c.settle(null)),
-      (error: unknown) => unit.controls.forEach((c) => c.settle(toStorageError(error, 'flushing'))),
-    );
-  }
-
-  private recoverWhenIdle(): void {
-    if (this.inFlight.length > 0) return;
-    try {
-      const head = decodeHead(this.env.tables.meta.getBinary(headKey) as Buffer);
-      this.head.nextSequence = head.nextSequence;
-      this.head.nextKeyId = head.nextKeyId;
-      this.version = this.env.headVersion();
-      this.committed = head.nextSequence;
-      this.segments.load();
-      this.keyStates.clearUnpinned();
-      this.producers.clearUnpinned();
-      this.faulted = false;
-      this.onRecovered();
-    } catch {
-      // The environment is unreadable too; stay faulted and try again on the next append.
-      setTimeout(() => this.recoverWhenIdle(), 100).unref();
+    if (this.options.durability === 'async' && this.durable < this.committed) {
+      this.syncControls.push(...controls);
+      this.requestSync();
       return;
     }
-    this.schedulePump();
+    for (const c of controls) c.settle(null);
   }
 
-  private emit(chunk: CommittedChunk): void {
+  private emit(commit: BuiltCommit): void {
+    if (this.listeners.size === 0 || commit.runKeys.length === 0) return;
+    const frameRuns = new CommitFrame(commit.frame.frame).runs();
+    const runs: CommittedRun[] = frameRuns.map((run, i) => ({ key: run.key, keyStr: commit.runKeys[i].keyStr, row: run.row }));
+    const chunk: CommittedChunk = { startSequence: commit.startSeq, endSequence: commit.endSeq, runs };
     for (const listener of this.listeners) {
       try {
         listener(chunk);
-      } catch {
-        // A listener's bug must not stop the log; listeners report their own errors.
+      } catch (error) {
+        // A listener's bug must not stall the log silently: it is reported, and the others still hear of the commit.
+        queueMicrotask(() => {
+          throw error;
+        });
       }
     }
   }
@@ -376,7 +450,7 @@ function closedError(): ClosedError {
   return new ClosedError('the log is closed; open it again to continue');
 }
 
-function toStorageError(error: unknown, during: string): StorageError {
+export function toStorageError(error: unknown, during: string): StorageError {
   if (error instanceof StorageError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new StorageError(`storage failed while ${during}: ${message}; committed data is intact, retry once the cause (disk space, permissions) is fixed`, { cause: error });

@@ -1,22 +1,26 @@
-import type { KeyState } from '../KeyStateCache.js';
+import type { KeyState } from '../memtable/KeyTable.js';
 
 /** The records of one key in the commit being built. */
 export class KeyGroup {
   n = 0;
   valueBytes = 0;
+  headerBytes = 0;
   firstSeq = -1;
   lastSeq = -1;
-  /** Where the row's `recent` value starts (the key id, then the StreamRow at rowStart). */
-  prefixStart = 0;
+  /** Where the run's header starts in the frame; its row starts at rowStart. */
+  runStart = 0;
   rowStart = 0;
   rowEnd = 0;
   filled = 0;
   valueCursor = 0;
+  headerCursor = 0;
   /** Next group whose key has the same hash. */
   nextInBucket: KeyGroup | undefined;
 
   constructor(
     readonly index: number,
+    /** The key's bytes (a view into the batch that brought it first). */
+    readonly key: Buffer,
     readonly state: KeyState,
   ) {}
 }
@@ -44,7 +48,7 @@ export class KeyGroupIndex {
 
   find(buf: Uint8Array, start: number, end: number, hash: number): KeyGroup | undefined {
     for (let g = this.buckets.get(hash); g !== undefined; g = g.nextInBucket) {
-      if (sameBytes(g.state.key, buf, start, end)) return g;
+      if (sameBytes(g.key, buf, start, end)) return g;
     }
     return undefined;
   }

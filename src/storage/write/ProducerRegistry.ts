@@ -1,7 +1,7 @@
-import type { StorageTables } from '../StorageEnvironment.js';
-import { decodeProducerRecord, encodeProducerRecord } from '../layout/ProducerRecord.js';
+import type { StorageTables } from '../env/StorageEnvironment.js';
+import { decodeProducerRecord } from '../layout/ProducerRecord.js';
 import type { PendingAppend } from './PendingItem.js';
-import { awaitWrite } from '../LmdbWrite.js';
+import { awaitWrite } from '../env/LmdbWrite.js';
 
 /** A batch in a producer's window: sequenced, and (while `inFlight` is set) not yet committed. */
 export interface WindowEntry {
@@ -15,7 +15,10 @@ export interface ProducerState {
   readonly window: Map<number, WindowEntry>;
   maxBatch: number;
   lastSeenMs: number;
+  /** Commits in flight holding batches of it. */
   pins: number;
+  /** Its batches in frames not yet flushed to LMDB (LMDB's row lags them, so the state must stay). */
+  unflushed: number;
 }
 
 /** What the registry says about a batch before it is sequenced. */
@@ -28,8 +31,10 @@ export type BatchVerdict =
 /**
  * Idempotent producers: for each producer id, the last `windowBatches` batch numbers and where
  * they landed. A retried batch is answered with its original result instead of being appended
- * twice; the window is stored with the commit that writes the batch, so it survives crashes.
- * States are cached (bounded, pinned while a commit holds them) and reloaded from LMDB.
+ * twice; each batch is recorded in the WAL frame of the commit that sequences it (and in LMDB's
+ * `producers` row by the flush that takes that frame), so it survives crashes. States are cached
+ * (bounded; pinned while a commit holds them or their batches are not yet flushed) and reloaded
+ * from LMDB.
  */
 export class ProducerRegistry {
   private readonly cache = new Map<string, ProducerState>();
@@ -43,7 +48,7 @@ export class ProducerRegistry {
   state(id: string): ProducerState {
     let state = this.cache.get(id);
     if (state === undefined) {
-      state = { id, window: new Map(), maxBatch: -1, lastSeenMs: 0, pins: 0 };
+      state = { id, window: new Map(), maxBatch: -1, lastSeenMs: 0, pins: 0, unflushed: 0 };
       const raw = this.tables.producers.getBinary(Buffer.from(id, 'utf8'));
       if (raw !== undefined) {
         const record = decodeProducerRecord(raw);
@@ -70,16 +75,31 @@ export class ProducerRegistry {
     return { kind: 'new' };
   }
 
-  /** Record a sequenced batch; returns the producer's row to write with it. */
-  record(state: ProducerState, batchNumber: number, append: PendingAppend, nowMs: number): { key: Buffer; value: Buffer } {
-    state.window.set(batchNumber, { startSequence: append.startSequence, count: append.batch.count, inFlight: append });
+  /** Record a batch sequenced by a commit being built. */
+  record(state: ProducerState, batchNumber: number, append: PendingAppend, nowMs: number): void {
+    this.remember(state, batchNumber, append.startSequence, append.batch.count, append, nowMs);
+    state.pins++;
+  }
+
+  /** Record a batch found in a WAL frame at open (its commit is durable). */
+  replay(id: string, batchNumber: number, startSequence: number, count: number, timeMs: number): void {
+    this.remember(this.state(id), batchNumber, startSequence, count, undefined, timeMs);
+  }
+
+  /** Batches of `id` from frames a flush put in LMDB: LMDB's row now holds them. */
+  flushed(id: string): void {
+    const state = this.cache.get(id);
+    if (state !== undefined && state.unflushed > 0) state.unflushed--;
+    this.trim();
+  }
+
+  private remember(state: ProducerState, batchNumber: number, startSequence: number, count: number, inFlight: PendingAppend | undefined, nowMs: number): void {
+    state.window.set(batchNumber, { startSequence, count, inFlight });
     if (batchNumber > state.maxBatch) state.maxBatch = batchNumber;
     const oldest = state.maxBatch - this.windowBatches + 1;
     for (const number of state.window.keys()) if (number < oldest) state.window.delete(number);
     state.lastSeenMs = nowMs;
-    state.pins++;
-    const batches = [...state.window].map(([n, e]) => ({ batchNumber: n, startSequence: e.startSequence, count: e.count }));
-    return { key: Buffer.from(state.id, 'utf8'), value: encodeProducerRecord({ lastSeenMs: nowMs, batches }) };
+    state.unflushed++;
   }
 
   /** The commit holding `append` landed. */
@@ -94,6 +114,7 @@ export class ProducerRegistry {
   failed(state: ProducerState, batchNumber: number): void {
     state.window.delete(batchNumber);
     state.pins--;
+    state.unflushed--;
   }
 
   /**
@@ -106,7 +127,8 @@ export class ProducerRegistry {
       const stale: Buffer[] = [];
       for (const { key, value } of this.tables.producers.getRange({})) {
         const id = key.toString('utf8');
-        if (nowMs - decodeProducerRecord(value).lastSeenMs >= idleMs && (this.cache.get(id)?.pins ?? 0) === 0) stale.push(key);
+        const cached = this.cache.get(id);
+        if (nowMs - decodeProducerRecord(value).lastSeenMs >= idleMs && (cached === undefined || (cached.pins === 0 && cached.unflushed === 0))) stale.push(key);
         if (stale.length >= 1000) break;
       }
       if (stale.length === 0) return pruned;
@@ -122,8 +144,9 @@ export class ProducerRegistry {
     }
   }
 
-  clearUnpinned(): void {
-    for (const [id, state] of this.cache) if (state.pins === 0) this.cache.delete(id);
+  /** Forget every state (the memtable is being rebuilt from disk). */
+  clear(): void {
+    this.cache.clear();
   }
 
   private trim(): void {
@@ -131,7 +154,7 @@ export class ProducerRegistry {
     let excess = this.cache.size - this.cachedMax;
     for (const [id, state] of this.cache) {
       if (excess === 0) break;
-      if (state.pins > 0) continue;
+      if (state.pins > 0 || state.unflushed > 0) continue;
       this.cache.delete(id);
       excess--;
     }

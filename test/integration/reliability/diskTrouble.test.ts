@@ -256,7 +256,7 @@ describe('reliability: data directories the broker must refuse at start', functi
     client.close();
     expect(await broker.stop()).to.equal(0);
     const env = open({ path: join(broker.dataDir, 'log.mdb'), noSubdir: true, maxDbs: 16 });
-    const meta = env.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary', useVersions: true });
+    const meta = env.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' });
     await meta.put(Buffer.from('format'), Buffer.from(JSON.stringify({ magic: 'odlog', version: 99 })));
     await env.close();
     expectRefused(await runOdlog(serve(broker.dataDir)), /format 99/);

@@ -188,9 +188,8 @@ describe('LogDb reopen and data directory', () => {
     const log = await fixture.open({ path: dir });
     await log.append(recordsOf('k', ['a']));
     await log.close();
-    // The `meta` table is versioned (see StorageEnvironment), so it is opened the same way here.
     const env = open({ path: join(dir, 'log.mdb'), noSubdir: true, maxDbs: 16 });
-    const meta = env.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary', useVersions: true });
+    const meta = env.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' });
     await meta.put(Buffer.from('format'), Buffer.from(JSON.stringify({ magic: 'odlog', version: 99 })));
     await env.close();
     const error = await expectLogError(() => LogDb.open({ path: dir }), IncompatibleFormatError, 'INCOMPATIBLE_FORMAT');

@@ -1,0 +1,27 @@
+/**
+ * The storage engine's public surface: everything outside `src/storage` imports from here.
+ */
+export { LogDb, type LogDbOptions, type KeySelector, type LogStats } from './LogDb.js';
+export { RecordBatch, type BatchHeaders } from './RecordBatch.js';
+export { encodeHeaderBlock, reservedHeaderPrefix, type HeaderInput, type HeaderBounds } from './layout/HeaderBlock.js';
+export type { LogIterator } from './read/LogIterator.js';
+export type { CommittedChunk, CommittedRun } from './write/GroupCommitWriter.js';
+export type { StreamRow } from './layout/StreamRow.js';
+export type { ConsumerCursor, CursorSelector, CursorStore } from './CursorStore.js';
+export type { SegmentationPolicy } from './SegmentTable.js';
+export type { RetentionPolicy } from './RetentionTask.js';
+export type { Clock, ClockTimer } from './Clock.js';
+export type { WalFiles, WalHandle } from './wal/WalFiles.js';
+export * from './types.js';
+export {
+  LogError,
+  InvalidArgumentError,
+  QueueFullError,
+  TimeoutError,
+  ConflictError,
+  ClosedError,
+  StorageError,
+  IncompatibleFormatError,
+  LockedError,
+  type LogErrorCode,
+} from './errors.js';

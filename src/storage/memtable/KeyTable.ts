@@ -1,0 +1,111 @@
+import { assert } from '../errors.js';
+
+/**
+ * What the writer must know about a key to append to it. Values include commits not yet
+ * durable; a key is pinned (never evicted) while the memtable holds runs of it, so a key is
+ * only ever loaded from LMDB when LMDB is authoritative for it.
+ */
+export interface KeyState {
+  /** The key as latin1: a 1:1 image of its bytes, the table's map key. */
+  readonly keyStr: string;
+  readonly keyId: number;
+  /** Entries ever appended to the key (the next entry's offset). */
+  count: number;
+  /** Last sequence appended to the key, -1 if none. */
+  lastSeq: number;
+  /** Entries of the key below this sequence are deleted. */
+  trimSeq: number;
+  /** The key's newest run in the memtable (a run number), -1 if none. */
+  lastRun: number;
+  /** Runs of the key in the memtable. */
+  memRuns: number;
+}
+
+/** Where a key's state comes from when the table does not hold it. */
+export type KeyStateLoader = (key: Buffer, keyStr: string) => KeyState;
+
+/**
+ * Key states: every key with runs in the memtable (pinned), and a bounded LRU of others. Pinned
+ * keys are kept out of the LRU so that evicting never walks past them: the memtable's own
+ * bound on distinct keys bounds them.
+ */
+export class KeyTable {
+  private readonly all = new Map<string, KeyState>();
+  /** Unpinned states, least recently used first. */
+  private readonly lru = new Map<string, KeyState>();
+
+  constructor(
+    private readonly unpinnedMax: number,
+    private readonly load: KeyStateLoader,
+  ) {}
+
+  /** Keys with runs in the memtable. */
+  get pinned(): number {
+    return this.all.size - this.lru.size;
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** The state without loading it or touching recency (readers). */
+  peek(keyStr: string): KeyState | undefined {
+    return this.all.get(keyStr);
+  }
+
+  /** The state of a key about to be written, loaded if needed. */
+  forWrite(key: Buffer, keyStr: string): KeyState {
+    let state = this.all.get(keyStr);
+    if (state === undefined) {
+      state = this.load(key, keyStr);
+      this.all.set(keyStr, state);
+    } else if (state.memRuns === 0) this.lru.delete(keyStr);
+    if (state.memRuns === 0) this.lru.set(keyStr, state); // most recently used
+    return state;
+  }
+
+  /** The state of a key met while replaying the WAL, loaded by `load` (which knows the key's id) if needed. */
+  forReplay(key: Buffer, keyStr: string, load: KeyStateLoader): KeyState {
+    let state = this.all.get(keyStr);
+    if (state === undefined) {
+      state = load(key, keyStr);
+      this.all.set(keyStr, state);
+      this.lru.set(keyStr, state);
+    }
+    return state;
+  }
+
+  /** A run of the key entered the memtable. */
+  runAdded(state: KeyState, run: number): void {
+    if (state.memRuns === 0) this.lru.delete(state.keyStr);
+    state.memRuns++;
+    state.lastRun = run;
+  }
+
+  /** A run of the key left the memtable (flushed); the key is unpinned when it was the last. */
+  runDropped(state: KeyState): void {
+    assert(state.memRuns > 0, 'a dropped run was counted');
+    state.memRuns--;
+    if (state.memRuns === 0) {
+      state.lastRun = -1;
+      this.lru.set(state.keyStr, state);
+    }
+  }
+
+  /** Evict least recently used unpinned states down to the bound. */
+  trim(): void {
+    let excess = this.lru.size - this.unpinnedMax;
+    if (excess <= 0) return;
+    for (const keyStr of this.lru.keys()) {
+      if (excess-- <= 0) break;
+      this.lru.delete(keyStr);
+      this.all.delete(keyStr);
+    }
+  }
+
+  /** Forget everything (the memtable is being rebuilt from disk). */
+  clear(): void {
+    this.all.clear();
+    this.lru.clear();
+  }
+}

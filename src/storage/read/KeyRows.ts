@@ -1,0 +1,139 @@
+import type { Transaction } from 'lmdb';
+import type { StorageTables } from '../env/StorageEnvironment.js';
+import { encodeKeyCode } from '../KeyCode.js';
+import { decodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
+import { decodeGenRow, genRowPrevGen } from '../layout/GenRow.js';
+import { decodeKeyRecord, noGen, type KeyRecord } from '../layout/KeyRecord.js';
+import { genKey, genKeyPrefix, genRowFirstSeq, genRowKey } from '../layout/StorageKeys.js';
+import { StreamRow } from '../layout/StreamRow.js';
+import type { KeyTable } from '../memtable/KeyTable.js';
+import type { Memtable } from '../memtable/Memtable.js';
+import type { ReadSnapshot } from './ReadSnapshot.js';
+
+/** A key as a reader names it. */
+export interface KeyRef {
+  readonly key: Buffer;
+  readonly keyStr: string;
+}
+
+/**
+ * A key's rows across both tiers, oldest first: its generations in LMDB (found from its
+ * KeyRecord, newest first, through each row's link to the previous generation), then its runs
+ * in the memtable (from its newest, through each run's link to the previous one). The LMDB part
+ * is read in the caller's snapshot and ends where that snapshot's LMDB ends; the memtable part
+ * starts there. Rows from the memtable are copied, since its memory is reused after a flush.
+ */
+export class KeyRows {
+  constructor(
+    private readonly tables: StorageTables,
+    private readonly memtable: Memtable,
+    private readonly keys: KeyTable,
+  ) {}
+
+  /** The key's record in LMDB, in the snapshot. */
+  record(key: Buffer, transaction: Transaction): KeyRecord | undefined {
+    const raw = this.tables.keys.getBinary(encodeKeyCode(key), { transaction });
+    return raw === undefined ? undefined : decodeKeyRecord(raw);
+  }
+
+  /** Rows holding the key's sequences in `[from, end)` (a first row may start before `from`). */
+  *rows(ref: KeyRef, from: number, end: number, snapshot: ReadSnapshot): Generator<StreamRow> {
+    const flushed = snapshot.flushedSeq;
+    if (from < flushed) {
+      const record = this.record(ref.key, snapshot.transaction);
+      if (record !== undefined) yield* this.generationRows(record, from, Math.min(end, flushed), snapshot.transaction);
+    }
+    if (end > flushed) yield* this.memtableRows(ref.keyStr, Math.max(from, flushed), end, flushed);
+  }
+
+  /** The offset of the key's first record in `[from, end)`, if it has one. */
+  firstOffsetFrom(ref: KeyRef, from: number, end: number, snapshot: ReadSnapshot): number | undefined {
+    for (const row of this.rows(ref, from, end, snapshot)) {
+      const i = row.lowerBound(from);
+      if (i < row.count && row.sequence(i) < end) return row.offset(i);
+      if (i < row.count) return undefined;
+    }
+    return undefined;
+  }
+
+  /** One past the offset of the key's last record below `end` (0 if it has none). */
+  offsetEnd(ref: KeyRef, end: number, snapshot: ReadSnapshot): number {
+    const flushed = snapshot.flushedSeq;
+    if (end > flushed) {
+      const state = this.keys.peek(ref.keyStr);
+      if (state !== undefined && state.lastRun >= 0) {
+        const runs = this.memtable.runsOf(state, flushed, end);
+        const last = runs[runs.length - 1];
+        if (last !== undefined && last.firstSeq >= flushed) return last.row.offset(last.row.lowerBound(end) - 1) + 1;
+      }
+    }
+    const record = this.record(ref.key, snapshot.transaction);
+    if (record === undefined) return 0;
+    const lmdbEnd = Math.min(end, flushed);
+    if (record.lastSeq < lmdbEnd) return record.count;
+    // The key has records at or after the end: find its last row starting below it.
+    for (let gen = record.latestGen; gen !== noGen; ) {
+      const info = this.generation(gen, snapshot.transaction);
+      if (info === undefined) return 0;
+      if (info.startSeq < lmdbEnd) {
+        for (const { key, value } of this.tables.streams.getRange({ start: genRowKey(gen, record.keyId, lmdbEnd), end: genKeyPrefix(gen, record.keyId), reverse: true, limit: 1, transaction: snapshot.transaction })) {
+          const row = decodeGenRow(value, genRowFirstSeq(key));
+          return row.offset(row.lowerBound(lmdbEnd) - 1) + 1;
+        }
+      }
+      const first = this.firstRowValue(gen, record.keyId, snapshot.transaction);
+      if (first === undefined) return 0;
+      gen = genRowPrevGen(first);
+    }
+    return 0;
+  }
+
+  /** The generation's record in the snapshot (undefined once retention deleted it). */
+  generation(gen: number, transaction: Transaction): GenRecord | undefined {
+    const raw = this.tables.gens.getBinary(genKey(gen), { transaction });
+    return raw === undefined ? undefined : decodeGenRecord(gen, raw);
+  }
+
+  private firstRowValue(gen: number, keyId: number, transaction: Transaction): Buffer | undefined {
+    for (const { value } of this.tables.streams.getRange({ start: genKeyPrefix(gen, keyId), end: genKeyPrefix(gen, keyId + 1), limit: 1, transaction })) return value;
+    return undefined;
+  }
+
+  private *generationRows(record: KeyRecord, from: number, end: number, transaction: Transaction): Generator<StreamRow> {
+    // Newest first, back to the generation holding `from` (or the key's first).
+    const chain: number[] = [];
+    for (let gen = record.latestGen; gen !== noGen; ) {
+      const info = this.generation(gen, transaction);
+      if (info === undefined || info.endSeq <= from) break;
+      chain.push(gen);
+      if (info.startSeq <= from) break;
+      const first = this.firstRowValue(gen, record.keyId, transaction);
+      if (first === undefined) break;
+      gen = genRowPrevGen(first);
+    }
+    const keyId = record.keyId;
+    for (let c = chain.length - 1; c >= 0; c--) {
+      const gen = chain[c];
+      let start: Buffer = genKeyPrefix(gen, keyId);
+      if (c === chain.length - 1) {
+        for (const key of this.tables.streams.getKeys({ start: genRowKey(gen, keyId, from), end: start, reverse: true, limit: 1, transaction })) start = key as Buffer;
+      }
+      for (const { key, value } of this.tables.streams.getRange({ start, end: genKeyPrefix(gen, keyId + 1), transaction })) {
+        const firstSeq = genRowFirstSeq(key);
+        if (firstSeq >= end) return;
+        yield decodeGenRow(value, firstSeq);
+      }
+    }
+  }
+
+  private memtableRows(keyStr: string, from: number, end: number, flushed: number): StreamRow[] {
+    const state = this.keys.peek(keyStr);
+    if (state === undefined || state.lastRun < 0) return [];
+    const out: StreamRow[] = [];
+    for (const run of this.memtable.runsOf(state, from, end)) {
+      if (run.firstSeq < flushed) continue; // already in LMDB, not yet let go
+      out.push(new StreamRow(Buffer.from(run.row.buffer), run.firstSeq));
+    }
+    return out;
+  }
+}
