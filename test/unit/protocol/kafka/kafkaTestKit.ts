@@ -72,13 +72,17 @@ export function isDistinctive(leaf: string): boolean {
   return /^\d+$/.test(leaf) && Number(leaf) >= 100;
 }
 
-/** Every distinctive leaf of `sent` is among the leaves of `received` (as many times). */
+/**
+ * The distinctive leaves of `sent`, in order, appear in the leaves of `received` in the same
+ * order. Both sides build objects in wire order, so a value read from the wrong place (or two
+ * fields of one type swapped) breaks the order even when the value itself exists elsewhere.
+ */
 export function expectDistinctiveLeavesIn(sent: unknown, received: unknown): void {
-  const pool = new Map<string, number>();
-  for (const leaf of leaves(received)) pool.set(leaf, (pool.get(leaf) ?? 0) + 1);
+  const pool = leaves(received);
+  let at = 0;
   for (const leaf of leaves(sent).filter(isDistinctive)) {
-    const left = pool.get(leaf) ?? 0;
-    expect(left, `value ${leaf} was sent but not received`).to.be.greaterThan(0);
-    pool.set(leaf, left - 1);
+    while (at < pool.length && pool[at] !== leaf) at++;
+    expect(at, `value ${leaf} was sent but not received in order (received: ${pool.filter(isDistinctive).join(' ')})`).to.be.lessThan(pool.length);
+    at++;
   }
 }
