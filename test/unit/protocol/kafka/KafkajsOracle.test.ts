@@ -24,6 +24,12 @@ function kafkajsDir(sample: ApiSample): string {
   return sample.name[0].toLowerCase() + sample.name.slice(1);
 }
 
+function at(value: unknown, path: string): unknown {
+  let v = value;
+  for (const part of path.split('.')) v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[part];
+  return v;
+}
+
 function kafkajsHas(api: string, version: number, side: 'request' | 'response'): boolean {
   return existsSync(`${kafkajsRoot}src/protocol/requests/${api}/v${version}/${side}.js`);
 }
@@ -119,6 +125,50 @@ describe('Kafka codecs against kafkajs', () => {
         });
       }
     }
+  }
+
+  /** [api, version, kafkajs path, our path]: the same field under each side's name, so a swap of two same-typed fields shows. */
+  const responseFieldPairs: readonly [string, number, string, string][] = [
+    ['Produce', 5, 'topics.0.partitions.0.baseOffset', 'responses.0.partitions.0.baseOffset'],
+    ['Produce', 5, 'topics.0.partitions.0.logAppendTime', 'responses.0.partitions.0.logAppendTimeMs'],
+    ['Produce', 5, 'topics.0.partitions.0.logStartOffset', 'responses.0.partitions.0.logStartOffset'],
+    ['Produce', 5, 'topics.0.partitions.0.errorCode', 'responses.0.partitions.0.errorCode'],
+    ['Metadata', 1, 'brokers.0.nodeId', 'brokers.0.nodeId'],
+    ['Metadata', 1, 'brokers.0.port', 'brokers.0.port'],
+    ['Metadata', 1, 'controllerId', 'controllerId'],
+    ['Metadata', 1, 'topicMetadata.0.partitionMetadata.0.partitionErrorCode', 'topics.0.partitions.0.errorCode'],
+    ['Metadata', 1, 'topicMetadata.0.partitionMetadata.0.partitionId', 'topics.0.partitions.0.partitionIndex'],
+    ['Metadata', 1, 'topicMetadata.0.partitionMetadata.0.leader', 'topics.0.partitions.0.leaderId'],
+    ['Metadata', 1, 'topicMetadata.0.partitionMetadata.0.replicas.0', 'topics.0.partitions.0.replicaNodes.0'],
+    ['Metadata', 1, 'topicMetadata.0.partitionMetadata.0.isr.0', 'topics.0.partitions.0.isrNodes.0'],
+    ['JoinGroup', 5, 'generationId', 'generationId'],
+    ['JoinGroup', 5, 'groupProtocol', 'protocolName'],
+    ['JoinGroup', 5, 'leaderId', 'leader'],
+    ['JoinGroup', 5, 'memberId', 'memberId'],
+    ['FindCoordinator', 1, 'errorCode', 'errorCode'],
+    ['FindCoordinator', 1, 'coordinator.nodeId', 'nodeId'],
+    ['InitProducerId', 1, 'producerId', 'producerId'],
+    ['InitProducerId', 1, 'producerEpoch', 'producerEpoch'],
+    ['ListOffsets', 2, 'responses.0.partitions.0.partition', 'topics.0.partitions.0.partitionIndex'],
+    ['ListOffsets', 2, 'responses.0.partitions.0.errorCode', 'topics.0.partitions.0.errorCode'],
+    ['ListOffsets', 2, 'responses.0.partitions.0.timestamp', 'topics.0.partitions.0.timestamp'],
+    ['ListOffsets', 2, 'responses.0.partitions.0.offset', 'topics.0.partitions.0.offset'],
+    ['OffsetFetch', 2, 'responses.0.partitions.0.partition', 'topics.0.partitions.0.partitionIndex'],
+    ['OffsetFetch', 2, 'responses.0.partitions.0.offset', 'topics.0.partitions.0.committedOffset'],
+    ['OffsetFetch', 2, 'responses.0.partitions.0.errorCode', 'topics.0.partitions.0.errorCode'],
+    ['OffsetFetch', 2, 'errorCode', 'errorCode'],
+    ['DescribeGroups', 0, 'groups.0.state', 'groups.0.groupState'],
+    ['DescribeGroups', 0, 'groups.0.protocol', 'groups.0.protocolData'],
+  ];
+
+  for (const [name, v, theirPath, ourPath] of responseFieldPairs) {
+    it(`kafkajs reads ${name} v${v} ${theirPath} from our ${ourPath}`, async () => {
+      const s = apiSamples.find((x) => x.name === name)!;
+      const body = s.encodeResponseBody(v);
+      const theirs = at(await kafkajsResponse(kafkajsDir(s), v, body), theirPath);
+      expect(theirs, `kafkajs has no ${theirPath}`).to.not.equal(undefined);
+      expect(String(theirs)).to.equal(String(at(s.decodeResponse(v, body), ourPath)));
+    });
   }
 
   it('decodes the exact fields of a Metadata v4 and a JoinGroup v5 request from kafkajs', async () => {
