@@ -88,12 +88,17 @@ export class KafkaWriter {
       return;
     }
     if (!Number.isSafeInteger(value)) throw new RangeError(`varlong value ${value} is not a safe integer`);
-    let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
-    while (zigzag >= 0x80) {
-      this.buf[this.pos++] = (zigzag % 0x80) | 0x80;
-      zigzag = Math.floor(zigzag / 0x80);
+    // zig-zag = 2 * half + sign, which can pass 2^53: write it from `half`, which cannot.
+    const sign = value < 0 ? 1 : 0;
+    let half = sign === 1 ? -value - 1 : value;
+    let group = ((half % 64) * 2) | sign;
+    half = Math.floor(half / 64);
+    while (half > 0) {
+      this.buf[this.pos++] = group | 0x80;
+      group = half % 128;
+      half = Math.floor(half / 128);
     }
-    this.buf[this.pos++] = zigzag;
+    this.buf[this.pos++] = group;
   }
 
   /** Patch an int32 already reserved at `at` (lengths and CRCs known only after the body). */
@@ -138,10 +143,10 @@ export function varintSize(value: number): number {
 /** Bytes of a zig-zag varlong. */
 export function varlongSize(value: number): number {
   if (value >= -0x40000000 && value < 0x40000000) return unsignedVarintSize(((value << 1) ^ (value >> 31)) >>> 0);
-  let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
+  let half = Math.floor((value < 0 ? -value - 1 : value) / 64);
   let size = 1;
-  while (zigzag >= 0x80) {
-    zigzag = Math.floor(zigzag / 0x80);
+  while (half > 0) {
+    half = Math.floor(half / 128);
     size++;
   }
   return size;
