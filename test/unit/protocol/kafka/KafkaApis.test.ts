@@ -11,6 +11,7 @@ import { KafkaFrameDecoder } from '../../../../src/protocol/kafka/frame/KafkaFra
 import { decodeRequestHeader } from '../../../../src/protocol/kafka/frame/RequestHeader.js';
 import { decodeResponseHeader } from '../../../../src/protocol/kafka/frame/ResponseFrame.js';
 import { KafkaDecodeError } from '../../../../src/protocol/kafka/KafkaDecodeError.js';
+import { prng } from '../../../support/Random.js';
 import { apiSamples } from './kafkaSamples.js';
 import { expectThrows } from './kafkaTestKit.js';
 
@@ -68,6 +69,27 @@ describe('Kafka API codecs', () => {
           ] as const) {
             for (let cut = 0; cut < body.length; cut++) expectThrows(() => decode(v, body.subarray(0, cut)), KafkaDecodeError, 'TRUNCATED');
             expectThrows(() => decode(v, Buffer.concat([body, Buffer.from([0])])), KafkaDecodeError, 'TRAILING_BYTES');
+          }
+        }
+      });
+
+      it('decodes randomly corrupted requests and responses or refuses them with a KafkaDecodeError, never anything else', () => {
+        const random = prng(s.apiKey + 1);
+        for (const v of versions(s.minVersion, s.maxVersion)) {
+          for (const [body, decode] of [
+            [s.encodeRequestBody(v), s.decodeRequest],
+            [s.encodeResponseBody(v), s.decodeResponse],
+          ] as const) {
+            if (body.length === 0) continue;
+            for (let i = 0; i < 200; i++) {
+              const bad = Buffer.from(body);
+              for (let f = 0; f < 1 + (i % 3); f++) bad[Math.floor(random() * bad.length)] = i % 2 === 0 ? 0xff : Math.floor(random() * 256);
+              try {
+                decode(v, bad);
+              } catch (error) {
+                expect(error, String(error)).to.be.instanceOf(KafkaDecodeError);
+              }
+            }
           }
         }
       });
