@@ -1,5 +1,5 @@
+import { copyMatch } from './copyMatch.js';
 import { KafkaDecompressionError } from './KafkaDecompressionError.js';
-import { copyMatch } from './snappy.js';
 import { xxhash32 } from './xxhash32.js';
 
 /**

@@ -1,3 +1,4 @@
+import { copyMatch } from './copyMatch.js';
 import { KafkaDecompressionError } from './KafkaDecompressionError.js';
 
 /**
@@ -158,12 +159,3 @@ function decodeElements(input: Uint8Array, pos: number, end: number, out: Buffer
   if (op !== outEnd) throw new KafkaDecompressionError('TRUNCATED', `a snappy block decodes to ${op - outStart} bytes but declares ${outEnd - outStart}`);
 }
 
-/** Copy `length` bytes from `offset` back; overlapping copies repeat the pattern, byte by byte. */
-export function copyMatch(out: Buffer, op: number, offset: number, length: number): void {
-  const from = op - offset;
-  if (offset >= length) {
-    out.copyWithin(op, from, from + length);
-    return;
-  }
-  for (let i = 0; i < length; i++) out[op + i] = out[from + i];
-}
