@@ -34,6 +34,8 @@ export interface DecodeRecordBatchesOptions {
 const recordMinBytes = 7;
 /** Fewest bytes one header takes: two one-byte lengths. */
 const headerMinBytes = 2;
+/** Shared by every record without headers (most of them), instead of an empty array each. */
+const noHeaders: readonly KafkaRecordHeader[] = Object.freeze([]);
 
 /**
  * Decode the record batches of a Produce partition's `records` (magic 2 only). Each batch's
@@ -167,6 +169,7 @@ function readRecord(r: KafkaReader, headersMax: number): KafkaRecord {
   const headerCount = r.varint();
   if (headerCount > headersMax) throw new KafkaRecordBatchError('INVALID_RECORD', `a record has ${headerCount} headers; at most ${headersMax} are accepted`);
   r.checkCount(headerCount, headerMinBytes, headersMax, 'a record\'s headers');
+  if (headerCount === 0) return { attributes, timestampDelta, offsetDelta, key, value, headers: noHeaders };
   const headers = new Array<KafkaRecordHeader>(headerCount);
   for (let h = 0; h < headerCount; h++) {
     const keyLength = r.varint();
