@@ -157,6 +157,19 @@ export const limits = {
   /** After the last in-flight request, how long connections stay open answering SHUTTING_DOWN,
    *  so a client reacting to its final answer learns why instead of seeing a bare disconnect. */
   shutdownLingerMs: 200,
+
+  // ---- Kafka ----------------------------------------------------------------------------------------
+
+  /** Elements in one array of a Kafka request (topics, partitions, group members...). Counts are
+   *  also checked against the bytes present; this caps what a frame of frameBytesMax could still
+   *  claim. 100,000 is far above any client's request (a Metadata answer is capped lower). */
+  kafkaArrayElementsMax: 100_000,
+  /** Bytes one compressed Kafka record batch may decompress to. A batch's keys and values are
+   *  bounded by batchBytesMax; twice that leaves room for record framing and headers. Above it
+   *  the batch is refused (MESSAGE_TOO_LARGE) before more is inflated: a zip bomb costs at most this. */
+  kafkaDecompressedBatchBytesMax: 32 * MiB,
+  /** Headers on one Kafka record; beyond it the batch is refused (INVALID_RECORD). */
+  kafkaRecordHeadersMax: 1024,
 } as const;
 
 export type Limits = typeof limits;
