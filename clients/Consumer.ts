@@ -24,10 +24,18 @@ export interface ConsumerOptions {
 
 let subscriptionIds = 0;
 
+/** Pause before subscribing again after a retryable failure on a live connection. */
+const resubscribeRetryMs = 200;
+
 /**
  * A subscription as an async iterator of entries in global sequence order. It manages credit
  * itself (granting more as entries are consumed, so at most a window is buffered), re-subscribes
- * from where it stopped after a reconnect, and can commit its position to a named cursor.
+ * from where it stopped after a reconnect (no gap, no duplicate), and can commit its position to a
+ * named cursor.
+ *
+ * The iteration ends (`for await` returns) when the consumer or its client is closed, and throws
+ * when the connection is lost for good (ConnectionLostError, after the entries already received)
+ * or the broker ends the subscription (BrokerRequestError).
  *
  * @example
  * const consumer = await client.subscribe({ keys: ['orders'], from: 'earliest', cursor: 'billing' });
@@ -48,7 +56,10 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   private unackedBytes = 0;
   private readonly windowRecords: number;
   private readonly windowBytes: number;
-  private stopConnected: () => void = () => undefined;
+  private stopListening: (() => void)[] = [];
+  /** A Subscribe is in flight: credit waits for it (the broker does not know the new id yet). */
+  private subscribing = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly connection: BrokerConnection,
@@ -68,7 +79,10 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     }
     const consumer = new Consumer(connection, options, -1);
     await consumer.subscribe(true);
-    consumer.stopConnected = connection.on('connected', () => void consumer.resubscribe());
+    consumer.stopListening = [
+      connection.on('connected', () => void consumer.resubscribe()),
+      connection.on('closed', ({ error }) => consumer.finish(error)),
+    ];
     return consumer;
   }
 
@@ -104,11 +118,10 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     });
   }
 
+  /** End the iteration (a pending `next()` returns done; buffered entries are dropped) and unsubscribe. */
   async close(): Promise<void> {
     if (this.done) return;
     this.finish(undefined);
-    this.stopConnected();
-    this.connection.offPush(this.id);
     if (this.connection.isConnected) await this.connection.request(Unsubscribe, { subscriptionId: this.id }).catch(() => undefined);
   }
 
@@ -127,6 +140,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   }
 
   private grant(): void {
+    if (this.subscribing) return;
     const records = this.unackedRecords;
     const bytes = this.unackedBytes;
     this.unackedRecords = 0;
@@ -149,31 +163,51 @@ export class Consumer implements AsyncIterableIterator<Entry> {
       sequence = this.options.from;
     }
     const buffered = this.buffer.length - this.at;
-    const response = await this.connection.request(Subscribe, {
-      subscriptionId: id,
-      keys: (this.options.keys ?? []).map(toBytes),
-      prefix: this.options.prefix !== undefined ? toBytes(this.options.prefix) : null,
-      from,
-      sequence,
-      cursor: first ? (this.options.cursor ?? null) : null,
-      creditRecords: Math.max(0, this.windowRecords - buffered),
-      creditBytes: this.windowBytes,
-    });
+    // The new subscription's credit covers what is still buffered; what is consumed while the
+    // Subscribe is in flight is granted once the broker knows the subscription.
     this.unackedRecords = 0;
     this.unackedBytes = 0;
+    this.subscribing = true;
+    let response;
+    try {
+      response = await this.connection.request(Subscribe, {
+        subscriptionId: id,
+        keys: (this.options.keys ?? []).map(toBytes),
+        prefix: this.options.prefix !== undefined ? toBytes(this.options.prefix) : null,
+        from,
+        sequence,
+        cursor: first ? (this.options.cursor ?? null) : null,
+        creditRecords: Math.max(0, this.windowRecords - buffered),
+        creditBytes: this.windowBytes,
+      });
+    } catch (error) {
+      this.connection.offPush(id);
+      throw error;
+    } finally {
+      this.subscribing = false;
+    }
     if (first) {
       this.receivedUpTo = response.startSequence;
       this.consumedUpTo = response.startSequence;
     }
+    if (this.unackedRecords * 2 >= this.windowRecords || this.unackedBytes * 2 >= this.windowBytes) this.grant();
   }
 
+  /**
+   * Subscribe again from `receivedUpTo` after a reconnect. A failure the connection will get over
+   * (lost again, a timeout, THROTTLED) is retried: by the next `connected` event if the connection
+   * dropped, else after a pause; any other failure ends the iteration with that error.
+   */
   private async resubscribe(): Promise<void> {
     if (this.done) return;
+    clearTimeout(this.retryTimer);
     this.connection.offPush(this.id);
     try {
       await this.subscribe(false);
     } catch (error) {
-      this.finish(error as Error);
+      if (this.done || this.connection.isClosed) return;
+      if ((error as { retryable?: unknown }).retryable !== true) this.finish(error as Error);
+      else if (this.connection.isConnected) this.retryTimer = setTimeout(() => void this.resubscribe(), resubscribeRetryMs);
     }
   }
 
@@ -196,10 +230,21 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     }
   }
 
+  /**
+   * End the iteration: with an error, after the entries already received (they are valid); without
+   * one (closed), at once.
+   */
   private finish(error: Error | undefined): void {
     if (this.done) return;
     this.done = true;
     this.failure = error;
+    if (error === undefined) {
+      this.buffer.length = 0;
+      this.at = 0;
+    }
+    clearTimeout(this.retryTimer);
+    for (const stop of this.stopListening.splice(0)) stop();
+    this.connection.offPush(this.id);
     const w = this.waiter;
     this.waiter = undefined;
     if (w !== undefined) {
