@@ -7,7 +7,7 @@ import { ErrorCode } from '../src/protocol/ErrorCode.js';
 import { errorBody } from '../src/protocol/messages/error.js';
 import { Hello, type HelloResponse } from '../src/protocol/messages/hello.js';
 import { ConnectionEvents, type ConnectionEventMap } from './ConnectionEvents.js';
-import { ClientClosedError, ConnectionError, ConnectionLostError, errorFromBody, RequestTimeoutError, ThrottledError } from './errors.js';
+import { ClientClosedError, ConnectionError, ConnectionLostError, errorFromBody, InvalidArgumentError, RequestTimeoutError, ThrottledError } from './errors.js';
 import type { Transport, TransportFactory } from './transport/Transport.js';
 
 export interface ReconnectOptions {
@@ -44,7 +44,7 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   /** The encoded frame, until it is written. */
   frame: Buffer | undefined;
-  correlationId: number;
+  readonly correlationId: number;
 }
 
 /**
@@ -143,21 +143,26 @@ export class BrokerConnection implements FrameSink {
     if (this.pending.size + this.waiting.length >= this.options.maxPendingRequests) {
       return Promise.reject(new ThrottledError(ErrorCode.Throttled, `${this.options.maxPendingRequests} requests are already pending on this connection; wait for some to finish`));
     }
+    const correlationId = this.allocateCorrelationId();
+    let frame: Buffer;
+    try {
+      frame = encodeFrame({ messageType: message.type, version: protocolVersion, flags: 0, correlationId }, message.request, body);
+    } catch (error) {
+      return Promise.reject(new InvalidArgumentError(`the ${message.name} request cannot be encoded: ${(error as Error).message}`));
+    }
     return new Promise<Res>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
       const entry: Pending = {
         message: message as MessageDefinition<unknown, unknown>,
         resolve: resolve as (value: unknown) => void,
         reject,
-        frame: undefined,
-        correlationId: 0,
+        frame,
+        correlationId,
         timer: setTimeout(() => {
           this.forget(entry);
           reject(new RequestTimeoutError(`${message.name} got no answer within ${timeoutMs} ms`));
         }, timeoutMs),
       };
-      entry.correlationId = this.allocateCorrelationId();
-      entry.frame = encodeFrame({ messageType: message.type, version: protocolVersion, flags: 0, correlationId: entry.correlationId }, message.request, body);
       if (this.isConnected || (message.type === Hello.type && this.transport !== undefined)) this.dispatch(entry);
       else this.waiting.push(entry);
     });

@@ -1,4 +1,5 @@
-import type { ConnectionLostError } from './errors.js';
+import { describeValue } from './ArgumentChecks.js';
+import { InvalidArgumentError, type ConnectionLostError } from './errors.js';
 
 /**
  * What a BrokerConnection reports, and each listener's argument.
@@ -33,6 +34,10 @@ export class ConnectionEvents {
   };
 
   on<E extends ConnectionEventName>(event: E, listener: ConnectionEventMap[E]): () => void {
+    if (typeof event !== 'string' || !Object.hasOwn(this.listeners, event)) {
+      throw new InvalidArgumentError(`unknown connection event ${typeof event === 'string' ? JSON.stringify(event) : describeValue(event)}; events are ${Object.keys(this.listeners).join(', ')}`);
+    }
+    if (typeof listener !== 'function') throw new InvalidArgumentError(`the listener must be a function, got ${describeValue(listener)}`);
     const set = this.listeners[event] as Set<ConnectionEventMap[E]>;
     set.add(listener);
     return () => void set.delete(listener);

@@ -6,8 +6,9 @@ import { Credit, Unsubscribe } from '../src/protocol/messages/credit.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
 import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush, type StartFrom } from '../src/protocol/messages/subscribe.js';
 import type { BrokerConnection } from './BrokerConnection.js';
-import { BrokerRequestError } from './errors.js';
-import { toBytes, type Bytes } from './OdlogClient.js';
+import { checkArray, checkedBytes, checkName, checkPositiveInteger, describeValue } from './ArgumentChecks.js';
+import { BrokerRequestError, InvalidArgumentError } from './errors.js';
+import type { Bytes } from './OdlogClient.js';
 
 export interface ConsumerOptions {
   readonly keys?: readonly Bytes[];
@@ -64,6 +65,8 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   private constructor(
     private readonly connection: BrokerConnection,
     private readonly options: ConsumerOptions,
+    /** What the subscription follows, as sent. */
+    private readonly follows: { readonly keys: Buffer[]; readonly prefix: Buffer | null },
     start: number,
   ) {
     const limits = connection.hello.limits;
@@ -73,16 +76,21 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     this.consumedUpTo = start;
   }
 
+  /** Check the options, subscribe, and resolve once the broker accepted the subscription. */
   static async start(connection: BrokerConnection, options: ConsumerOptions): Promise<Consumer> {
-    if ((options.keys === undefined || options.keys.length === 0) === (options.prefix === undefined)) {
-      throw new TypeError('subscribe to keys or to a prefix (exactly one)');
-    }
-    const consumer = new Consumer(connection, options, -1);
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`subscribe takes options { keys | prefix, from?, cursor?, ... }, got ${describeValue(options)}`);
+    const follows = checkedFollows(options);
+    checkFrom(options.from);
+    if (options.cursor !== undefined) checkName(options.cursor, 'cursor');
+    checkPositiveInteger(options.windowRecords, 'windowRecords');
+    checkPositiveInteger(options.windowBytes, 'windowBytes');
+    const consumer = new Consumer(connection, options, follows, -1);
     await consumer.subscribe(true);
     consumer.stopListening = [
       connection.on('connected', () => void consumer.resubscribe()),
       connection.on('closed', ({ error }) => consumer.finish(error)),
     ];
+    if (connection.isClosed) consumer.finish(undefined);
     return consumer;
   }
 
@@ -109,12 +117,12 @@ export class Consumer implements AsyncIterableIterator<Entry> {
 
   /** Store the position in the named cursor (or `name`), durably, in the broker. */
   async commit(name = this.options.cursor): Promise<void> {
-    if (name === undefined) throw new TypeError('commit needs a cursor name (give `cursor` when subscribing)');
+    if (name === undefined) throw new InvalidArgumentError('commit needs a cursor name (give `cursor` when subscribing, or pass one)');
     await this.connection.request(CommitCursor, {
-      name,
+      name: checkName(name, 'cursor name'),
       sequence: this.consumedUpTo,
-      keys: (this.options.keys ?? []).map(toBytes),
-      prefix: this.options.prefix !== undefined ? toBytes(this.options.prefix) : null,
+      keys: this.follows.keys,
+      prefix: this.follows.prefix,
     });
   }
 
@@ -172,8 +180,8 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     try {
       response = await this.connection.request(Subscribe, {
         subscriptionId: id,
-        keys: (this.options.keys ?? []).map(toBytes),
-        prefix: this.options.prefix !== undefined ? toBytes(this.options.prefix) : null,
+        keys: this.follows.keys,
+        prefix: this.follows.prefix,
         from,
         sequence,
         cursor: first ? (this.options.cursor ?? null) : null,
@@ -254,3 +262,15 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   }
 }
 
+
+/** `keys` or `prefix` (exactly one), as bytes. */
+function checkedFollows(options: ConsumerOptions): { keys: Buffer[]; prefix: Buffer | null } {
+  const keys = options.keys === undefined ? [] : checkArray(options.keys, 'keys').map((k, i) => checkedBytes(k, `keys[${i}]`));
+  if ((keys.length === 0) === (options.prefix === undefined)) throw new InvalidArgumentError('subscribe to keys or to a prefix (exactly one)');
+  return { keys, prefix: options.prefix === undefined ? null : checkedBytes(options.prefix, 'prefix') };
+}
+
+function checkFrom(from: unknown): void {
+  if (from === undefined || from === 'earliest' || from === 'latest' || (typeof from === 'number' && Number.isSafeInteger(from) && from >= 0)) return;
+  throw new InvalidArgumentError(`from must be 'earliest', 'latest' or a sequence (an integer ≥ 0), got ${describeValue(from)}`);
+}

@@ -9,7 +9,9 @@ import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSeg
 import { Ping } from '../src/protocol/messages/ping.js';
 import { Scan } from '../src/protocol/messages/scan.js';
 import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
+import { checkArray, checkedBytes, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
 import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
+import { InvalidArgumentError } from './errors.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 import { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
@@ -65,13 +67,14 @@ export interface ScanPage {
 
 /** `host:port` → parts (IPv6 in brackets). */
 export function parseBrokerAddress(address: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address.trim());
-  if (m === null) throw new Error(`broker address must be HOST:PORT, got ${JSON.stringify(address)}`);
+  const m = typeof address === 'string' ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(address.trim()) : null;
+  if (m === null) throw new InvalidArgumentError(`broker address must be HOST:PORT, got ${describeValue(address)}`);
   return { host: m[1], port: Number(m[2]) };
 }
 
-export function toBytes(b: Bytes): Buffer {
-  return typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+/** Bytes as a Buffer (a string as UTF-8); InvalidArgumentError naming `what` for anything else. */
+export function toBytes(b: Bytes, what = 'key'): Buffer {
+  return checkedBytes(b, what);
 }
 
 /**
@@ -106,7 +109,7 @@ export class OdlogClient {
 
   /** Append a batch atomically. */
   async append(records: readonly RecordInput[], options: AppendOptions = {}): Promise<AppendResult> {
-    return this.appendEncoded(encodeRecordBatch(records.map(toRecordBytes)), options);
+    return this.appendEncoded(encodeRecordBatch(checkArray(records, 'records').map(toRecordBytes)), options);
   }
 
   /** Append a batch already encoded with `encodeRecordBatch` (the Producer's path). */
@@ -116,7 +119,7 @@ export class OdlogClient {
       batchNumber: options.producer?.batchNumber ?? 0,
       awaitDurable: options.awaitDurable ?? false,
       timeoutMs: options.queueTimeoutMs ?? 0,
-      expect: (options.expect ?? []).map((e) => ({ key: toBytes(e.key), lastSequence: e.lastSequence })),
+      expect: checkArray(options.expect ?? [], 'expect').map((e, i) => expectation(e, i)),
       records,
     });
   }
@@ -126,7 +129,7 @@ export class OdlogClient {
     const waitMs = options.maxWaitMs ?? 0;
     const response = await this.connection.request(
       Scan,
-      { key: toBytes(key), start: range.start ?? 0, end: range.end ?? null, limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
+      { key: toBytes(key), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
       { timeoutMs: waitMs + 30_000 },
     );
     return { entries: readKeyEntryBatch(response.entries), nextSequence: response.nextSequence };
@@ -145,7 +148,7 @@ export class OdlogClient {
   }
 
   async count(key: Bytes, range: ScanRange = {}): Promise<number> {
-    return (await this.connection.request(Count, { key: toBytes(key), start: range.start ?? 0, end: range.end ?? null })).count;
+    return (await this.connection.request(Count, { key: toBytes(key), ...checkedRange(range) })).count;
   }
 
   /** One page of keys; pass the last key as `after` to get the next. */
@@ -153,8 +156,8 @@ export class OdlogClient {
     return this.connection.request(ListKeys, {
       startSegment: options.startSegment ?? null,
       endSegment: options.endSegment ?? null,
-      prefix: options.prefix !== undefined ? toBytes(options.prefix) : null,
-      after: options.after !== undefined ? toBytes(options.after) : null,
+      prefix: options.prefix !== undefined ? toBytes(options.prefix, 'prefix') : null,
+      after: options.after !== undefined ? toBytes(options.after, 'after') : null,
       limit: options.limit ?? 1000,
     });
   }
@@ -171,7 +174,7 @@ export class OdlogClient {
   }
 
   async listSegments(range: ScanRange = {}): Promise<SegmentInfo[]> {
-    return (await this.connection.request(ListSegments, { start: range.start ?? 0, end: range.end ?? null })).segments;
+    return (await this.connection.request(ListSegments, checkedRange(range))).segments;
   }
 
   async seal(): Promise<void> {
@@ -196,16 +199,19 @@ export class OdlogClient {
 
   /** Store a named cursor durably in the broker. */
   async commitCursor(name: string, sequence: number, follows: { keys: readonly Bytes[] } | { prefix: Bytes }): Promise<void> {
+    if (follows === null || typeof follows !== 'object' || ('keys' in follows) === ('prefix' in follows)) {
+      throw new InvalidArgumentError(`a cursor follows { keys } or { prefix } (exactly one), got ${describeValue(follows)}`);
+    }
     await this.connection.request(CommitCursor, {
-      name,
-      sequence,
-      keys: 'keys' in follows ? follows.keys.map(toBytes) : [],
-      prefix: 'prefix' in follows ? toBytes(follows.prefix) : null,
+      name: checkName(name, 'name'),
+      sequence: checkSequence(sequence, 'sequence'),
+      keys: 'keys' in follows ? checkArray(follows.keys, 'keys').map((k, i) => toBytes(k as Bytes, `keys[${i}]`)) : [],
+      prefix: 'prefix' in follows ? toBytes(follows.prefix, 'prefix') : null,
     });
   }
 
   async getCursor(name: string): Promise<CursorInfo | null> {
-    return (await this.connection.request(GetCursor, { name })).cursor;
+    return (await this.connection.request(GetCursor, { name: checkName(name, 'name') })).cursor;
   }
 
   /** A batching, idempotent producer on this client's connection. */
@@ -223,6 +229,19 @@ export class OdlogClient {
   }
 }
 
-function toRecordBytes(r: RecordInput): RecordBytes {
-  return { key: toBytes(r.key), value: toBytes(r.value) };
+function toRecordBytes(r: unknown, i: number): RecordBytes {
+  if (r === null || typeof r !== 'object') throw new InvalidArgumentError(`record ${i} must be an object { key, value }, got ${describeValue(r)}`);
+  const record = r as RecordInput;
+  return { key: toBytes(record.key, `record ${i}: key`), value: toBytes(record.value, `record ${i}: value`) };
+}
+
+function expectation(e: unknown, i: number): { key: Buffer; lastSequence: number | null } {
+  if (e === null || typeof e !== 'object') throw new InvalidArgumentError(`expect[${i}] must be an object { key, lastSequence }, got ${describeValue(e)}`);
+  const { key, lastSequence } = e as { key: Bytes; lastSequence: number | null };
+  return { key: toBytes(key, `expect[${i}].key`), lastSequence: lastSequence === null ? null : checkSequence(lastSequence, `expect[${i}].lastSequence`) };
+}
+
+function checkedRange(range: ScanRange): { start: number; end: number | null } {
+  if (range === null || typeof range !== 'object') throw new InvalidArgumentError(`a range must be an object { start?, end? }, got ${describeValue(range)}`);
+  return { start: range.start === undefined ? 0 : checkSequence(range.start, 'start'), end: range.end === undefined || range.end === null ? null : checkSequence(range.end, 'end') };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
+import { checkDurationMs, checkedBytes, checkName, checkPositiveInteger, checkRecordSizes } from './ArgumentChecks.js';
 import { ClientClosedError } from './errors.js';
 import type { Bytes, OdlogClient } from './OdlogClient.js';
-import { toBytes } from './OdlogClient.js';
 
 export interface ProducerOptions {
   /** Records per batch (default 1000). */
@@ -85,6 +85,9 @@ export class Producer {
     private readonly client: OdlogClient,
     options: ProducerOptions,
   ) {
+    for (const name of ['batchRecords', 'batchBytes', 'maxInFlight', 'bufferRecords', 'blockedSendsMax'] as const) checkPositiveInteger(options[name], name);
+    for (const name of ['lingerMs', 'deliveryTimeoutMs'] as const) checkDurationMs(options[name], name);
+    if (options.producerId !== undefined) checkName(options.producerId, 'producerId');
     const window = client.connection.hello.limits.producerWindowBatches;
     this.id = options.producerId ?? randomUUID();
     this.batchRecords = Math.min(options.batchRecords ?? 1000, client.connection.hello.limits.batchRecordsMax);
@@ -98,10 +101,20 @@ export class Producer {
     this.awaitDurable = options.awaitDurable ?? false;
   }
 
-  /** Queue one record; resolves with its sequence once its batch is acknowledged. */
+  /**
+   * Queue one record; resolves with its sequence once its batch is acknowledged. A key or value
+   * that is not bytes or a string, or is over the broker's limits, rejects this send alone with
+   * InvalidArgumentError (the records batched with it are unaffected).
+   */
   send(key: Bytes, value: Bytes): Promise<number> {
     if (this.closed) return Promise.reject(new ClientClosedError('the producer is closed'));
-    const record = { key: toBytes(key), value: toBytes(value) };
+    let record: RecordBytes;
+    try {
+      record = { key: checkedBytes(key, 'key'), value: checkedBytes(value, 'value') };
+      checkRecordSizes(record.key, record.value, this.client.connection.hello.limits);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return new Promise<number>((resolve, reject) => {
       if (this.buffered >= this.bufferRecords) {
         if (this.blocked.length >= this.blockedSendsMax) {

@@ -64,6 +64,19 @@ export class ConflictError extends BrokerRequestError {
   }
 }
 
+/**
+ * A call got an argument the client cannot send (wrong type, out of range, over a broker limit);
+ * nothing was sent. Calls that return a promise reject with it. A TypeError, as bad arguments
+ * are in JavaScript.
+ *
+ * @example
+ * await producer.send('orders', JSON.stringify(order)); // not `order`: values are bytes or strings
+ */
+export class InvalidArgumentError extends TypeError {
+  override readonly name = 'InvalidArgumentError';
+  readonly retryable = false;
+}
+
 /** The connection to the broker failed or was lost; the request's outcome is unknown if it was sent. */
 export class ConnectionError extends Error {
   override readonly name: string = 'ConnectionError';
