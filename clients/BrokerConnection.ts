@@ -355,10 +355,12 @@ export class BrokerConnection implements FrameSink {
         let delayMs = Math.min(max, initial * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
         // The last attempt is made when the give-up time comes, not a whole back-off after it.
         if (r.giveUpAfterMs !== undefined) delayMs = Math.min(delayMs, r.giveUpAfterMs - downMs);
+        this.events.emit('reconnecting', { attempt, delayMs, cause: lastError });
         await this.backOff(delayMs);
         if (this.closedBy !== undefined) return;
         try {
           await this.establish();
+          this.events.emit('reconnected', { attempts: attempt, downtimeMs: Date.now() - since });
           return;
         } catch (error) {
           lastError = error as Error;

@@ -12,6 +12,13 @@ export interface ConnectionEventMap {
   connected: () => void;
   /** The connection was lost; requests in flight failed with `cause`. Reconnecting follows unless it is off. */
   disconnected: (event: { readonly cause: Error }) => void;
+  /**
+   * A reconnect attempt (numbered from 1) will be made in `delayMs`; `cause` is why the connection
+   * or the previous attempt failed.
+   */
+  reconnecting: (event: { readonly attempt: number; readonly delayMs: number; readonly cause: Error }) => void;
+  /** Connected again (after `connected`), at the `attempts`-th attempt, `downtimeMs` after the loss. */
+  reconnected: (event: { readonly attempts: number; readonly downtimeMs: number }) => void;
   /** The connection is lost for good (reconnecting gave up, or is off); the connection closes next. */
   error: (error: ConnectionLostError) => void;
   /** The connection is closed: by `close()` (`error` undefined) or because it was lost for good. */
@@ -29,6 +36,8 @@ export class ConnectionEvents {
   private readonly listeners: { [E in ConnectionEventName]: Set<ConnectionEventMap[E]> } = {
     connected: new Set(),
     disconnected: new Set(),
+    reconnecting: new Set(),
+    reconnected: new Set(),
     error: new Set(),
     closed: new Set(),
   };

@@ -1,12 +1,12 @@
 import { readEntryBatch, type Entry } from '../src/protocol/batch/EntryBatchCodec.js';
 import type { Frame } from '../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../src/protocol/MessageType.js';
-import { CommitCursor } from '../src/protocol/messages/cursors.js';
 import { Credit, Unsubscribe } from '../src/protocol/messages/credit.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
 import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush, type StartFrom } from '../src/protocol/messages/subscribe.js';
 import type { BrokerConnection } from './BrokerConnection.js';
 import { checkArray, checkedBytes, checkName, checkPositiveInteger, describeValue } from './ArgumentChecks.js';
+import { CursorCommitter } from './CursorCommitter.js';
 import { BrokerRequestError, InvalidArgumentError } from './errors.js';
 import type { Bytes } from './OdlogClient.js';
 
@@ -21,7 +21,21 @@ export interface ConsumerOptions {
   readonly windowRecords?: number;
   /** Bytes the broker may send ahead (default 4 MiB, raised to fit the largest record). */
   readonly windowBytes?: number;
+  /**
+   * Commit the position to `cursor` every `intervalMs` (when it moved), and once more when the
+   * consumer or its client is closed. The position committed is the one after the last entry
+   * whose loop iteration completed: the entry being handled when the commit happens (or when the
+   * loop is left with `break` or a throw) is delivered again on resume (at least once).
+   */
+  readonly autoCommit?: AutoCommitOptions;
 }
+
+export interface AutoCommitOptions {
+  readonly intervalMs: number;
+}
+
+/** How long closing waits for the final commit and the Unsubscribe when the consumer is closed by itself. */
+const defaultCloseTimeoutMs = 5000;
 
 let subscriptionIds = 0;
 
@@ -35,12 +49,13 @@ const resubscribeRetryMs = 200;
  * named cursor.
  *
  * The iteration ends (`for await` returns) when the consumer or its client is closed, and throws
- * when the connection is lost for good (ConnectionLostError, after the entries already received)
- * or the broker ends the subscription (BrokerRequestError).
+ * when the connection is lost for good (ConnectionLostError, after the entries already received),
+ * the broker ends the subscription (BrokerRequestError), or an auto-commit fails for a reason
+ * retrying will not fix (FORBIDDEN, for example).
  *
  * @example
- * const consumer = await client.subscribe({ keys: ['orders'], from: 'earliest', cursor: 'billing' });
- * for await (const entry of consumer) { handle(entry); if (entry.sequence % 100 === 0) await consumer.commit(); }
+ * const consumer = await client.subscribe({ keys: ['orders'], from: 'earliest', cursor: 'billing', autoCommit: { intervalMs: 1000 } });
+ * for await (const entry of consumer) handle(entry);
  */
 export class Consumer implements AsyncIterableIterator<Entry> {
   private id = 0;
@@ -53,6 +68,9 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   private receivedUpTo: number;
   /** Next sequence after everything handed to the caller (what commit() stores). */
   private consumedUpTo: number;
+  /** Next sequence after the last entry whose loop iteration completed (what auto-commit stores). */
+  private completedUpTo: number;
+  private readonly committer: CursorCommitter;
   private unackedRecords = 0;
   private unackedBytes = 0;
   private readonly windowRecords: number;
@@ -68,28 +86,47 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     /** What the subscription follows, as sent. */
     private readonly follows: { readonly keys: Buffer[]; readonly prefix: Buffer | null },
     start: number,
+    private readonly closeTimeoutMs: number,
   ) {
     const limits = connection.hello.limits;
     this.windowRecords = Math.max(1, options.windowRecords ?? 1000);
     this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, limits.valueBytesMax + limits.keyBytesMax);
     this.receivedUpTo = start;
     this.consumedUpTo = start;
+    this.completedUpTo = start;
+    this.committer = new CursorCommitter(connection, follows, options.cursor);
   }
 
-  /** Check the options, subscribe, and resolve once the broker accepted the subscription. */
-  static async start(connection: BrokerConnection, options: ConsumerOptions): Promise<Consumer> {
+  /**
+   * Check the options, subscribe, and resolve once the broker accepted the subscription.
+   * `closeTimeoutMs` bounds what close() waits for (the final auto-commit, the Unsubscribe).
+   */
+  static async start(connection: BrokerConnection, options: ConsumerOptions, closeTimeoutMs = defaultCloseTimeoutMs): Promise<Consumer> {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`subscribe takes options { keys | prefix, from?, cursor?, ... }, got ${describeValue(options)}`);
     const follows = checkedFollows(options);
     checkFrom(options.from);
     if (options.cursor !== undefined) checkName(options.cursor, 'cursor');
     checkPositiveInteger(options.windowRecords, 'windowRecords');
     checkPositiveInteger(options.windowBytes, 'windowBytes');
-    const consumer = new Consumer(connection, options, follows, -1);
+    if (options.autoCommit !== undefined) {
+      if (options.cursor === undefined) throw new InvalidArgumentError('autoCommit needs a cursor to commit to: pass `cursor` too');
+      if (options.autoCommit === null || typeof options.autoCommit !== 'object') throw new InvalidArgumentError(`autoCommit must be { intervalMs }, got ${describeValue(options.autoCommit)}`);
+      checkPositiveInteger(options.autoCommit.intervalMs, 'autoCommit.intervalMs');
+      if (options.autoCommit.intervalMs === undefined) throw new InvalidArgumentError('autoCommit.intervalMs must be a positive integer, got undefined');
+    }
+    const consumer = new Consumer(connection, options, follows, -1, closeTimeoutMs);
     await consumer.subscribe(true);
     consumer.stopListening = [
       connection.on('connected', () => void consumer.resubscribe()),
       connection.on('closed', ({ error }) => consumer.finish(error)),
     ];
+    if (options.autoCommit !== undefined) {
+      consumer.committer.startAuto(
+        options.autoCommit.intervalMs,
+        () => consumer.completedUpTo,
+        (error) => consumer.finish(error),
+      );
+    }
     if (connection.isClosed) consumer.finish(undefined);
     return consumer;
   }
@@ -99,11 +136,18 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     return this.consumedUpTo;
   }
 
+  /** True once the iteration has ended (closed, or failed). */
+  get isClosed(): boolean {
+    return this.done;
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }
 
   next(): Promise<IteratorResult<Entry, undefined>> {
+    // Asking for the next entry completes the previous one.
+    this.completedUpTo = this.consumedUpTo;
     if (this.at < this.buffer.length) return Promise.resolve({ done: false, value: this.take() });
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.done) return Promise.resolve({ done: true, value: undefined });
@@ -118,19 +162,20 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   /** Store the position in the named cursor (or `name`), durably, in the broker. */
   async commit(name = this.options.cursor): Promise<void> {
     if (name === undefined) throw new InvalidArgumentError('commit needs a cursor name (give `cursor` when subscribing, or pass one)');
-    await this.connection.request(CommitCursor, {
-      name: checkName(name, 'cursor name'),
-      sequence: this.consumedUpTo,
-      keys: this.follows.keys,
-      prefix: this.follows.prefix,
-    });
+    await this.committer.commit(checkName(name, 'cursor name'), this.consumedUpTo);
   }
 
-  /** End the iteration (a pending `next()` returns done; buffered entries are dropped) and unsubscribe. */
+  /**
+   * End the iteration (a pending `next()` returns done; buffered entries are dropped), commit the
+   * position once more with autoCommit, and unsubscribe. Waits at most the client's closeTimeoutMs;
+   * never rejects.
+   */
   async close(): Promise<void> {
     if (this.done) return;
+    const finalCommit = this.committer.stop(this.completedUpTo, this.closeTimeoutMs);
     this.finish(undefined);
-    if (this.connection.isConnected) await this.connection.request(Unsubscribe, { subscriptionId: this.id }).catch(() => undefined);
+    const unsubscribe = this.connection.isConnected ? this.connection.request(Unsubscribe, { subscriptionId: this.id }, { timeoutMs: this.closeTimeoutMs }).catch(() => undefined) : undefined;
+    await Promise.all([finalCommit, unsubscribe]);
   }
 
   private take(): Entry {
@@ -197,6 +242,8 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     if (first) {
       this.receivedUpTo = response.startSequence;
       this.consumedUpTo = response.startSequence;
+      this.completedUpTo = response.startSequence;
+      this.committer.startedAt(response.startSequence);
     }
     if (this.unackedRecords * 2 >= this.windowRecords || this.unackedBytes * 2 >= this.windowBytes) this.grant();
   }
@@ -251,6 +298,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
       this.at = 0;
     }
     clearTimeout(this.retryTimer);
+    void this.committer.stop(undefined, 0);
     for (const stop of this.stopListening.splice(0)) stop();
     this.connection.offPush(this.id);
     const w = this.waiter;

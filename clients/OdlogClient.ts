@@ -9,7 +9,7 @@ import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSeg
 import { Ping } from '../src/protocol/messages/ping.js';
 import { Scan } from '../src/protocol/messages/scan.js';
 import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
-import { checkArray, checkedBytes, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
+import { checkArray, checkDurationMs, checkedBytes, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
 import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
 import { InvalidArgumentError } from './errors.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
@@ -32,7 +32,10 @@ export interface ClientOptions {
   readonly clientId?: string;
   readonly connectTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** How to reconnect after a lost connection (default: forever, with backoff); false: never. */
   readonly reconnect?: ReconnectOptions | false;
+  /** How long `close()` waits for producers' acknowledgements and consumers' final commits (default 5 s). */
+  readonly closeTimeoutMs?: number;
 }
 
 export interface AppendOptions {
@@ -87,13 +90,20 @@ export function toBytes(b: Bytes, what = 'key'): Buffer {
  * await client.close();
  */
 export class OdlogClient {
+  /** Producers and consumers (and whether they auto-commit), which close() ends and lets finish their work. */
+  private readonly producers = new Set<Producer>();
+  private readonly consumers = new Map<Consumer, { readonly autoCommit: boolean }>();
+  private closing: Promise<void> | undefined;
+
   private constructor(
     /** The underlying multiplexed connection. */
     readonly connection: BrokerConnection,
     readonly address: string,
+    private readonly closeTimeoutMs: number,
   ) {}
 
   static async connect(options: ClientOptions = {}): Promise<OdlogClient> {
+    checkDurationMs(options.closeTimeoutMs, 'closeTimeoutMs');
     const address = options.broker ?? process.env.ODLOG_BROKER ?? '127.0.0.1:7070';
     const { host, port } = parseBrokerAddress(address);
     const connection = await BrokerConnection.open({
@@ -104,7 +114,7 @@ export class OdlogClient {
       requestTimeoutMs: options.requestTimeoutMs,
       reconnect: options.reconnect,
     });
-    return new OdlogClient(connection, address);
+    return new OdlogClient(connection, address, options.closeTimeoutMs ?? 5000);
   }
 
   /** Append a batch atomically. */
@@ -216,15 +226,56 @@ export class OdlogClient {
 
   /** A batching, idempotent producer on this client's connection. */
   producer(options: ProducerOptions = {}): Producer {
-    return new Producer(this, options);
+    for (const p of this.producers) if (p.isClosed && p.pendingRecords === 0) this.producers.delete(p);
+    const producer = new Producer(this, options);
+    this.producers.add(producer);
+    return producer;
   }
 
   /** Subscribe to keys or a prefix; iterate the consumer for entries. */
-  subscribe(options: ConsumerOptions): Promise<Consumer> {
-    return Consumer.start(this.connection, options);
+  async subscribe(options: ConsumerOptions): Promise<Consumer> {
+    const consumer = await Consumer.start(this.connection, options, this.closeTimeoutMs);
+    for (const c of this.consumers.keys()) if (c.isClosed) this.consumers.delete(c);
+    this.consumers.set(consumer, { autoCommit: options.autoCommit !== undefined });
+    return consumer;
   }
 
-  close(): void {
+  /**
+   * Close the client. Consumers end at once (a pending `for await` returns) and those with
+   * autoCommit commit their position once more; producers take no more sends and send what they
+   * hold. Close waits for the broker's acknowledgements of those for at most `closeTimeoutMs`
+   * (default 5 s), then closes the connection: whatever is still unacknowledged is rejected with
+   * ClientClosedError, as is any later call. Resolves once closed; never rejects and never hangs,
+   * whether or not the broker is reachable. With nothing held, the connection is closed before
+   * close() returns, so callers that do not await it still work.
+   *
+   * @example
+   * process.once('SIGTERM', () => void client.close());
+   * await client.close();
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    const work: Promise<void>[] = [];
+    for (const producer of this.producers) {
+      const closing = producer.close({ timeoutMs: this.closeTimeoutMs });
+      if (producer.pendingRecords > 0) work.push(closing);
+    }
+    for (const [consumer, { autoCommit }] of this.consumers) {
+      const closing = consumer.close();
+      if (autoCommit) work.push(closing);
+    }
+    this.producers.clear();
+    this.consumers.clear();
+    if (work.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      // Each piece of work is bounded by closeTimeoutMs already; this bounds their sum too.
+      await Promise.race([Promise.allSettled(work), new Promise((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs)))]);
+      clearTimeout(timer);
+    }
     this.connection.close();
   }
 }

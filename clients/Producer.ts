@@ -44,6 +44,8 @@ interface Batch {
   bytes: number;
   encoded: Buffer | undefined;
   firstSentAtMs: number;
+  /** Its sends were resolved or rejected; a late answer is ignored. */
+  settled: boolean;
 }
 
 /**
@@ -74,12 +76,17 @@ export class Producer {
   private nextBatchNumber = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
   private readonly blocked: Waiting[] = [];
-  private closed = false;
+  /** close() was called: sends are refused; what is held still goes. */
+  private closing = false;
+  /** Set when close gave up: every record not yet acknowledged was rejected with it. */
+  private abortedWith: Error | undefined;
   private idleWaiters: (() => void)[] = [];
+  private readonly inFlightBatches = new Set<Batch>();
   /** Batches that failed retryably, waiting for the rest in flight to settle. */
   private readonly failed: Batch[] = [];
   private retrying = false;
   private retryAttempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: OdlogClient,
@@ -107,7 +114,7 @@ export class Producer {
    * InvalidArgumentError (the records batched with it are unaffected).
    */
   send(key: Bytes, value: Bytes): Promise<number> {
-    if (this.closed) return Promise.reject(new ClientClosedError('the producer is closed'));
+    if (this.closing) return Promise.reject(new ClientClosedError('the producer is closed'));
     let record: RecordBytes;
     try {
       record = { key: checkedBytes(key, 'key'), value: checkedBytes(value, 'value') };
@@ -136,10 +143,29 @@ export class Producer {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Send everything buffered and wait for it; later sends are refused. */
-  async close(): Promise<void> {
-    await this.flush();
-    this.closed = true;
+  /**
+   * Send everything held and wait for the broker's acknowledgements; sends made after the call are
+   * refused. With `timeoutMs`, wait at most that long: what is still unacknowledged then is
+   * rejected with ClientClosedError (a record already sent may or may not have been appended; the
+   * message says which). Never rejects.
+   *
+   * @example
+   * await producer.close({ timeoutMs: 5000 });
+   */
+  async close(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    checkDurationMs(options.timeoutMs, 'timeoutMs');
+    this.closing = true;
+    const flushed = this.flush();
+    if (options.timeoutMs === undefined) return flushed;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([flushed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.timeoutMs)))]);
+    clearTimeout(timer);
+    if (timedOut) this.abort(options.timeoutMs);
+  }
+
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closing;
   }
 
   /** Records buffered or in flight. */
@@ -151,7 +177,7 @@ export class Producer {
     const size = record.key.length + record.value.length;
     if (this.open !== undefined && (this.open.records.length >= this.batchRecords || this.open.bytes + size > this.batchBytes)) this.closeOpenBatch();
     if (this.open === undefined) {
-      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, firstSentAtMs: 0 };
+      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, firstSentAtMs: 0, settled: false };
       this.lingerTimer = setTimeout(() => {
         this.closeOpenBatch();
         this.pump();
@@ -180,6 +206,7 @@ export class Producer {
     while (!this.retrying && this.inFlight < this.maxInFlight && this.ready.length > 0) {
       const batch = this.ready.shift() as Batch;
       this.inFlight++;
+      this.inFlightBatches.add(batch);
       this.transmit(batch);
     }
   }
@@ -201,18 +228,21 @@ export class Producer {
       })
       .then(
         (result) => {
+          if (batch.settled) return;
           this.retryAttempt = 0;
           this.settle(batch, (s, i) => s.resolve(result.startSequence + i));
         },
         (error: unknown) => {
+          if (batch.settled) return;
           const retryable = (error as { retryable?: boolean }).retryable === true;
-          if (!retryable || Date.now() - batch.firstSentAtMs >= this.deliveryTimeoutMs || this.closed) {
+          if (!retryable || Date.now() - batch.firstSentAtMs >= this.deliveryTimeoutMs) {
             this.settle(batch, (s) => s.reject(error as Error));
             return;
           }
           this.retrying = true;
           this.failed.push(batch);
           this.inFlight--;
+          this.inFlightBatches.delete(batch);
           this.resendWhenSettled();
         },
       );
@@ -223,14 +253,16 @@ export class Producer {
     const again = this.failed.splice(0).sort((a, b) => a.number - b.number);
     this.ready.unshift(...again);
     const delay = Math.min(1000, 25 * 2 ** this.retryAttempt++);
-    setTimeout(() => {
+    this.retryTimer = setTimeout(() => {
       this.retrying = false;
       this.pump();
     }, delay);
   }
 
   private settle(batch: Batch, each: (sender: Batch['senders'][number], index: number) => void): void {
+    batch.settled = true;
     this.inFlight--;
+    this.inFlightBatches.delete(batch);
     this.buffered -= batch.records.length;
     batch.senders.forEach(each);
     while (this.blocked.length > 0 && this.buffered < this.bufferRecords) {
@@ -240,5 +272,29 @@ export class Producer {
     if (this.retrying) this.resendWhenSettled();
     else this.pump();
     if (this.buffered === 0 && this.blocked.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** close() ran out of time: reject everything not yet acknowledged, and ignore late answers. */
+  private abort(timeoutMs: number): void {
+    if (this.abortedWith !== undefined) return;
+    const unsent = new ClientClosedError(`the producer was closed (after waiting ${timeoutMs} ms) before this record was sent: it was not appended`);
+    const unanswered = new ClientClosedError(`the producer was closed (after waiting ${timeoutMs} ms) before the broker acknowledged this record: it may or may not have been appended`);
+    this.abortedWith = unsent;
+    clearTimeout(this.lingerTimer);
+    clearTimeout(this.retryTimer);
+    this.closeOpenBatch();
+    const reject = (batch: Batch, error: Error): void => {
+      batch.settled = true;
+      for (const sender of batch.senders) sender.reject(error);
+    };
+    for (const batch of this.ready.splice(0)) reject(batch, batch.firstSentAtMs === 0 ? unsent : unanswered);
+    for (const batch of this.failed.splice(0)) reject(batch, unanswered);
+    for (const batch of this.inFlightBatches) reject(batch, unanswered);
+    this.inFlightBatches.clear();
+    for (const waiting of this.blocked.splice(0)) waiting.reject(unsent);
+    this.inFlight = 0;
+    this.buffered = 0;
+    this.retrying = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

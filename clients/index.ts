@@ -7,8 +7,9 @@
  */
 export { OdlogClient, parseBrokerAddress, type ClientOptions, type AppendOptions, type AppendResult, type RecordInput, type ScanPage, type ScanRange, type Bytes } from './OdlogClient.js';
 export { Producer, ProducerBufferFullError, type ProducerOptions } from './Producer.js';
-export { Consumer, type ConsumerOptions } from './Consumer.js';
+export { Consumer, type ConsumerOptions, type AutoCommitOptions } from './Consumer.js';
 export { BrokerConnection, type BrokerConnectionOptions, type ReconnectOptions } from './BrokerConnection.js';
+export type { ConnectionEventMap, ConnectionEventName } from './ConnectionEvents.js';
 export { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
 export type { Transport, TransportFactory } from './transport/Transport.js';
 export * from './errors.js';

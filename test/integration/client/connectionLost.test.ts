@@ -17,8 +17,11 @@ describe('client: giving up reconnecting to a broker that does not come back', f
     const consumer = await client.subscribe({ keys: ['lost/k'], from: 'earliest' });
     expect((await take(consumer, 1)).map((e) => e.value.toString())).to.deep.equal(['one']);
     const gaveUp = new Promise<ConnectionLostError>((resolve) => client.connection.on('error', resolve));
+    const disconnected = new Promise<void>((resolve) => client.connection.on('disconnected', () => resolve()));
     const pendingNext = consumer.next();
     await broker.kill();
+    await within(disconnected, 5000, () => 'the client did not see the broker go');
+    // Made while reconnecting: it waits for the broker, until giving up.
     const waiting = client.count('lost/k');
 
     const error = await within(gaveUp, 10_000, () => 'the client did not give up reconnecting');
