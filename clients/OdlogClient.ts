@@ -15,6 +15,7 @@ import { InvalidArgumentError } from './errors.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 import { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
+import type { TransportFactory } from './transport/Transport.js';
 
 /** Bytes, or a string taken as UTF-8. */
 export type Bytes = Uint8Array | string;
@@ -36,6 +37,11 @@ export interface ClientOptions {
   readonly reconnect?: ReconnectOptions | false;
   /** How long `close()` waits for producers' acknowledgements and consumers' final commits (default 5 s). */
   readonly closeTimeoutMs?: number;
+  /**
+   * Open connections through this instead of TCP/TLS to `broker` (an in-memory transport in
+   * tests, a custom tunnel); `broker` then only names the address.
+   */
+  readonly transports?: TransportFactory;
 }
 
 export interface AppendOptions {
@@ -105,9 +111,13 @@ export class OdlogClient {
   static async connect(options: ClientOptions = {}): Promise<OdlogClient> {
     checkDurationMs(options.closeTimeoutMs, 'closeTimeoutMs');
     const address = options.broker ?? process.env.ODLOG_BROKER ?? '127.0.0.1:7070';
-    const { host, port } = parseBrokerAddress(address);
+    let transports = options.transports;
+    if (transports === undefined) {
+      const { host, port } = parseBrokerAddress(address);
+      transports = socketTransports({ host, port, tls: options.tls });
+    }
     const connection = await BrokerConnection.open({
-      transports: socketTransports({ host, port, tls: options.tls }),
+      transports,
       clientId: options.clientId,
       authToken: options.token ?? process.env.ODLOG_TOKEN,
       connectTimeoutMs: options.connectTimeoutMs,
