@@ -27,15 +27,6 @@ function clip(text: string): string {
   return text.length <= 60 ? text : `${text.slice(0, 57)}...`;
 }
 
-/** `value` as a Buffer (a string as UTF-8, views shared); InvalidArgumentError naming `what` if it is neither. */
-export function checkedBytes(value: unknown, what: string): Buffer {
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
-  if (Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  const hint = value !== null && typeof value === 'object' ? '; pass JSON.stringify(value) to send an object' : '';
-  throw new InvalidArgumentError(`${what} must be a string or a Uint8Array, got ${describeValue(value)}${hint}`);
-}
-
 /** A sequence: an integer ≥ 0 (a safe integer, as on the wire). */
 export function checkSequence(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${what} must be a sequence (an integer ≥ 0), got ${describeValue(value)}`);

@@ -5,10 +5,10 @@ import { Credit, Unsubscribe } from '../src/protocol/messages/credit.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
 import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush, type StartFrom } from '../src/protocol/messages/subscribe.js';
 import type { BrokerConnection } from './BrokerConnection.js';
-import { checkArray, checkedBytes, checkName, checkPositiveInteger, describeValue } from './ArgumentChecks.js';
+import { checkArray, checkName, checkPositiveInteger, describeValue } from './ArgumentChecks.js';
+import { toBytes, type Bytes } from './Bytes.js';
 import { CursorCommitter } from './CursorCommitter.js';
 import { BrokerRequestError, InvalidArgumentError } from './errors.js';
-import type { Bytes } from './OdlogClient.js';
 
 export interface ConsumerOptions {
   readonly keys?: readonly Bytes[];
@@ -313,9 +313,9 @@ export class Consumer implements AsyncIterableIterator<Entry> {
 
 /** `keys` or `prefix` (exactly one), as bytes. */
 function checkedFollows(options: ConsumerOptions): { keys: Buffer[]; prefix: Buffer | null } {
-  const keys = options.keys === undefined ? [] : checkArray(options.keys, 'keys').map((k, i) => checkedBytes(k, `keys[${i}]`));
+  const keys = options.keys === undefined ? [] : checkArray(options.keys, 'keys').map((k, i) => toBytes(k as Bytes, `keys[${i}]`));
   if ((keys.length === 0) === (options.prefix === undefined)) throw new InvalidArgumentError('subscribe to keys or to a prefix (exactly one)');
-  return { keys, prefix: options.prefix === undefined ? null : checkedBytes(options.prefix, 'prefix') };
+  return { keys, prefix: options.prefix === undefined ? null : toBytes(options.prefix, 'prefix') };
 }
 
 function checkFrom(from: unknown): void {

@@ -9,16 +9,19 @@ import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSeg
 import { Ping } from '../src/protocol/messages/ping.js';
 import { Scan } from '../src/protocol/messages/scan.js';
 import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
-import { checkArray, checkDurationMs, checkedBytes, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
+import { appendRequest, type AppendOptions, type AppendResult } from './AppendOptions.js';
+import { checkArray, checkDurationMs, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
 import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
+import { toBytes, type Bytes } from './Bytes.js';
 import { InvalidArgumentError } from './errors.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 import { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
 import type { TransportFactory } from './transport/Transport.js';
 
-/** Bytes, or a string taken as UTF-8. */
-export type Bytes = Uint8Array | string;
+// Defined in their own modules (so that Producer and Consumer need not import this one); exported here too, as before.
+export { toBytes, type Bytes } from './Bytes.js';
+export type { AppendOptions, AppendResult } from './AppendOptions.js';
 
 export interface RecordInput {
   readonly key: Bytes;
@@ -44,26 +47,6 @@ export interface ClientOptions {
   readonly transports?: TransportFactory;
 }
 
-export interface AppendOptions {
-  /** Conditional append: each key's last sequence must be this (null: no entries). */
-  readonly expect?: readonly { readonly key: Bytes; readonly lastSequence: number | null }[];
-  /**
-   * Answer only once the batch is on disk even if the broker runs `--durability async`
-   * (default false: the broker's durability decides; with `sync`, the default, acks are durable).
-   */
-  readonly awaitDurable?: boolean;
-  /** Let the broker wait this long for queue space instead of answering THROTTLED at once. */
-  readonly queueTimeoutMs?: number;
-  /** Idempotent retry identity (the Producer sets this for you). */
-  readonly producer?: { readonly id: string; readonly batchNumber: number };
-}
-
-export interface AppendResult {
-  readonly startSequence: number;
-  readonly count: number;
-  readonly duplicate: boolean;
-}
-
 export interface ScanRange {
   readonly start?: number;
   readonly end?: number;
@@ -79,11 +62,6 @@ export function parseBrokerAddress(address: string): { host: string; port: numbe
   const m = typeof address === 'string' ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(address.trim()) : null;
   if (m === null) throw new InvalidArgumentError(`broker address must be HOST:PORT, got ${describeValue(address)}`);
   return { host: m[1], port: Number(m[2]) };
-}
-
-/** Bytes as a Buffer (a string as UTF-8); InvalidArgumentError naming `what` for anything else. */
-export function toBytes(b: Bytes, what = 'key'): Buffer {
-  return checkedBytes(b, what);
 }
 
 /**
@@ -134,14 +112,7 @@ export class OdlogClient {
 
   /** Append a batch already encoded with `encodeRecordBatch` (the Producer's path). */
   async appendEncoded(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
-    return this.connection.request(Append, {
-      producerId: options.producer?.id ?? null,
-      batchNumber: options.producer?.batchNumber ?? 0,
-      awaitDurable: options.awaitDurable ?? false,
-      timeoutMs: options.queueTimeoutMs ?? 0,
-      expect: checkArray(options.expect ?? [], 'expect').map((e, i) => expectation(e, i)),
-      records,
-    });
+    return this.connection.request(Append, appendRequest(records, options));
   }
 
   /** One page of a key's entries; `maxWaitMs` long-polls when there is nothing yet. */
@@ -149,7 +120,7 @@ export class OdlogClient {
     const waitMs = options.maxWaitMs ?? 0;
     const response = await this.connection.request(
       Scan,
-      { key: toBytes(key), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
+      { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
       { timeoutMs: waitMs + 30_000 },
     );
     return { entries: readKeyEntryBatch(response.entries), nextSequence: response.nextSequence };
@@ -168,7 +139,7 @@ export class OdlogClient {
   }
 
   async count(key: Bytes, range: ScanRange = {}): Promise<number> {
-    return (await this.connection.request(Count, { key: toBytes(key), ...checkedRange(range) })).count;
+    return (await this.connection.request(Count, { key: toBytes(key, 'key'), ...checkedRange(range) })).count;
   }
 
   /** One page of keys; pass the last key as `after` to get the next. */
@@ -294,12 +265,6 @@ function toRecordBytes(r: unknown, i: number): RecordBytes {
   if (r === null || typeof r !== 'object') throw new InvalidArgumentError(`record ${i} must be an object { key, value }, got ${describeValue(r)}`);
   const record = r as RecordInput;
   return { key: toBytes(record.key, `record ${i}: key`), value: toBytes(record.value, `record ${i}: value`) };
-}
-
-function expectation(e: unknown, i: number): { key: Buffer; lastSequence: number | null } {
-  if (e === null || typeof e !== 'object') throw new InvalidArgumentError(`expect[${i}] must be an object { key, lastSequence }, got ${describeValue(e)}`);
-  const { key, lastSequence } = e as { key: Bytes; lastSequence: number | null };
-  return { key: toBytes(key, `expect[${i}].key`), lastSequence: lastSequence === null ? null : checkSequence(lastSequence, `expect[${i}].lastSequence`) };
 }
 
 function checkedRange(range: ScanRange): { start: number; end: number | null } {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
-import { checkDurationMs, checkedBytes, checkName, checkPositiveInteger, checkRecordSizes } from './ArgumentChecks.js';
+import { Append } from '../src/protocol/messages/append.js';
+import { appendRequest } from './AppendOptions.js';
+import { checkDurationMs, checkName, checkPositiveInteger, checkRecordSizes } from './ArgumentChecks.js';
+import type { BrokerConnection } from './BrokerConnection.js';
+import { toBytes, type Bytes } from './Bytes.js';
 import { ClientClosedError } from './errors.js';
-import type { Bytes, OdlogClient } from './OdlogClient.js';
 
 export interface ProducerOptions {
   /** Records per batch (default 1000). */
@@ -89,7 +92,8 @@ export class Producer {
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly client: OdlogClient,
+    /** The client (or anything with a connection) it sends through. */
+    private readonly client: { readonly connection: BrokerConnection },
     options: ProducerOptions,
   ) {
     for (const name of ['batchRecords', 'batchBytes', 'maxInFlight', 'bufferRecords', 'blockedSendsMax'] as const) checkPositiveInteger(options[name], name);
@@ -117,7 +121,7 @@ export class Producer {
     if (this.closing) return Promise.reject(new ClientClosedError('the producer is closed'));
     let record: RecordBytes;
     try {
-      record = { key: checkedBytes(key, 'key'), value: checkedBytes(value, 'value') };
+      record = { key: toBytes(key, 'key'), value: toBytes(value, 'value') };
       checkRecordSizes(record.key, record.value, this.client.connection.hello.limits);
     } catch (error) {
       return Promise.reject(error as Error);
@@ -219,13 +223,16 @@ export class Producer {
   private transmit(batch: Batch): void {
     batch.encoded ??= encodeRecordBatch(batch.records);
     if (batch.firstSentAtMs === 0) batch.firstSentAtMs = Date.now();
-    this.client
-      .appendEncoded(batch.encoded, {
-        producer: { id: this.id, batchNumber: batch.number },
-        awaitDurable: this.awaitDurable,
-        // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
-        queueTimeoutMs: 10_000,
-      })
+    this.client.connection
+      .request(
+        Append,
+        appendRequest(batch.encoded, {
+          producer: { id: this.id, batchNumber: batch.number },
+          awaitDurable: this.awaitDurable,
+          // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
+          queueTimeoutMs: 10_000,
+        }),
+      )
       .then(
         (result) => {
           if (batch.settled) return;

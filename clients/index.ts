@@ -5,7 +5,9 @@
  * import { OdlogClient } from 'odlog/client';
  * const client = await OdlogClient.connect({ broker: '127.0.0.1:7070' });
  */
-export { OdlogClient, parseBrokerAddress, type ClientOptions, type AppendOptions, type AppendResult, type RecordInput, type ScanPage, type ScanRange, type Bytes } from './OdlogClient.js';
+export { OdlogClient, parseBrokerAddress, type ClientOptions, type RecordInput, type ScanPage, type ScanRange } from './OdlogClient.js';
+export type { AppendOptions, AppendResult } from './AppendOptions.js';
+export type { Bytes } from './Bytes.js';
 export { Producer, ProducerBufferFullError, type ProducerOptions } from './Producer.js';
 export { Consumer, type ConsumerOptions, type AutoCommitOptions } from './Consumer.js';
 export { BrokerConnection, type BrokerConnectionOptions, type ReconnectOptions } from './BrokerConnection.js';
