@@ -1,3 +1,4 @@
+import { limits } from '../src/limits.js';
 import { encodeFrame } from '../src/protocol/frame/FrameEncoder.js';
 import { FrameDecoder, type FrameSink } from '../src/protocol/frame/FrameDecoder.js';
 import { FrameFlags, type Frame, type FrameHeader } from '../src/protocol/frame/FrameHeader.js';
@@ -11,8 +12,9 @@ import { ClientClosedError, ConnectionError, ConnectionLostError, errorFromBody,
 import type { Transport, TransportFactory } from './transport/Transport.js';
 
 export interface ReconnectOptions {
-  /** First delay before reconnecting; doubles per failed attempt (with jitter). */
+  /** First delay before reconnecting (default 100 ms); doubles per failed attempt (with jitter). */
   readonly initialDelayMs?: number;
+  /** Longest delay between attempts (default 5 s). */
   readonly maxDelayMs?: number;
   /** Give up after this many failed attempts in a row (default: never). */
   readonly maxAttempts?: number;
@@ -24,16 +26,18 @@ export interface BrokerConnectionOptions {
   readonly transports: TransportFactory;
   readonly clientId?: string;
   readonly authToken?: string;
+  /** How long a connection attempt (TCP/TLS and Hello) may take (default 5 s). */
   readonly connectTimeoutMs?: number;
-  /** Default deadline of a request (its time waiting for a reconnect included). */
+  /** Default deadline of a request, its time waiting for a reconnect included (default 30 s). */
   readonly requestTimeoutMs?: number;
-  /** Requests in flight or waiting for a connection; beyond it requests fail with ThrottledError. */
+  /** Requests in flight or waiting for a connection (default 1024); beyond it requests fail with ThrottledError. */
   readonly maxPendingRequests?: number;
   /**
    * How to reconnect after a lost connection (default: forever, with backoff); false: never. When
    * reconnecting gives up, the connection closes with a ConnectionLostError.
    */
   readonly reconnect?: ReconnectOptions | false;
+  /** Longest response frame accepted (default 16 MiB, the broker's default). */
   readonly frameBytesMax?: number;
 }
 
@@ -90,11 +94,11 @@ export class BrokerConnection implements FrameSink {
       transports: options.transports,
       clientId: options.clientId ?? `odlog-client-${process.pid}`,
       authToken: options.authToken,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-      maxPendingRequests: options.maxPendingRequests ?? 1024,
+      connectTimeoutMs: options.connectTimeoutMs ?? limits.clientConnectTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? limits.clientRequestTimeoutMs,
+      maxPendingRequests: options.maxPendingRequests ?? limits.clientPendingRequestsMax,
       reconnect: options.reconnect,
-      frameBytesMax: options.frameBytesMax ?? 16 * 1024 * 1024,
+      frameBytesMax: options.frameBytesMax ?? limits.clientFrameBytesMax,
     };
     this.decoder = new FrameDecoder(this.options.frameBytesMax);
   }
@@ -337,8 +341,8 @@ export class BrokerConnection implements FrameSink {
     if (this.reconnecting) return;
     this.reconnecting = true;
     const r = this.options.reconnect === false ? {} : (this.options.reconnect ?? {});
-    const initial = r.initialDelayMs ?? 100;
-    const max = r.maxDelayMs ?? 5000;
+    const initial = r.initialDelayMs ?? limits.clientReconnectDelayInitialMs;
+    const max = r.maxDelayMs ?? limits.clientReconnectDelayMaxMs;
     const since = Date.now();
     let lastError = cause;
     try {

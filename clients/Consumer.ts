@@ -1,3 +1,4 @@
+import { limits } from '../src/limits.js';
 import { readEntryBatch, type Entry } from '../src/protocol/batch/EntryBatchCodec.js';
 import type { Frame } from '../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../src/protocol/MessageType.js';
@@ -34,8 +35,6 @@ export interface AutoCommitOptions {
   readonly intervalMs: number;
 }
 
-/** How long closing waits for the final commit and the Unsubscribe when the consumer is closed by itself. */
-const defaultCloseTimeoutMs = 5000;
 
 let subscriptionIds = 0;
 
@@ -101,7 +100,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
    * Check the options, subscribe, and resolve once the broker accepted the subscription.
    * `closeTimeoutMs` bounds what close() waits for (the final auto-commit, the Unsubscribe).
    */
-  static async start(connection: BrokerConnection, options: ConsumerOptions, closeTimeoutMs = defaultCloseTimeoutMs): Promise<Consumer> {
+  static async start(connection: BrokerConnection, options: ConsumerOptions, closeTimeoutMs: number = limits.clientCloseTimeoutMs): Promise<Consumer> {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`subscribe takes options { keys | prefix, from?, cursor?, ... }, got ${describeValue(options)}`);
     const follows = checkedFollows(options);
     checkFrom(options.from);

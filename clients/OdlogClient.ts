@@ -8,6 +8,7 @@ import { ListKeys } from '../src/protocol/messages/listKeys.js';
 import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSegments.js';
 import { Ping } from '../src/protocol/messages/ping.js';
 import { Scan } from '../src/protocol/messages/scan.js';
+import { limits } from '../src/limits.js';
 import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
 import { appendRequest, type AppendOptions, type AppendResult } from './AppendOptions.js';
 import { checkArray, checkDurationMs, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
@@ -31,10 +32,14 @@ export interface RecordInput {
 export interface ClientOptions {
   /** `host:port`; default `ODLOG_BROKER` or 127.0.0.1:7070. */
   readonly broker?: string;
+  /** Auth token; default `ODLOG_TOKEN`. */
   readonly token?: string;
   readonly tls?: SocketOptions['tls'];
+  /** Names the client in the broker's logs. */
   readonly clientId?: string;
+  /** How long a connection attempt (TCP/TLS and Hello) may take (default 5 s). */
   readonly connectTimeoutMs?: number;
+  /** Default deadline of a request, its wait for a reconnect included (default 30 s). */
   readonly requestTimeoutMs?: number;
   /** How to reconnect after a lost connection (default: forever, with backoff); false: never. */
   readonly reconnect?: ReconnectOptions | false;
@@ -102,7 +107,7 @@ export class OdlogClient {
       requestTimeoutMs: options.requestTimeoutMs,
       reconnect: options.reconnect,
     });
-    return new OdlogClient(connection, address, options.closeTimeoutMs ?? 5000);
+    return new OdlogClient(connection, address, options.closeTimeoutMs ?? limits.clientCloseTimeoutMs);
   }
 
   /** Append a batch atomically. */

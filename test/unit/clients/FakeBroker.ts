@@ -83,6 +83,8 @@ export class FakeBroker {
   /** true: connection attempts neither succeed nor fail until the client's timeout or abort. */
   hangConnects = false;
   connectAttempts = 0;
+  /** The timeout the client gave each connection attempt. */
+  readonly connectTimeoutsMs: number[] = [];
   /** Aborted connection attempts (the client was closed while connecting). */
   abortedConnects = 0;
   policy: (request: ReceivedRequest) => RequestPolicy = () => 'answer';
@@ -93,6 +95,7 @@ export class FakeBroker {
     return (timeoutMs, signal) =>
       new Promise((resolve, reject) => {
         this.connectAttempts++;
+        this.connectTimeoutsMs.push(timeoutMs);
         if (!this.accepting) {
           setImmediate(() => reject(new ConnectionError('cannot connect to odlog broker at fake:0: connect ECONNREFUSED (fake broker stopped)')));
           return;
