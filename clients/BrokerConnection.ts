@@ -144,7 +144,8 @@ export class BrokerConnection implements FrameSink {
   /** Send a request; resolves with its response or rejects with a typed error. */
   request<Req, Res>(message: MessageDefinition<Req, Res>, body: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedError());
-    if (this.pending.size + this.waiting.length >= this.options.maxPendingRequests) {
+    // Hello is not counted: a connection full of requests waiting for a reconnect must still reconnect.
+    if (message.type !== Hello.type && this.pending.size + this.waiting.length >= this.options.maxPendingRequests) {
       return Promise.reject(new ThrottledError(ErrorCode.Throttled, `${this.options.maxPendingRequests} requests are already pending on this connection; wait for some to finish`));
     }
     const correlationId = this.allocateCorrelationId();

@@ -67,6 +67,17 @@ describe('unit: BrokerConnection over an in-memory transport', () => {
     expect(await Promise.all(held)).to.deep.equal([1, 2]);
   });
 
+  it('reconnects even when maxPendingRequests requests wait for it (Hello is not counted), then sends them', async () => {
+    const connection = await connect({ maxPendingRequests: 3 });
+    broker.accepting = false;
+    broker.dropConnections();
+    await waitUntil(() => !connection.isConnected, 'the disconnect');
+    const waiting = [1, 2, 3].map((t) => ping(connection, t));
+    expect(await rejectionOf(ping(connection, 4))).to.be.instanceOf(ThrottledError);
+    broker.accepting = true;
+    expect(await Promise.all(waiting)).to.deep.equal([1, 2, 3]);
+  });
+
   it('fails the requests in flight when the connection drops, sends those made while down once reconnected', async () => {
     const connection = await connect();
     broker.policy = (r) => (r.name === 'Ping' ? 'hold' : 'answer');
