@@ -35,7 +35,6 @@ export interface AutoCommitOptions {
   readonly intervalMs: number;
 }
 
-
 let subscriptionIds = 0;
 
 /** Pause before subscribing again after a retryable failure on a live connection. */
@@ -87,9 +86,9 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     start: number,
     private readonly closeTimeoutMs: number,
   ) {
-    const limits = connection.hello.limits;
+    const broker = connection.hello.limits;
     this.windowRecords = Math.max(1, options.windowRecords ?? 1000);
-    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, limits.valueBytesMax + limits.keyBytesMax);
+    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, broker.valueBytesMax + broker.keyBytesMax);
     this.receivedUpTo = start;
     this.consumedUpTo = start;
     this.completedUpTo = start;
@@ -101,18 +100,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
    * `closeTimeoutMs` bounds what close() waits for (the final auto-commit, the Unsubscribe).
    */
   static async start(connection: BrokerConnection, options: ConsumerOptions, closeTimeoutMs: number = limits.clientCloseTimeoutMs): Promise<Consumer> {
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`subscribe takes options { keys | prefix, from?, cursor?, ... }, got ${describeValue(options)}`);
-    const follows = checkedFollows(options);
-    checkFrom(options.from);
-    if (options.cursor !== undefined) checkName(options.cursor, 'cursor');
-    checkPositiveInteger(options.windowRecords, 'windowRecords');
-    checkPositiveInteger(options.windowBytes, 'windowBytes');
-    if (options.autoCommit !== undefined) {
-      if (options.cursor === undefined) throw new InvalidArgumentError('autoCommit needs a cursor to commit to: pass `cursor` too');
-      if (options.autoCommit === null || typeof options.autoCommit !== 'object') throw new InvalidArgumentError(`autoCommit must be { intervalMs }, got ${describeValue(options.autoCommit)}`);
-      checkPositiveInteger(options.autoCommit.intervalMs, 'autoCommit.intervalMs');
-      if (options.autoCommit.intervalMs === undefined) throw new InvalidArgumentError('autoCommit.intervalMs must be a positive integer, got undefined');
-    }
+    const follows = checkedOptions(options);
     const consumer = new Consumer(connection, options, follows, -1, closeTimeoutMs);
     await consumer.subscribe(true);
     consumer.stopListening = [
@@ -309,15 +297,24 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   }
 }
 
-
-/** `keys` or `prefix` (exactly one), as bytes. */
-function checkedFollows(options: ConsumerOptions): { keys: Buffer[]; prefix: Buffer | null } {
+/** Check every option (InvalidArgumentError naming the first bad one); returns what the subscription follows, as bytes. */
+function checkedOptions(options: ConsumerOptions): { keys: Buffer[]; prefix: Buffer | null } {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`subscribe takes options { keys | prefix, from?, cursor?, ... }, got ${describeValue(options)}`);
   const keys = options.keys === undefined ? [] : checkArray(options.keys, 'keys').map((k, i) => toBytes(k as Bytes, `keys[${i}]`));
   if ((keys.length === 0) === (options.prefix === undefined)) throw new InvalidArgumentError('subscribe to keys or to a prefix (exactly one)');
-  return { keys, prefix: options.prefix === undefined ? null : toBytes(options.prefix, 'prefix') };
-}
-
-function checkFrom(from: unknown): void {
-  if (from === undefined || from === 'earliest' || from === 'latest' || (typeof from === 'number' && Number.isSafeInteger(from) && from >= 0)) return;
-  throw new InvalidArgumentError(`from must be 'earliest', 'latest' or a sequence (an integer ≥ 0), got ${describeValue(from)}`);
+  const prefix = options.prefix === undefined ? null : toBytes(options.prefix, 'prefix');
+  const from: unknown = options.from;
+  if (!(from === undefined || from === 'earliest' || from === 'latest' || (typeof from === 'number' && Number.isSafeInteger(from) && from >= 0))) {
+    throw new InvalidArgumentError(`from must be 'earliest', 'latest' or a sequence (an integer ≥ 0), got ${describeValue(from)}`);
+  }
+  if (options.cursor !== undefined) checkName(options.cursor, 'cursor');
+  checkPositiveInteger(options.windowRecords, 'windowRecords');
+  checkPositiveInteger(options.windowBytes, 'windowBytes');
+  if (options.autoCommit !== undefined) {
+    if (options.cursor === undefined) throw new InvalidArgumentError('autoCommit needs a cursor to commit to: pass `cursor` too');
+    const intervalMs = (options.autoCommit as Partial<AutoCommitOptions> | null)?.intervalMs;
+    if (intervalMs === undefined) throw new InvalidArgumentError(`autoCommit must be { intervalMs }, got ${describeValue(options.autoCommit)}`);
+    checkPositiveInteger(intervalMs, 'autoCommit.intervalMs');
+  }
+  return { keys, prefix };
 }

@@ -115,7 +115,7 @@ export class OdlogClient {
     return this.appendEncoded(encodeRecordBatch(checkArray(records, 'records').map(toRecordBytes)), options);
   }
 
-  /** Append a batch already encoded with `encodeRecordBatch` (the Producer's path). */
+  /** Append a batch already encoded with `encodeRecordBatch` (encode once, send many times). */
   async appendEncoded(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     return this.connection.request(Append, appendRequest(records, options));
   }
@@ -126,7 +126,7 @@ export class OdlogClient {
     const response = await this.connection.request(
       Scan,
       { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
-      { timeoutMs: waitMs + 30_000 },
+      { timeoutMs: waitMs + limits.clientRequestTimeoutMs },
     );
     return { entries: readKeyEntryBatch(response.entries), nextSequence: response.nextSequence };
   }
