@@ -1,3 +1,4 @@
+import { limits } from '../src/limits.js';
 import { encodeFrame } from '../src/protocol/frame/FrameEncoder.js';
 import { FrameDecoder, type FrameSink } from '../src/protocol/frame/FrameDecoder.js';
 import { FrameFlags, type Frame, type FrameHeader } from '../src/protocol/frame/FrameHeader.js';
@@ -6,28 +7,37 @@ import { protocolVersion } from '../src/protocol/MessageType.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
 import { errorBody } from '../src/protocol/messages/error.js';
 import { Hello, type HelloResponse } from '../src/protocol/messages/hello.js';
-import { ClientClosedError, ConnectionError, errorFromBody, RequestTimeoutError, ThrottledError } from './errors.js';
+import { ConnectionEvents, type ConnectionEventMap } from './ConnectionEvents.js';
+import { ClientClosedError, ConnectionError, ConnectionLostError, errorFromBody, InvalidArgumentError, RequestTimeoutError, ThrottledError } from './errors.js';
 import type { Transport, TransportFactory } from './transport/Transport.js';
 
 export interface ReconnectOptions {
-  /** First delay before reconnecting; doubles per failed attempt (with jitter). */
+  /** First delay before reconnecting (default 100 ms); doubles per failed attempt (with jitter). */
   readonly initialDelayMs?: number;
+  /** Longest delay between attempts (default 5 s). */
   readonly maxDelayMs?: number;
   /** Give up after this many failed attempts in a row (default: never). */
   readonly maxAttempts?: number;
+  /** Give up once disconnected this long (default: never). */
+  readonly giveUpAfterMs?: number;
 }
 
 export interface BrokerConnectionOptions {
   readonly transports: TransportFactory;
   readonly clientId?: string;
   readonly authToken?: string;
+  /** How long a connection attempt (TCP/TLS and Hello) may take (default 5 s). */
   readonly connectTimeoutMs?: number;
-  /** Default deadline of a request (its time waiting for a reconnect included). */
+  /** Default deadline of a request, its time waiting for a reconnect included (default 30 s). */
   readonly requestTimeoutMs?: number;
-  /** Requests in flight or waiting for a connection; beyond it requests fail with ThrottledError. */
+  /** Requests in flight or waiting for a connection (default 1024); beyond it requests fail with ThrottledError. */
   readonly maxPendingRequests?: number;
-  /** false: do not reconnect after a lost connection. */
+  /**
+   * How to reconnect after a lost connection (default: forever, with backoff); false: never. When
+   * reconnecting gives up, the connection closes with a ConnectionLostError.
+   */
   readonly reconnect?: ReconnectOptions | false;
+  /** Longest response frame accepted (default 16 MiB, the broker's default). */
   readonly frameBytesMax?: number;
 }
 
@@ -38,10 +48,8 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   /** The encoded frame, until it is written. */
   frame: Buffer | undefined;
-  correlationId: number;
+  readonly correlationId: number;
 }
-
-type ConnectionEvent = 'connected' | 'disconnected';
 
 /**
  * One multiplexed connection to a broker: many requests in flight, each answered by
@@ -49,6 +57,10 @@ type ConnectionEvent = 'connected' | 'disconnected';
  * Every pending request has a deadline; on a lost connection every in-flight request is
  * rejected (its outcome unknown) and the connection is re-established with backoff, after
  * which queued requests go out and `connected` listeners (consumers re-subscribing) run.
+ *
+ * Until it is closed (by `close()`, or by reconnecting giving up) the connection keeps the
+ * process alive, reconnecting included, as a socket would: a script whose only work is a
+ * consumer loop runs until the client is closed.
  *
  * @example
  * const conn = await BrokerConnection.open({ transports: socketTransports({ host: '127.0.0.1', port: 7070 }) });
@@ -60,12 +72,19 @@ export class BrokerConnection implements FrameSink {
   private readonly pending = new Map<number, Pending>();
   private readonly waiting: Pending[] = [];
   private readonly pushHandlers = new Map<number, (frame: Frame) => void>();
-  private readonly listeners: { [event in ConnectionEvent]: Set<() => void> } = { connected: new Set(), disconnected: new Set() };
+  private readonly events = new ConnectionEvents();
   private outgoing: Buffer[] = [];
   private flushScheduled = false;
   private nextCorrelationId = 1;
-  private closed = false;
+  /** Hello answered on the current transport. */
+  private ready = false;
+  /** Why the connection is closed (ClientClosedError or ConnectionLostError); undefined while open. */
+  private closedBy: Error | undefined;
   private reconnecting = false;
+  /** Ends a reconnect back-off early when the connection is closed. */
+  private wakeReconnect: (() => void) | undefined;
+  /** Aborts a connection attempt in progress when the connection is closed. */
+  private readonly connectAbort = new AbortController();
   private helloResponse: HelloResponse | undefined;
   private closingReason: string | undefined;
   private readonly options: Required<Omit<BrokerConnectionOptions, 'authToken' | 'reconnect'>> & Pick<BrokerConnectionOptions, 'authToken' | 'reconnect'>;
@@ -75,11 +94,11 @@ export class BrokerConnection implements FrameSink {
       transports: options.transports,
       clientId: options.clientId ?? `odlog-client-${process.pid}`,
       authToken: options.authToken,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-      maxPendingRequests: options.maxPendingRequests ?? 1024,
+      connectTimeoutMs: options.connectTimeoutMs ?? limits.clientConnectTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? limits.clientRequestTimeoutMs,
+      maxPendingRequests: options.maxPendingRequests ?? limits.clientPendingRequestsMax,
       reconnect: options.reconnect,
-      frameBytesMax: options.frameBytesMax ?? 16 * 1024 * 1024,
+      frameBytesMax: options.frameBytesMax ?? limits.clientFrameBytesMax,
     };
     this.decoder = new FrameDecoder(this.options.frameBytesMax);
   }
@@ -104,19 +123,37 @@ export class BrokerConnection implements FrameSink {
   }
 
   get isConnected(): boolean {
-    return this.transport !== undefined && this.helloResponse !== undefined;
+    return this.transport !== undefined && this.ready;
   }
 
-  on(event: ConnectionEvent, listener: () => void): () => void {
-    this.listeners[event].add(listener);
-    return () => this.listeners[event].delete(listener);
+  /** Closed by `close()` or because reconnecting gave up; requests then fail at once. */
+  get isClosed(): boolean {
+    return this.closedBy !== undefined;
+  }
+
+  /**
+   * Listen to a connection event (see ConnectionEventMap); returns a function that stops listening.
+   *
+   * @example
+   * connection.on('error', (error) => console.error(`broker lost for good: ${error.message}`));
+   */
+  on<E extends keyof ConnectionEventMap>(event: E, listener: ConnectionEventMap[E]): () => void {
+    return this.events.on(event, listener);
   }
 
   /** Send a request; resolves with its response or rejects with a typed error. */
   request<Req, Res>(message: MessageDefinition<Req, Res>, body: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
-    if (this.closed) return Promise.reject(new ClientClosedError('the client is closed'));
-    if (this.pending.size + this.waiting.length >= this.options.maxPendingRequests) {
+    if (this.closedBy !== undefined) return Promise.reject(this.closedError());
+    // Hello is not counted: a connection full of requests waiting for a reconnect must still reconnect.
+    if (message.type !== Hello.type && this.pending.size + this.waiting.length >= this.options.maxPendingRequests) {
       return Promise.reject(new ThrottledError(ErrorCode.Throttled, `${this.options.maxPendingRequests} requests are already pending on this connection; wait for some to finish`));
+    }
+    const correlationId = this.allocateCorrelationId();
+    let frame: Buffer;
+    try {
+      frame = encodeFrame({ messageType: message.type, version: protocolVersion, flags: 0, correlationId }, message.request, body);
+    } catch (error) {
+      return Promise.reject(new InvalidArgumentError(`the ${message.name} request cannot be encoded: ${(error as Error).message}`));
     }
     return new Promise<Res>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
@@ -124,20 +161,15 @@ export class BrokerConnection implements FrameSink {
         message: message as MessageDefinition<unknown, unknown>,
         resolve: resolve as (value: unknown) => void,
         reject,
-        frame: undefined,
-        correlationId: 0,
+        frame,
+        correlationId,
         timer: setTimeout(() => {
           this.forget(entry);
           reject(new RequestTimeoutError(`${message.name} got no answer within ${timeoutMs} ms`));
         }, timeoutMs),
       };
-      entry.correlationId = this.allocateCorrelationId();
-      entry.frame = encodeFrame({ messageType: message.type, version: protocolVersion, flags: 0, correlationId: entry.correlationId }, message.request, body);
-      if (this.isConnected || message.type === Hello.type) this.dispatch(entry);
-      else if (this.options.reconnect === false) {
-        this.forget(entry);
-        reject(new ConnectionError('not connected to the broker (and reconnecting is off)'));
-      } else this.waiting.push(entry);
+      if (this.isConnected || (message.type === Hello.type && this.transport !== undefined)) this.dispatch(entry);
+      else this.waiting.push(entry);
     });
   }
 
@@ -155,18 +187,12 @@ export class BrokerConnection implements FrameSink {
     return this.transport?.writableBytes ?? 0;
   }
 
+  /**
+   * Close now: pending requests reject with ClientClosedError, reconnecting stops, `closed`
+   * listeners (consumers ending their iterators) run. Idempotent.
+   */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.flush();
-    const error = new ClientClosedError('the client was closed');
-    for (const entry of [...this.pending.values(), ...this.waiting.splice(0)]) {
-      clearTimeout(entry.timer);
-      entry.reject(error);
-    }
-    this.pending.clear();
-    this.transport?.close();
-    this.transport = undefined;
+    this.shutDown(new ClientClosedError('the client was closed'));
   }
 
   // ---- FrameSink ------------------------------------------------------------------------------------
@@ -202,11 +228,15 @@ export class BrokerConnection implements FrameSink {
   }
 
   malformed(reason: string): void {
-    this.transport?.close();
-    this.lost(new ConnectionError(`the broker's stream could not be parsed: ${reason}`));
+    if (this.transport !== undefined) this.dropTransport(this.transport, new ConnectionError(`the broker's stream could not be parsed: ${reason}`));
   }
 
   // ---- internals ------------------------------------------------------------------------------------
+
+  private closedError(): Error {
+    const closedBy = this.closedBy as Error;
+    return closedBy instanceof ConnectionLostError ? new ConnectionLostError(closedBy.message) : new ClientClosedError('the client is closed');
+  }
 
   private allocateCorrelationId(): number {
     do {
@@ -242,81 +272,139 @@ export class BrokerConnection implements FrameSink {
     if (at >= 0) this.waiting.splice(at, 1);
   }
 
+  /** Reject every request in flight (their outcome is unknown) and, with `alsoWaiting`, those not yet sent. */
+  private rejectPending(error: Error, alsoWaiting: boolean): void {
+    const entries = [...this.pending.values(), ...(alsoWaiting ? this.waiting.splice(0) : [])];
+    this.pending.clear();
+    for (const entry of entries) {
+      clearTimeout(entry.timer);
+      entry.reject(error);
+    }
+  }
+
+  /** Open a transport and say Hello on it; on success, queued requests go out and `connected` runs. */
   private async establish(): Promise<void> {
-    const transport = await this.options.transports(this.options.connectTimeoutMs);
-    if (this.closed) {
+    const transport = await this.options.transports(this.options.connectTimeoutMs, this.connectAbort.signal);
+    if (this.closedBy !== undefined) {
       transport.close();
-      throw new ClientClosedError('the client was closed');
+      throw this.closedError();
     }
     this.transport = transport;
+    this.ready = false;
+    this.outgoing = [];
     this.decoder = new FrameDecoder(this.options.frameBytesMax);
-    transport.onData((chunk) => this.decoder.push(chunk, this));
+    transport.onData((chunk) => {
+      if (this.transport === transport) this.decoder.push(chunk, this);
+    });
     transport.onClose((error) => {
-      if (this.transport !== transport) return;
-      this.transport = undefined;
       const reason = this.closingReason ?? error?.message;
       this.closingReason = undefined;
-      this.lost(new ConnectionError(`connection to the broker lost${reason ? `: ${reason}` : ''}`));
+      this.dropTransport(transport, new ConnectionError(`connection to the broker lost${reason ? `: ${reason}` : ''}`));
     });
     try {
       this.helloResponse = await this.request(Hello, { protocolVersion, clientId: this.options.clientId, authToken: this.options.authToken ?? null }, { timeoutMs: this.options.connectTimeoutMs });
     } catch (error) {
-      this.transport = undefined;
+      if (this.transport === transport) this.transport = undefined;
       transport.close();
       throw error;
     }
+    if (this.transport !== transport) throw new ConnectionError('connection to the broker lost right after Hello');
+    this.ready = true;
     for (const entry of this.waiting.splice(0)) this.dispatch(entry);
-    for (const listener of this.listeners.connected) listener();
+    this.events.emit('connected');
   }
 
-  /** The connection is gone: fail what was in flight, keep what waits, and reconnect. */
-  private lost(error: Error): void {
-    this.helloResponse = undefined;
+  /**
+   * `transport` is gone (closed by the broker, the network, or us after a stream error). Before
+   * Hello completed, only the Hello in flight fails (establish() reports it); after, every request
+   * in flight fails, those waiting stay, and reconnecting starts.
+   */
+  private dropTransport(transport: Transport, cause: Error): void {
+    if (this.transport !== transport) return;
+    this.transport = undefined;
     this.outgoing = [];
-    for (const entry of this.pending.values()) {
-      clearTimeout(entry.timer);
-      entry.reject(error);
-    }
-    this.pending.clear();
-    for (const listener of this.listeners.disconnected) listener();
-    if (!this.closed && this.options.reconnect !== false) void this.reconnectLoop();
-    else {
-      for (const entry of this.waiting.splice(0)) {
-        clearTimeout(entry.timer);
-        entry.reject(error);
-      }
-    }
+    transport.close();
+    const wasReady = this.ready;
+    this.ready = false;
+    this.rejectPending(cause, false);
+    if (!wasReady || this.closedBy !== undefined) return;
+    this.events.emit('disconnected', { cause });
+    if (this.options.reconnect === false) this.shutDown(new ConnectionLostError(`${cause.message} (reconnecting is off)`));
+    else void this.reconnectLoop(cause);
   }
 
-  private async reconnectLoop(): Promise<void> {
+  /**
+   * Reconnect with exponential backoff (jittered) until connected, closed, or a give-up bound is
+   * reached. The back-off timer is deliberately not unref()ed: a consumer waiting for the broker
+   * to come back is work, and the process must not exit under it.
+   */
+  private async reconnectLoop(cause: Error): Promise<void> {
     if (this.reconnecting) return;
     this.reconnecting = true;
     const r = this.options.reconnect === false ? {} : (this.options.reconnect ?? {});
-    const initial = r.initialDelayMs ?? 100;
-    const max = r.maxDelayMs ?? 5000;
+    const initial = r.initialDelayMs ?? limits.clientReconnectDelayInitialMs;
+    const max = r.maxDelayMs ?? limits.clientReconnectDelayMaxMs;
+    const since = Date.now();
+    let lastError = cause;
     try {
-      for (let attempt = 0; !this.closed; attempt++) {
-        if (r.maxAttempts !== undefined && attempt >= r.maxAttempts) {
-          const error = new ConnectionError(`gave up reconnecting to the broker after ${attempt} attempts`);
-          for (const entry of this.waiting.splice(0)) {
-            clearTimeout(entry.timer);
-            entry.reject(error);
-          }
+      for (let attempt = 1; this.closedBy === undefined; attempt++) {
+        const downMs = Date.now() - since;
+        if (r.maxAttempts !== undefined && attempt > r.maxAttempts) {
+          this.shutDown(new ConnectionLostError(`gave up reconnecting to the broker after ${attempt - 1} attempts: ${lastError.message}`));
           return;
         }
-        const delay = Math.min(max, initial * 2 ** attempt) * (0.5 + Math.random() / 2);
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
-        if (this.closed) return;
+        if (r.giveUpAfterMs !== undefined && downMs >= r.giveUpAfterMs) {
+          this.shutDown(new ConnectionLostError(`gave up reconnecting to the broker after ${(downMs / 1000).toFixed(1)} s disconnected (${attempt - 1} attempts): ${lastError.message}`));
+          return;
+        }
+        let delayMs = Math.min(max, initial * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        // The last attempt is made when the give-up time comes, not a whole back-off after it.
+        if (r.giveUpAfterMs !== undefined) delayMs = Math.min(delayMs, r.giveUpAfterMs - downMs);
+        this.events.emit('reconnecting', { attempt, delayMs, cause: lastError });
+        await this.backOff(delayMs);
+        if (this.closedBy !== undefined) return;
         try {
           await this.establish();
+          this.events.emit('reconnected', { attempts: attempt, downtimeMs: Date.now() - since });
           return;
-        } catch {
-          // try again after a longer pause
+        } catch (error) {
+          lastError = error as Error;
         }
       }
     } finally {
       this.reconnecting = false;
     }
+  }
+
+  private backOff(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeReconnect = undefined;
+        resolve();
+      }, delayMs);
+      this.wakeReconnect = () => {
+        clearTimeout(timer);
+        this.wakeReconnect = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Close for good with `reason`: fail every pending request with it, stop reconnecting, tell listeners. */
+  private shutDown(reason: ClientClosedError | ConnectionLostError): void {
+    if (this.closedBy !== undefined) return;
+    this.closedBy = reason;
+    this.flush();
+    this.rejectPending(reason, true);
+    this.wakeReconnect?.();
+    this.connectAbort.abort();
+    const transport = this.transport;
+    this.transport = undefined;
+    this.ready = false;
+    transport?.close();
+    const lost = reason instanceof ConnectionLostError ? reason : undefined;
+    if (lost !== undefined) this.events.emit('error', lost);
+    this.events.emit('closed', { error: lost });
   }
 }
 

@@ -1,13 +1,15 @@
+import { limits } from '../src/limits.js';
 import { readEntryBatch, type Entry } from '../src/protocol/batch/EntryBatchCodec.js';
 import type { Frame } from '../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../src/protocol/MessageType.js';
-import { CommitCursor } from '../src/protocol/messages/cursors.js';
 import { Credit, Unsubscribe } from '../src/protocol/messages/credit.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
 import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush, type StartFrom } from '../src/protocol/messages/subscribe.js';
 import type { BrokerConnection } from './BrokerConnection.js';
-import { BrokerRequestError } from './errors.js';
-import { toBytes, type Bytes } from './OdlogClient.js';
+import { checkArray, checkName, checkPositiveInteger, describeValue } from './ArgumentChecks.js';
+import { toBytes, type Bytes } from './Bytes.js';
+import { CursorCommitter } from './CursorCommitter.js';
+import { BrokerRequestError, InvalidArgumentError } from './errors.js';
 
 export interface ConsumerOptions {
   readonly keys?: readonly Bytes[];
@@ -20,18 +22,38 @@ export interface ConsumerOptions {
   readonly windowRecords?: number;
   /** Bytes the broker may send ahead (default 4 MiB, raised to fit the largest record). */
   readonly windowBytes?: number;
+  /**
+   * Commit the position to `cursor` every `intervalMs` (when it moved), and once more when the
+   * consumer or its client is closed. The position committed is the one after the last entry
+   * whose loop iteration completed: the entry being handled when the commit happens (or when the
+   * loop is left with `break` or a throw) is delivered again on resume (at least once).
+   */
+  readonly autoCommit?: AutoCommitOptions;
+}
+
+export interface AutoCommitOptions {
+  readonly intervalMs: number;
 }
 
 let subscriptionIds = 0;
 
+/** Pause before subscribing again after a retryable failure on a live connection. */
+const resubscribeRetryMs = 200;
+
 /**
  * A subscription as an async iterator of entries in global sequence order. It manages credit
  * itself (granting more as entries are consumed, so at most a window is buffered), re-subscribes
- * from where it stopped after a reconnect, and can commit its position to a named cursor.
+ * from where it stopped after a reconnect (no gap, no duplicate), and can commit its position to a
+ * named cursor.
+ *
+ * The iteration ends (`for await` returns) when the consumer or its client is closed, and throws
+ * when the connection is lost for good (ConnectionLostError, after the entries already received),
+ * the broker ends the subscription (BrokerRequestError), or an auto-commit fails for a reason
+ * retrying will not fix (FORBIDDEN, for example).
  *
  * @example
- * const consumer = await client.subscribe({ keys: ['orders'], from: 'earliest', cursor: 'billing' });
- * for await (const entry of consumer) { handle(entry); if (entry.sequence % 100 === 0) await consumer.commit(); }
+ * const consumer = await client.subscribe({ keys: ['orders'], from: 'earliest', cursor: 'billing', autoCommit: { intervalMs: 1000 } });
+ * for await (const entry of consumer) handle(entry);
  */
 export class Consumer implements AsyncIterableIterator<Entry> {
   private id = 0;
@@ -44,31 +66,55 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   private receivedUpTo: number;
   /** Next sequence after everything handed to the caller (what commit() stores). */
   private consumedUpTo: number;
+  /** Next sequence after the last entry whose loop iteration completed (what auto-commit stores). */
+  private completedUpTo: number;
+  private readonly committer: CursorCommitter;
   private unackedRecords = 0;
   private unackedBytes = 0;
   private readonly windowRecords: number;
   private readonly windowBytes: number;
-  private stopConnected: () => void = () => undefined;
+  private stopListening: (() => void)[] = [];
+  /** A Subscribe is in flight: credit waits for it (the broker does not know the new id yet). */
+  private subscribing = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly connection: BrokerConnection,
     private readonly options: ConsumerOptions,
+    /** What the subscription follows, as sent. */
+    private readonly follows: { readonly keys: Buffer[]; readonly prefix: Buffer | null },
     start: number,
+    private readonly closeTimeoutMs: number,
   ) {
-    const limits = connection.hello.limits;
+    const broker = connection.hello.limits;
     this.windowRecords = Math.max(1, options.windowRecords ?? 1000);
-    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, limits.valueBytesMax + limits.keyBytesMax);
+    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, broker.valueBytesMax + broker.keyBytesMax);
     this.receivedUpTo = start;
     this.consumedUpTo = start;
+    this.completedUpTo = start;
+    this.committer = new CursorCommitter(connection, follows, options.cursor);
   }
 
-  static async start(connection: BrokerConnection, options: ConsumerOptions): Promise<Consumer> {
-    if ((options.keys === undefined || options.keys.length === 0) === (options.prefix === undefined)) {
-      throw new TypeError('subscribe to keys or to a prefix (exactly one)');
-    }
-    const consumer = new Consumer(connection, options, -1);
+  /**
+   * Check the options, subscribe, and resolve once the broker accepted the subscription.
+   * `closeTimeoutMs` bounds what close() waits for (the final auto-commit, the Unsubscribe).
+   */
+  static async start(connection: BrokerConnection, options: ConsumerOptions, closeTimeoutMs: number = limits.clientCloseTimeoutMs): Promise<Consumer> {
+    const follows = checkedOptions(options);
+    const consumer = new Consumer(connection, options, follows, -1, closeTimeoutMs);
     await consumer.subscribe(true);
-    consumer.stopConnected = connection.on('connected', () => void consumer.resubscribe());
+    consumer.stopListening = [
+      connection.on('connected', () => void consumer.resubscribe()),
+      connection.on('closed', ({ error }) => consumer.finish(error)),
+    ];
+    if (options.autoCommit !== undefined) {
+      consumer.committer.startAuto(
+        options.autoCommit.intervalMs,
+        () => consumer.completedUpTo,
+        (error) => consumer.finish(error),
+      );
+    }
+    if (connection.isClosed) consumer.finish(undefined);
     return consumer;
   }
 
@@ -77,11 +123,18 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     return this.consumedUpTo;
   }
 
+  /** True once the iteration has ended (closed, or failed). */
+  get isClosed(): boolean {
+    return this.done;
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }
 
   next(): Promise<IteratorResult<Entry, undefined>> {
+    // Asking for the next entry completes the previous one.
+    this.completedUpTo = this.consumedUpTo;
     if (this.at < this.buffer.length) return Promise.resolve({ done: false, value: this.take() });
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.done) return Promise.resolve({ done: true, value: undefined });
@@ -95,21 +148,21 @@ export class Consumer implements AsyncIterableIterator<Entry> {
 
   /** Store the position in the named cursor (or `name`), durably, in the broker. */
   async commit(name = this.options.cursor): Promise<void> {
-    if (name === undefined) throw new TypeError('commit needs a cursor name (give `cursor` when subscribing)');
-    await this.connection.request(CommitCursor, {
-      name,
-      sequence: this.consumedUpTo,
-      keys: (this.options.keys ?? []).map(toBytes),
-      prefix: this.options.prefix !== undefined ? toBytes(this.options.prefix) : null,
-    });
+    if (name === undefined) throw new InvalidArgumentError('commit needs a cursor name (give `cursor` when subscribing, or pass one)');
+    await this.committer.commit(checkName(name, 'cursor name'), this.consumedUpTo);
   }
 
+  /**
+   * End the iteration (a pending `next()` returns done; buffered entries are dropped), commit the
+   * position once more with autoCommit, and unsubscribe. Waits at most the client's closeTimeoutMs;
+   * never rejects.
+   */
   async close(): Promise<void> {
     if (this.done) return;
+    const finalCommit = this.committer.stop(this.completedUpTo, this.closeTimeoutMs);
     this.finish(undefined);
-    this.stopConnected();
-    this.connection.offPush(this.id);
-    if (this.connection.isConnected) await this.connection.request(Unsubscribe, { subscriptionId: this.id }).catch(() => undefined);
+    const unsubscribe = this.connection.isConnected ? this.connection.request(Unsubscribe, { subscriptionId: this.id }, { timeoutMs: this.closeTimeoutMs }).catch(() => undefined) : undefined;
+    await Promise.all([finalCommit, unsubscribe]);
   }
 
   private take(): Entry {
@@ -127,6 +180,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   }
 
   private grant(): void {
+    if (this.subscribing) return;
     const records = this.unackedRecords;
     const bytes = this.unackedBytes;
     this.unackedRecords = 0;
@@ -149,31 +203,53 @@ export class Consumer implements AsyncIterableIterator<Entry> {
       sequence = this.options.from;
     }
     const buffered = this.buffer.length - this.at;
-    const response = await this.connection.request(Subscribe, {
-      subscriptionId: id,
-      keys: (this.options.keys ?? []).map(toBytes),
-      prefix: this.options.prefix !== undefined ? toBytes(this.options.prefix) : null,
-      from,
-      sequence,
-      cursor: first ? (this.options.cursor ?? null) : null,
-      creditRecords: Math.max(0, this.windowRecords - buffered),
-      creditBytes: this.windowBytes,
-    });
+    // The new subscription's credit covers what is still buffered; what is consumed while the
+    // Subscribe is in flight is granted once the broker knows the subscription.
     this.unackedRecords = 0;
     this.unackedBytes = 0;
+    this.subscribing = true;
+    let response;
+    try {
+      response = await this.connection.request(Subscribe, {
+        subscriptionId: id,
+        keys: this.follows.keys,
+        prefix: this.follows.prefix,
+        from,
+        sequence,
+        cursor: first ? (this.options.cursor ?? null) : null,
+        creditRecords: Math.max(0, this.windowRecords - buffered),
+        creditBytes: this.windowBytes,
+      });
+    } catch (error) {
+      this.connection.offPush(id);
+      throw error;
+    } finally {
+      this.subscribing = false;
+    }
     if (first) {
       this.receivedUpTo = response.startSequence;
       this.consumedUpTo = response.startSequence;
+      this.completedUpTo = response.startSequence;
+      this.committer.startedAt(response.startSequence);
     }
+    if (this.unackedRecords * 2 >= this.windowRecords || this.unackedBytes * 2 >= this.windowBytes) this.grant();
   }
 
+  /**
+   * Subscribe again from `receivedUpTo` after a reconnect. A failure the connection will get over
+   * (lost again, a timeout, THROTTLED) is retried: by the next `connected` event if the connection
+   * dropped, else after a pause; any other failure ends the iteration with that error.
+   */
   private async resubscribe(): Promise<void> {
     if (this.done) return;
+    clearTimeout(this.retryTimer);
     this.connection.offPush(this.id);
     try {
       await this.subscribe(false);
     } catch (error) {
-      this.finish(error as Error);
+      if (this.done || this.connection.isClosed) return;
+      if ((error as { retryable?: unknown }).retryable !== true) this.finish(error as Error);
+      else if (this.connection.isConnected) this.retryTimer = setTimeout(() => void this.resubscribe(), resubscribeRetryMs);
     }
   }
 
@@ -196,10 +272,22 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     }
   }
 
+  /**
+   * End the iteration: with an error, after the entries already received (they are valid); without
+   * one (closed), at once.
+   */
   private finish(error: Error | undefined): void {
     if (this.done) return;
     this.done = true;
     this.failure = error;
+    if (error === undefined) {
+      this.buffer.length = 0;
+      this.at = 0;
+    }
+    clearTimeout(this.retryTimer);
+    void this.committer.stop(undefined, 0);
+    for (const stop of this.stopListening.splice(0)) stop();
+    this.connection.offPush(this.id);
     const w = this.waiter;
     this.waiter = undefined;
     if (w !== undefined) {
@@ -209,3 +297,24 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   }
 }
 
+/** Check every option (InvalidArgumentError naming the first bad one); returns what the subscription follows, as bytes. */
+function checkedOptions(options: ConsumerOptions): { keys: Buffer[]; prefix: Buffer | null } {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`subscribe takes options { keys | prefix, from?, cursor?, ... }, got ${describeValue(options)}`);
+  const keys = options.keys === undefined ? [] : checkArray(options.keys, 'keys').map((k, i) => toBytes(k as Bytes, `keys[${i}]`));
+  if ((keys.length === 0) === (options.prefix === undefined)) throw new InvalidArgumentError('subscribe to keys or to a prefix (exactly one)');
+  const prefix = options.prefix === undefined ? null : toBytes(options.prefix, 'prefix');
+  const from: unknown = options.from;
+  if (!(from === undefined || from === 'earliest' || from === 'latest' || (typeof from === 'number' && Number.isSafeInteger(from) && from >= 0))) {
+    throw new InvalidArgumentError(`from must be 'earliest', 'latest' or a sequence (an integer ≥ 0), got ${describeValue(from)}`);
+  }
+  if (options.cursor !== undefined) checkName(options.cursor, 'cursor');
+  checkPositiveInteger(options.windowRecords, 'windowRecords');
+  checkPositiveInteger(options.windowBytes, 'windowBytes');
+  if (options.autoCommit !== undefined) {
+    if (options.cursor === undefined) throw new InvalidArgumentError('autoCommit needs a cursor to commit to: pass `cursor` too');
+    const intervalMs = (options.autoCommit as Partial<AutoCommitOptions> | null)?.intervalMs;
+    if (intervalMs === undefined) throw new InvalidArgumentError(`autoCommit must be { intervalMs }, got ${describeValue(options.autoCommit)}`);
+    checkPositiveInteger(intervalMs, 'autoCommit.intervalMs');
+  }
+  return { keys, prefix };
+}

@@ -8,14 +8,21 @@ import { ListKeys } from '../src/protocol/messages/listKeys.js';
 import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSegments.js';
 import { Ping } from '../src/protocol/messages/ping.js';
 import { Scan } from '../src/protocol/messages/scan.js';
+import { limits } from '../src/limits.js';
 import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
+import { appendRequest, type AppendOptions, type AppendResult } from './AppendOptions.js';
+import { checkArray, checkDurationMs, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
 import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
+import { toBytes, type Bytes } from './Bytes.js';
+import { InvalidArgumentError } from './errors.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 import { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
+import type { TransportFactory } from './transport/Transport.js';
 
-/** Bytes, or a string taken as UTF-8. */
-export type Bytes = Uint8Array | string;
+// Defined in their own modules (so that Producer and Consumer need not import this one); exported here too, as before.
+export { toBytes, type Bytes } from './Bytes.js';
+export type { AppendOptions, AppendResult } from './AppendOptions.js';
 
 export interface RecordInput {
   readonly key: Bytes;
@@ -25,32 +32,24 @@ export interface RecordInput {
 export interface ClientOptions {
   /** `host:port`; default `ODLOG_BROKER` or 127.0.0.1:7070. */
   readonly broker?: string;
+  /** Auth token; default `ODLOG_TOKEN`. */
   readonly token?: string;
   readonly tls?: SocketOptions['tls'];
+  /** Names the client in the broker's logs. */
   readonly clientId?: string;
+  /** How long a connection attempt (TCP/TLS and Hello) may take (default 5 s). */
   readonly connectTimeoutMs?: number;
+  /** Default deadline of a request, its wait for a reconnect included (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /** How to reconnect after a lost connection (default: forever, with backoff); false: never. */
   readonly reconnect?: ReconnectOptions | false;
-}
-
-export interface AppendOptions {
-  /** Conditional append: each key's last sequence must be this (null: no entries). */
-  readonly expect?: readonly { readonly key: Bytes; readonly lastSequence: number | null }[];
+  /** How long `close()` waits for producers' acknowledgements and consumers' final commits (default 5 s). */
+  readonly closeTimeoutMs?: number;
   /**
-   * Answer only once the batch is on disk even if the broker runs `--durability async`
-   * (default false: the broker's durability decides; with `sync`, the default, acks are durable).
+   * Open connections through this instead of TCP/TLS to `broker` (an in-memory transport in
+   * tests, a custom tunnel); `broker` then only names the address.
    */
-  readonly awaitDurable?: boolean;
-  /** Let the broker wait this long for queue space instead of answering THROTTLED at once. */
-  readonly queueTimeoutMs?: number;
-  /** Idempotent retry identity (the Producer sets this for you). */
-  readonly producer?: { readonly id: string; readonly batchNumber: number };
-}
-
-export interface AppendResult {
-  readonly startSequence: number;
-  readonly count: number;
-  readonly duplicate: boolean;
+  readonly transports?: TransportFactory;
 }
 
 export interface ScanRange {
@@ -65,13 +64,9 @@ export interface ScanPage {
 
 /** `host:port` → parts (IPv6 in brackets). */
 export function parseBrokerAddress(address: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address.trim());
-  if (m === null) throw new Error(`broker address must be HOST:PORT, got ${JSON.stringify(address)}`);
+  const m = typeof address === 'string' ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(address.trim()) : null;
+  if (m === null) throw new InvalidArgumentError(`broker address must be HOST:PORT, got ${describeValue(address)}`);
   return { host: m[1], port: Number(m[2]) };
-}
-
-export function toBytes(b: Bytes): Buffer {
-  return typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /**
@@ -84,41 +79,45 @@ export function toBytes(b: Bytes): Buffer {
  * await client.close();
  */
 export class OdlogClient {
+  /** Producers and consumers (and whether they auto-commit), which close() ends and lets finish their work. */
+  private readonly producers = new Set<Producer>();
+  private readonly consumers = new Map<Consumer, { readonly autoCommit: boolean }>();
+  private closing: Promise<void> | undefined;
+
   private constructor(
     /** The underlying multiplexed connection. */
     readonly connection: BrokerConnection,
     readonly address: string,
+    private readonly closeTimeoutMs: number,
   ) {}
 
   static async connect(options: ClientOptions = {}): Promise<OdlogClient> {
+    checkDurationMs(options.closeTimeoutMs, 'closeTimeoutMs');
     const address = options.broker ?? process.env.ODLOG_BROKER ?? '127.0.0.1:7070';
-    const { host, port } = parseBrokerAddress(address);
+    let transports = options.transports;
+    if (transports === undefined) {
+      const { host, port } = parseBrokerAddress(address);
+      transports = socketTransports({ host, port, tls: options.tls });
+    }
     const connection = await BrokerConnection.open({
-      transports: socketTransports({ host, port, tls: options.tls }),
+      transports,
       clientId: options.clientId,
       authToken: options.token ?? process.env.ODLOG_TOKEN,
       connectTimeoutMs: options.connectTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       reconnect: options.reconnect,
     });
-    return new OdlogClient(connection, address);
+    return new OdlogClient(connection, address, options.closeTimeoutMs ?? limits.clientCloseTimeoutMs);
   }
 
   /** Append a batch atomically. */
   async append(records: readonly RecordInput[], options: AppendOptions = {}): Promise<AppendResult> {
-    return this.appendEncoded(encodeRecordBatch(records.map(toRecordBytes)), options);
+    return this.appendEncoded(encodeRecordBatch(checkArray(records, 'records').map(toRecordBytes)), options);
   }
 
-  /** Append a batch already encoded with `encodeRecordBatch` (the Producer's path). */
+  /** Append a batch already encoded with `encodeRecordBatch` (encode once, send many times). */
   async appendEncoded(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
-    return this.connection.request(Append, {
-      producerId: options.producer?.id ?? null,
-      batchNumber: options.producer?.batchNumber ?? 0,
-      awaitDurable: options.awaitDurable ?? false,
-      timeoutMs: options.queueTimeoutMs ?? 0,
-      expect: (options.expect ?? []).map((e) => ({ key: toBytes(e.key), lastSequence: e.lastSequence })),
-      records,
-    });
+    return this.connection.request(Append, appendRequest(records, options));
   }
 
   /** One page of a key's entries; `maxWaitMs` long-polls when there is nothing yet. */
@@ -126,8 +125,8 @@ export class OdlogClient {
     const waitMs = options.maxWaitMs ?? 0;
     const response = await this.connection.request(
       Scan,
-      { key: toBytes(key), start: range.start ?? 0, end: range.end ?? null, limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
-      { timeoutMs: waitMs + 30_000 },
+      { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
+      { timeoutMs: waitMs + limits.clientRequestTimeoutMs },
     );
     return { entries: readKeyEntryBatch(response.entries), nextSequence: response.nextSequence };
   }
@@ -145,7 +144,7 @@ export class OdlogClient {
   }
 
   async count(key: Bytes, range: ScanRange = {}): Promise<number> {
-    return (await this.connection.request(Count, { key: toBytes(key), start: range.start ?? 0, end: range.end ?? null })).count;
+    return (await this.connection.request(Count, { key: toBytes(key, 'key'), ...checkedRange(range) })).count;
   }
 
   /** One page of keys; pass the last key as `after` to get the next. */
@@ -153,8 +152,8 @@ export class OdlogClient {
     return this.connection.request(ListKeys, {
       startSegment: options.startSegment ?? null,
       endSegment: options.endSegment ?? null,
-      prefix: options.prefix !== undefined ? toBytes(options.prefix) : null,
-      after: options.after !== undefined ? toBytes(options.after) : null,
+      prefix: options.prefix !== undefined ? toBytes(options.prefix, 'prefix') : null,
+      after: options.after !== undefined ? toBytes(options.after, 'after') : null,
       limit: options.limit ?? 1000,
     });
   }
@@ -171,7 +170,7 @@ export class OdlogClient {
   }
 
   async listSegments(range: ScanRange = {}): Promise<SegmentInfo[]> {
-    return (await this.connection.request(ListSegments, { start: range.start ?? 0, end: range.end ?? null })).segments;
+    return (await this.connection.request(ListSegments, checkedRange(range))).segments;
   }
 
   async seal(): Promise<void> {
@@ -196,33 +195,84 @@ export class OdlogClient {
 
   /** Store a named cursor durably in the broker. */
   async commitCursor(name: string, sequence: number, follows: { keys: readonly Bytes[] } | { prefix: Bytes }): Promise<void> {
+    if (follows === null || typeof follows !== 'object' || ('keys' in follows) === ('prefix' in follows)) {
+      throw new InvalidArgumentError(`a cursor follows { keys } or { prefix } (exactly one), got ${describeValue(follows)}`);
+    }
     await this.connection.request(CommitCursor, {
-      name,
-      sequence,
-      keys: 'keys' in follows ? follows.keys.map(toBytes) : [],
-      prefix: 'prefix' in follows ? toBytes(follows.prefix) : null,
+      name: checkName(name, 'name'),
+      sequence: checkSequence(sequence, 'sequence'),
+      keys: 'keys' in follows ? checkArray(follows.keys, 'keys').map((k, i) => toBytes(k as Bytes, `keys[${i}]`)) : [],
+      prefix: 'prefix' in follows ? toBytes(follows.prefix, 'prefix') : null,
     });
   }
 
   async getCursor(name: string): Promise<CursorInfo | null> {
-    return (await this.connection.request(GetCursor, { name })).cursor;
+    return (await this.connection.request(GetCursor, { name: checkName(name, 'name') })).cursor;
   }
 
   /** A batching, idempotent producer on this client's connection. */
   producer(options: ProducerOptions = {}): Producer {
-    return new Producer(this, options);
+    for (const p of this.producers) if (p.isClosed && p.pendingRecords === 0) this.producers.delete(p);
+    const producer = new Producer(this, options);
+    this.producers.add(producer);
+    return producer;
   }
 
   /** Subscribe to keys or a prefix; iterate the consumer for entries. */
-  subscribe(options: ConsumerOptions): Promise<Consumer> {
-    return Consumer.start(this.connection, options);
+  async subscribe(options: ConsumerOptions): Promise<Consumer> {
+    const consumer = await Consumer.start(this.connection, options, this.closeTimeoutMs);
+    for (const c of this.consumers.keys()) if (c.isClosed) this.consumers.delete(c);
+    this.consumers.set(consumer, { autoCommit: options.autoCommit !== undefined });
+    return consumer;
   }
 
-  close(): void {
+  /**
+   * Close the client. Consumers end at once (a pending `for await` returns) and those with
+   * autoCommit commit their position once more; producers take no more sends and send what they
+   * hold. Close waits for the broker's acknowledgements of those for at most `closeTimeoutMs`
+   * (default 5 s), then closes the connection: whatever is still unacknowledged is rejected with
+   * ClientClosedError, as is any later call. Resolves once closed; never rejects and never hangs,
+   * whether or not the broker is reachable. With nothing held, the connection is closed before
+   * close() returns, so callers that do not await it still work.
+   *
+   * @example
+   * process.once('SIGTERM', () => void client.close());
+   * await client.close();
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    const work: Promise<void>[] = [];
+    for (const producer of this.producers) {
+      const closing = producer.close({ timeoutMs: this.closeTimeoutMs });
+      if (producer.pendingRecords > 0) work.push(closing);
+    }
+    for (const [consumer, { autoCommit }] of this.consumers) {
+      const closing = consumer.close();
+      if (autoCommit) work.push(closing);
+    }
+    this.producers.clear();
+    this.consumers.clear();
+    if (work.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      // Each piece of work is bounded by closeTimeoutMs already; this bounds their sum too.
+      await Promise.race([Promise.allSettled(work), new Promise((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs)))]);
+      clearTimeout(timer);
+    }
     this.connection.close();
   }
 }
 
-function toRecordBytes(r: RecordInput): RecordBytes {
-  return { key: toBytes(r.key), value: toBytes(r.value) };
+function toRecordBytes(r: unknown, i: number): RecordBytes {
+  if (r === null || typeof r !== 'object') throw new InvalidArgumentError(`record ${i} must be an object { key, value }, got ${describeValue(r)}`);
+  const record = r as RecordInput;
+  return { key: toBytes(record.key, `record ${i}: key`), value: toBytes(record.value, `record ${i}: value`) };
+}
+
+function checkedRange(range: ScanRange): { start: number; end: number | null } {
+  if (range === null || typeof range !== 'object') throw new InvalidArgumentError(`a range must be an object { start?, end? }, got ${describeValue(range)}`);
+  return { start: range.start === undefined ? 0 : checkSequence(range.start, 'start'), end: range.end === undefined || range.end === null ? null : checkSequence(range.end, 'end') };
 }

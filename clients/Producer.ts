@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
+import { Append } from '../src/protocol/messages/append.js';
+import { appendRequest } from './AppendOptions.js';
+import { checkDurationMs, checkName, checkPositiveInteger, checkRecordSizes } from './ArgumentChecks.js';
+import type { BrokerConnection } from './BrokerConnection.js';
+import { toBytes, type Bytes } from './Bytes.js';
 import { ClientClosedError } from './errors.js';
-import type { Bytes, OdlogClient } from './OdlogClient.js';
-import { toBytes } from './OdlogClient.js';
 
 export interface ProducerOptions {
   /** Records per batch (default 1000). */
@@ -44,6 +47,8 @@ interface Batch {
   bytes: number;
   encoded: Buffer | undefined;
   firstSentAtMs: number;
+  /** Its sends were resolved or rejected; a late answer is ignored. */
+  settled: boolean;
 }
 
 /**
@@ -74,17 +79,26 @@ export class Producer {
   private nextBatchNumber = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
   private readonly blocked: Waiting[] = [];
-  private closed = false;
+  /** close() was called: sends are refused; what is held still goes. */
+  private closing = false;
+  /** Set when close gave up: every record not yet acknowledged was rejected with it. */
+  private abortedWith: Error | undefined;
   private idleWaiters: (() => void)[] = [];
+  private readonly inFlightBatches = new Set<Batch>();
   /** Batches that failed retryably, waiting for the rest in flight to settle. */
   private readonly failed: Batch[] = [];
   private retrying = false;
   private retryAttempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly client: OdlogClient,
+    /** The client (or anything with a connection) it sends through. */
+    private readonly client: { readonly connection: BrokerConnection },
     options: ProducerOptions,
   ) {
+    for (const name of ['batchRecords', 'batchBytes', 'maxInFlight', 'bufferRecords', 'blockedSendsMax'] as const) checkPositiveInteger(options[name], name);
+    for (const name of ['lingerMs', 'deliveryTimeoutMs'] as const) checkDurationMs(options[name], name);
+    if (options.producerId !== undefined) checkName(options.producerId, 'producerId');
     const window = client.connection.hello.limits.producerWindowBatches;
     this.id = options.producerId ?? randomUUID();
     this.batchRecords = Math.min(options.batchRecords ?? 1000, client.connection.hello.limits.batchRecordsMax);
@@ -98,10 +112,20 @@ export class Producer {
     this.awaitDurable = options.awaitDurable ?? false;
   }
 
-  /** Queue one record; resolves with its sequence once its batch is acknowledged. */
+  /**
+   * Queue one record; resolves with its sequence once its batch is acknowledged. A key or value
+   * that is not bytes or a string, or is over the broker's limits, rejects this send alone with
+   * InvalidArgumentError (the records batched with it are unaffected).
+   */
   send(key: Bytes, value: Bytes): Promise<number> {
-    if (this.closed) return Promise.reject(new ClientClosedError('the producer is closed'));
-    const record = { key: toBytes(key), value: toBytes(value) };
+    if (this.closing) return Promise.reject(new ClientClosedError('the producer is closed'));
+    let record: RecordBytes;
+    try {
+      record = { key: toBytes(key, 'key'), value: toBytes(value, 'value') };
+      checkRecordSizes(record.key, record.value, this.client.connection.hello.limits);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return new Promise<number>((resolve, reject) => {
       if (this.buffered >= this.bufferRecords) {
         if (this.blocked.length >= this.blockedSendsMax) {
@@ -123,10 +147,29 @@ export class Producer {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Send everything buffered and wait for it; later sends are refused. */
-  async close(): Promise<void> {
-    await this.flush();
-    this.closed = true;
+  /**
+   * Send everything held and wait for the broker's acknowledgements; sends made after the call are
+   * refused. With `timeoutMs`, wait at most that long: what is still unacknowledged then is
+   * rejected with ClientClosedError (a record already sent may or may not have been appended; the
+   * message says which). Never rejects.
+   *
+   * @example
+   * await producer.close({ timeoutMs: 5000 });
+   */
+  async close(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    checkDurationMs(options.timeoutMs, 'timeoutMs');
+    this.closing = true;
+    const flushed = this.flush();
+    if (options.timeoutMs === undefined) return flushed;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([flushed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.timeoutMs)))]);
+    clearTimeout(timer);
+    if (timedOut) this.abort(options.timeoutMs);
+  }
+
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closing;
   }
 
   /** Records buffered or in flight. */
@@ -138,7 +181,7 @@ export class Producer {
     const size = record.key.length + record.value.length;
     if (this.open !== undefined && (this.open.records.length >= this.batchRecords || this.open.bytes + size > this.batchBytes)) this.closeOpenBatch();
     if (this.open === undefined) {
-      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, firstSentAtMs: 0 };
+      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, firstSentAtMs: 0, settled: false };
       this.lingerTimer = setTimeout(() => {
         this.closeOpenBatch();
         this.pump();
@@ -167,6 +210,7 @@ export class Producer {
     while (!this.retrying && this.inFlight < this.maxInFlight && this.ready.length > 0) {
       const batch = this.ready.shift() as Batch;
       this.inFlight++;
+      this.inFlightBatches.add(batch);
       this.transmit(batch);
     }
   }
@@ -179,27 +223,33 @@ export class Producer {
   private transmit(batch: Batch): void {
     batch.encoded ??= encodeRecordBatch(batch.records);
     if (batch.firstSentAtMs === 0) batch.firstSentAtMs = Date.now();
-    this.client
-      .appendEncoded(batch.encoded, {
-        producer: { id: this.id, batchNumber: batch.number },
-        awaitDurable: this.awaitDurable,
-        // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
-        queueTimeoutMs: 10_000,
-      })
+    this.client.connection
+      .request(
+        Append,
+        appendRequest(batch.encoded, {
+          producer: { id: this.id, batchNumber: batch.number },
+          awaitDurable: this.awaitDurable,
+          // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
+          queueTimeoutMs: 10_000,
+        }),
+      )
       .then(
         (result) => {
+          if (batch.settled) return;
           this.retryAttempt = 0;
           this.settle(batch, (s, i) => s.resolve(result.startSequence + i));
         },
         (error: unknown) => {
+          if (batch.settled) return;
           const retryable = (error as { retryable?: boolean }).retryable === true;
-          if (!retryable || Date.now() - batch.firstSentAtMs >= this.deliveryTimeoutMs || this.closed) {
+          if (!retryable || Date.now() - batch.firstSentAtMs >= this.deliveryTimeoutMs) {
             this.settle(batch, (s) => s.reject(error as Error));
             return;
           }
           this.retrying = true;
           this.failed.push(batch);
           this.inFlight--;
+          this.inFlightBatches.delete(batch);
           this.resendWhenSettled();
         },
       );
@@ -210,14 +260,16 @@ export class Producer {
     const again = this.failed.splice(0).sort((a, b) => a.number - b.number);
     this.ready.unshift(...again);
     const delay = Math.min(1000, 25 * 2 ** this.retryAttempt++);
-    setTimeout(() => {
+    this.retryTimer = setTimeout(() => {
       this.retrying = false;
       this.pump();
     }, delay);
   }
 
   private settle(batch: Batch, each: (sender: Batch['senders'][number], index: number) => void): void {
+    batch.settled = true;
     this.inFlight--;
+    this.inFlightBatches.delete(batch);
     this.buffered -= batch.records.length;
     batch.senders.forEach(each);
     while (this.blocked.length > 0 && this.buffered < this.bufferRecords) {
@@ -227,5 +279,29 @@ export class Producer {
     if (this.retrying) this.resendWhenSettled();
     else this.pump();
     if (this.buffered === 0 && this.blocked.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** close() ran out of time: reject everything not yet acknowledged, and ignore late answers. */
+  private abort(timeoutMs: number): void {
+    if (this.abortedWith !== undefined) return;
+    const unsent = new ClientClosedError(`the producer was closed (after waiting ${timeoutMs} ms) before this record was sent: it was not appended`);
+    const unanswered = new ClientClosedError(`the producer was closed (after waiting ${timeoutMs} ms) before the broker acknowledged this record: it may or may not have been appended`);
+    this.abortedWith = unsent;
+    clearTimeout(this.lingerTimer);
+    clearTimeout(this.retryTimer);
+    this.closeOpenBatch();
+    const reject = (batch: Batch, error: Error): void => {
+      batch.settled = true;
+      for (const sender of batch.senders) sender.reject(error);
+    };
+    for (const batch of this.ready.splice(0)) reject(batch, batch.firstSentAtMs === 0 ? unsent : unanswered);
+    for (const batch of this.failed.splice(0)) reject(batch, unanswered);
+    for (const batch of this.inFlightBatches) reject(batch, unanswered);
+    this.inFlightBatches.clear();
+    for (const waiting of this.blocked.splice(0)) waiting.reject(unsent);
+    this.inFlight = 0;
+    this.buffered = 0;
+    this.retrying = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

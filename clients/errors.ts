@@ -64,10 +64,23 @@ export class ConflictError extends BrokerRequestError {
   }
 }
 
+/**
+ * A call got an argument the client cannot send (wrong type, out of range, over a broker limit);
+ * nothing was sent. Calls that return a promise reject with it. A TypeError, as bad arguments
+ * are in JavaScript.
+ *
+ * @example
+ * await producer.send('orders', JSON.stringify(order)); // not `order`: values are bytes or strings
+ */
+export class InvalidArgumentError extends TypeError {
+  override readonly name = 'InvalidArgumentError';
+  readonly retryable = false;
+}
+
 /** The connection to the broker failed or was lost; the request's outcome is unknown if it was sent. */
 export class ConnectionError extends Error {
-  override readonly name = 'ConnectionError';
-  readonly retryable = true;
+  override readonly name: string = 'ConnectionError';
+  readonly retryable: boolean = true;
 }
 
 /** The broker did not answer within the request's timeout. */
@@ -80,6 +93,18 @@ export class RequestTimeoutError extends Error {
 export class ClientClosedError extends Error {
   override readonly name = 'ClientClosedError';
   readonly retryable = false;
+}
+
+/**
+ * The connection to the broker is gone for good: reconnecting gave up (`ReconnectOptions.maxAttempts`
+ * or `giveUpAfterMs`) or is turned off. The message names the cause (the last connection error);
+ * every pending request and every consumer fails with it, and the client is closed. Connect a new
+ * client to go on (consumers resume from a committed cursor or from `nextSequence`). A
+ * ConnectionError, but not retryable on this client.
+ */
+export class ConnectionLostError extends ConnectionError {
+  override readonly name = 'ConnectionLostError';
+  override readonly retryable = false;
 }
 
 const classes: { [code: number]: new (code: number, message: string) => BrokerRequestError } = {

@@ -5,10 +5,13 @@
  * import { OdlogClient } from 'odlog/client';
  * const client = await OdlogClient.connect({ broker: '127.0.0.1:7070' });
  */
-export { OdlogClient, parseBrokerAddress, type ClientOptions, type AppendOptions, type AppendResult, type RecordInput, type ScanPage, type ScanRange, type Bytes } from './OdlogClient.js';
+export { OdlogClient, parseBrokerAddress, type ClientOptions, type RecordInput, type ScanPage, type ScanRange } from './OdlogClient.js';
+export type { AppendOptions, AppendResult } from './AppendOptions.js';
+export type { Bytes } from './Bytes.js';
 export { Producer, ProducerBufferFullError, type ProducerOptions } from './Producer.js';
-export { Consumer, type ConsumerOptions } from './Consumer.js';
+export { Consumer, type ConsumerOptions, type AutoCommitOptions } from './Consumer.js';
 export { BrokerConnection, type BrokerConnectionOptions, type ReconnectOptions } from './BrokerConnection.js';
+export type { ConnectionEventMap, ConnectionEventName } from './ConnectionEvents.js';
 export { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
 export type { Transport, TransportFactory } from './transport/Transport.js';
 export * from './errors.js';

@@ -170,6 +170,32 @@ export const limits = {
   kafkaDecompressedBatchBytesMax: 32 * MiB,
   /** Headers on one Kafka record; beyond it the batch is refused (INVALID_RECORD). */
   kafkaRecordHeadersMax: 1024,
+
+  // ---- client ----------------------------------------------------------------------------------
+  // Defaults of the TypeScript client (`clients/`); each can be changed per client by the option
+  // named beside it.
+
+  /** A connection attempt (TCP/TLS and Hello) fails after this long (`connectTimeoutMs`): long
+   *  enough for a TLS handshake over a slow link, short enough that a reconnect loop moves on. */
+  clientConnectTimeoutMs: 5_000,
+  /** A request not answered within this long, its wait for a reconnect included, fails with
+   *  RequestTimeoutError (`requestTimeoutMs`). Long-polls get their wait on top. */
+  clientRequestTimeoutMs: 30_000,
+  /** Requests in flight or waiting for a reconnect on one connection (`maxPendingRequests`);
+   *  beyond it requests fail at once with THROTTLED. The broker's inFlightRequestsPerConnectionMax,
+   *  so a client that stays under it is never throttled by the broker for this. */
+  clientPendingRequestsMax: 1024,
+  /** Longest response frame accepted (`frameBytesMax`); a longer one fails its request from the
+   *  length field, unread. The broker's frameBytesMax. */
+  clientFrameBytesMax: 16 * MiB,
+  /** First reconnect delay (`reconnect.initialDelayMs`), doubled per failed attempt up to… */
+  clientReconnectDelayInitialMs: 100,
+  /** …this (`reconnect.maxDelayMs`); each delay is jittered to 50–100 % so that clients of a
+   *  restarted broker do not all come back at once. */
+  clientReconnectDelayMaxMs: 5_000,
+  /** How long `client.close()` waits for producers' acknowledgements and consumers' final
+   *  commits before rejecting what is left with ClientClosedError (`closeTimeoutMs`). */
+  clientCloseTimeoutMs: 5_000,
 } as const;
 
 export type Limits = typeof limits;

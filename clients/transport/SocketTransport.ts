@@ -51,12 +51,18 @@ export interface SocketOptions {
 
 /** Transports over `node:net`, or `node:tls` with the server's certificate verified. */
 export function socketTransports(options: SocketOptions): TransportFactory {
-  return (timeoutMs) =>
+  return (timeoutMs, signal) =>
     new Promise<Transport>((resolve, reject) => {
       const address = `${options.host}:${options.port}`;
+      if (signal?.aborted === true) {
+        reject(new ConnectionError(`connecting to odlog broker at ${address} was aborted`));
+        return;
+      }
       let socket: Socket;
+      const onAbort = (): void => onError(new Error('aborted'));
       const onError = (error: Error): void => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         socket.destroy();
         reject(new ConnectionError(`cannot connect to odlog broker at ${address}: ${error.message}`));
       };
@@ -74,8 +80,10 @@ export function socketTransports(options: SocketOptions): TransportFactory {
       }
       const timer = setTimeout(() => onError(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
       socket.once('error', onError);
+      signal?.addEventListener('abort', onAbort, { once: true });
       function done(): void {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         socket.off('error', onError);
         resolve(new SocketTransport(socket));
       }

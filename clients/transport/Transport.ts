@@ -14,5 +14,8 @@ export interface Transport {
   close(): void;
 }
 
-/** Opens transports to one broker address. */
-export type TransportFactory = (timeoutMs: number) => Promise<Transport>;
+/**
+ * Opens transports to one broker address: resolves once connected, rejects (ConnectionError) when
+ * that fails, takes longer than `timeoutMs`, or `signal` aborts (the client was closed meanwhile).
+ */
+export type TransportFactory = (timeoutMs: number, signal?: AbortSignal) => Promise<Transport>;
