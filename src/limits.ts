@@ -115,15 +115,18 @@ export const limits = {
   /** A frame longer than this is refused from its length field, before its body is read, and
    *  skipped. 16 MiB fits a full batch (batchBytesMax) plus framing. */
   frameBytesMax: 16 * MiB,
-  /** Open connections. Beyond it a new connection gets LIMIT_EXCEEDED and is closed. Each
-   *  connection can hold outputBufferBytesMax, so this times that bounds output memory. */
+  /** Open connections. Beyond it a new connection gets LIMIT_EXCEEDED and is closed (with TLS,
+   *  after its handshake). Each connection can hold outputBufferBytesMax, so this times that
+   *  bounds output memory. With TLS it also bounds the handshakes under way: beyond that, a new
+   *  TCP connection is closed at once, without a frame. */
   connectionsMax: 1024,
   /** Requests being served per connection (long-polls included). Beyond it: THROTTLED. */
   inFlightRequestsPerConnectionMax: 1024,
   /** Bytes queued to a connection's socket. Above it the broker stops reading that connection's
    *  requests and its subscriptions stop pushing (they resume from storage later). */
   outputBufferBytesMax: 8 * MiB,
-  /** A connection whose output stays above its bound this long (a client that never reads) is closed. */
+  /** A connection whose output stays above its bound this long (a client that never reads) is
+   *  closed. Long enough for a consumer paused by a GC or a slow disk; configurable. */
   outputStallTimeoutMs: 30_000,
   /** Subscriptions per connection. Beyond it: LIMIT_EXCEEDED. */
   subscriptionsPerConnectionMax: 256,
@@ -196,6 +199,47 @@ export const limits = {
   /** How long `client.close()` waits for producers' acknowledgements and consumers' final
    *  commits before rejecting what is left with ClientClosedError (`closeTimeoutMs`). */
   clientCloseTimeoutMs: 5_000,
+
+  // ---- broker ----------------------------------------------------------------------------------------
+
+  /** Responses under construction on one connection (long-polls waiting, scans being read) may
+   *  promise at most this many times outputBufferBytesMax in all; a request that would pass it
+   *  waits (its connection is not read meanwhile). Four lets a few large scans overlap. */
+  responseReservationFactor: 4,
+  /** What one Scan entry costs in a response besides its value bytes (sequence and length
+   *  varints, rounded up), for the bound reserved before a Scan is served. */
+  scanEntryOverheadBytes: 16,
+  /** Added to every response's reserved bound: header and small fields. */
+  responseOverheadBytes: 1024,
+  /** Bound reserved for a Stats response: statsCursorsMax cursors with 256-byte names and their
+   *  lag fit in it with room to spare. */
+  statsResponseBytesMax: 512 * KiB,
+  /** Frames queued to one socket are written at once when this many bytes are waiting, instead of
+   *  at the end of the event-loop turn: past it, coalescing saves no syscall worth the latency. */
+  outputCoalesceBytes: 32 * KiB,
+  /** Record credit one subscription can hold; grants beyond it are capped. The wire's `int`. */
+  subscriptionCreditRecordsMax: 0x7fff_ffff,
+  /** Byte credit one subscription can hold; grants beyond it are capped. The largest `long` the
+   *  wire carries exactly (2^53 - 2: avsc refuses 2^53 - 1). */
+  subscriptionCreditBytesMax: 2 ** 53 - 2,
+  /** A catch-up read whose snapshot predates a commit it was told of looks again after this long,
+   *  instead of spinning or missing the commit. */
+  catchUpRetryMs: 2,
+  /** At shutdown, after SubscriptionEnd was pushed and connections were ended, how long clients get
+   *  to read what was sent before their sockets are destroyed. */
+  shutdownCloseWaitMs: 2_000,
+  /** A connection refused at connectionsMax gets this long to read its LIMIT_EXCEEDED frame before
+   *  its socket is destroyed; refused sockets are not counted, so this bounds how long each is kept. */
+  refusedConnectionLingerMs: 1_000,
+  /** Items of zero encoded bytes (nulls, empty records) one array of a request may claim: they cost
+   *  the sender nothing, so their count is bounded on its own. */
+  avroZeroByteItemsMax: 65_536,
+  /** Concurrent connections to the metrics endpoint (a scraper needs one or two). Beyond it the
+   *  server refuses new connections until some close. */
+  metricsConnectionsMax: 16,
+  /** Message types whose requests and errors the metrics count one by one (a fixed array); any
+   *  higher type number, which no client sends but a fuzzer may, is counted as "unknown". */
+  metricsMessageTypesMax: 64,
 } as const;
 
 export type Limits = typeof limits;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { encodeFrame } from '../protocol/frame/FrameEncoder.js';
@@ -11,17 +10,29 @@ import { limits } from '../limits.js';
 import { TokenAuthenticator } from './auth/TokenAuthenticator.js';
 import type { BrokerContext } from './BrokerContext.js';
 import { toErrorBody, BrokerError } from './BrokerError.js';
+import { BrokerStartError, listenError } from './BrokerStartError.js';
 import { BrokerStats } from './BrokerStats.js';
 import type { BrokerConfig } from './config/BrokerConfig.js';
 import { Connection } from './Connection.js';
+import { delay, settledWithin } from './Delay.js';
 import { routes } from './handlers/RequestRouter.js';
 import { Logger } from './Logger.js';
 import { LongPollRegistry } from './LongPollRegistry.js';
+import { brokerMetricsText, type ConnectionTotals } from './metrics/BrokerMetrics.js';
+import { MetricsServer } from './metrics/MetricsServer.js';
 import { SubscriptionRegistry } from './subscriptions/SubscriptionRegistry.js';
+import { loadTlsFiles } from './TlsFiles.js';
 import { brokerVersion } from './version.js';
 
+/** What `Broker.stop` leaves behind, for the `stopped` log line. */
+interface StoppedLog {
+  readonly committedSequence: number;
+  readonly durableSequence: number;
+}
+
 /**
- * The broker: a TCP (or TLS) server joining the wire protocol to one LogDb.
+ * The broker: a TCP (or TLS) server joining the wire protocol to one LogDb, and optionally a
+ * Prometheus endpoint.
  *
  * @example
  * const broker = await Broker.start({ ...config, port: 0 });
@@ -33,6 +44,12 @@ export class Broker {
   private connectionCounter = 0;
   private stopping: Promise<void> | undefined;
   private readonly ctx: BrokerContext & { shuttingDown: boolean };
+  /** TLS only: raw sockets open (in their handshake or served) and TLS sockets served. */
+  private readonly rawSockets = new Set<Socket>();
+  private secureSockets = 0;
+  /** Sockets refused at connectionsMax, reading their LIMIT_EXCEEDED frame. */
+  private readonly refused = new Set<Socket>();
+  private metrics: MetricsServer | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -59,12 +76,31 @@ export class Broker {
       longPolls.onChunk(chunk);
       subscriptions.onChunk(chunk);
     });
-    // A TLS server's 'connection' socket is the raw one, before the handshake: serve the TLS socket.
-    server.on(config.tlsCert !== undefined ? 'secureConnection' : 'connection', (socket: Socket) => this.accept(socket));
+    if (this.isTls) {
+      // A TLS server's 'connection' socket is the raw one, before the handshake; the connection is
+      // served (or refused with a frame) once the handshake is done.
+      server.on('connection', (raw: Socket) => this.admitHandshake(raw));
+      server.on('secureConnection', (socket: Socket) => {
+        this.secureSockets++;
+        socket.once('close', () => this.secureSockets--);
+        this.accept(socket);
+      });
+      server.on('tlsClientError', (error, socket) => logger.debug('tls_handshake_failed', { remote: `${socket.remoteAddress}:${socket.remotePort}`, error: error.message }));
+    } else {
+      server.on('connection', (socket: Socket) => this.accept(socket));
+    }
   }
 
-  /** Open the log and listen. Rejects (with a one-line reason) if either fails. */
+  /**
+   * Check the TLS files, open the log and listen (and serve metrics when configured). Rejects
+   * with a BrokerStartError (one line naming the cause and the fix) or a LogError; nothing is
+   * left open when it rejects.
+   */
   static async start(config: BrokerConfig, logger = new Logger(config.logLevel)): Promise<Broker> {
+    if (config.metricsPort !== undefined && config.metricsPort > 65535) throw new BrokerStartError(`metricsPort must be 0..65535, got ${config.metricsPort}`);
+    if (config.outputStallTimeoutMs < 1) throw new BrokerStartError('outputStallTimeoutMs must be at least 1 ms');
+    // Checked before the log is opened: a TLS mistake should not cost opening (and closing) it.
+    const tls = config.tlsCert !== undefined && config.tlsKey !== undefined ? loadTlsFiles(config.tlsCert, config.tlsKey) : undefined;
     const log = await LogDb.open({
       path: config.dataDir,
       durability: config.durability,
@@ -77,27 +113,31 @@ export class Broker {
       batchBytesMax: config.batchBytesMax,
       writeQueueBytesMax: config.writeQueueBytesMax,
     });
-    const server =
-      config.tlsCert !== undefined && config.tlsKey !== undefined
-        ? createTlsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), handshakeTimeout: config.helloTimeoutMs })
-        : createTcpServer();
-    // A TLS connection is only seen after its handshake, so the limit on sockets is the server's own.
-    if (config.tlsCert !== undefined) server.maxConnections = config.connectionsMax;
+    const server = tls !== undefined ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: config.helloTimeoutMs }) : createTcpServer();
     const broker = new Broker(server, log, config, logger);
     try {
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
+        server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, 'the broker', config.host, config.port, '--host', '--port')));
+        server.listen(config.port, config.host, () => resolve());
       });
+      server.removeAllListeners('error');
+      server.on('error', (error) => logger.error('server_error', { error: error.message }));
+      if (config.metricsPort !== undefined) {
+        broker.metrics = await MetricsServer.listen(config.metricsHost ?? config.host, config.metricsPort, () => brokerMetricsText(broker.ctx, () => broker.connectionTotals()), logger);
+      }
     } catch (error) {
+      if (server.listening) await new Promise((resolve) => server.close(resolve));
       await log.close();
       throw error;
     }
-    server.on('error', (error) => logger.error('server_error', { error: error.message }));
-    logger.info('listening', { address: `${broker.address.host}:${broker.address.port}`, dataDir: config.dataDir, durability: config.durability });
+    logger.info('listening', {
+      address: `${broker.address.host}:${broker.address.port}`,
+      dataDir: config.dataDir,
+      durability: config.durability,
+      tls: broker.isTls,
+      metrics: broker.metricsAddress !== undefined ? `${broker.metricsAddress.host}:${broker.metricsAddress.port}` : undefined,
+      pid: process.pid,
+    });
     return broker;
   }
 
@@ -107,13 +147,19 @@ export class Broker {
     return { host: a.address, port: a.port };
   }
 
+  /** Where `GET /metrics` is served, when it is. */
+  get metricsAddress(): { readonly host: string; readonly port: number } | undefined {
+    return this.metrics?.address;
+  }
+
   get isTls(): boolean {
     return this.config.tlsCert !== undefined;
   }
 
   /**
    * Stop accepting, answer new requests with SHUTTING_DOWN, let in-flight requests finish (up to
-   * the grace period), end subscriptions, commit and close the log.
+   * the grace period), end subscriptions, close connections, then commit, flush and close the
+   * log (which releases the data directory's lock). Resolves once all of that is done.
    */
   shutdown(reason = 'shutdown'): Promise<void> {
     this.stopping ??= this.stop(reason);
@@ -124,18 +170,56 @@ export class Broker {
     this.logger.info('shutting_down', { reason, connections: this.connections.size });
     this.ctx.shuttingDown = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const metricsClosed = this.metrics?.close();
     this.ctx.longPolls.releaseAll();
     const idle = Promise.all([...this.connections].map((c) => c.idle()));
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, limits.shutdownGraceMs).unref());
-    await Promise.race([idle, grace]);
-    await new Promise((resolve) => setTimeout(resolve, limits.shutdownLingerMs).unref());
-    for (const c of this.connections) c.close(ErrorCode.ShuttingDown, 'the broker is shutting down');
-    const gone = Promise.all([...this.connections].map((c) => c.whenClosed));
-    await Promise.race([gone, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
-    for (const c of this.connections) c.destroy();
+    if (!(await settledWithin(idle, limits.shutdownGraceMs))) this.logger.warn('shutdown_grace_over', { graceMs: limits.shutdownGraceMs });
+    await delay(limits.shutdownLingerMs);
+    for (const c of this.connections) c.close(ErrorCode.ShuttingDown, 'the broker is shutting down', 'broker shutdown');
+    await settledWithin(Promise.all([...this.connections].map((c) => c.whenClosed)), limits.shutdownCloseWaitMs);
+    for (const c of this.connections) c.destroy('broker shutdown: the client did not close in time');
+    for (const socket of this.refused) socket.destroy();
+    // TLS handshakes still under way have nothing to drain.
+    for (const raw of this.rawSockets) raw.destroy();
     await closed;
+    await metricsClosed;
+    const end = await this.closeLog();
+    this.logger.info('stopped', { reason, committedSequence: end.committedSequence, durableSequence: end.durableSequence });
+  }
+
+  /** Close the log: queued appends are committed and everything committed is made durable first. */
+  private async closeLog(): Promise<StoppedLog> {
     await this.log.close();
-    this.logger.info('stopped', { reason });
+    return { committedSequence: this.log.committedSequence, durableSequence: this.log.durableSequence };
+  }
+
+  private connectionTotals(): ConnectionTotals {
+    let requestsInFlight = 0;
+    let outputQueuedBytes = 0;
+    for (const c of this.connections) {
+      requestsInFlight += c.requestsInFlight;
+      outputQueuedBytes += c.outputQueuedBytes;
+    }
+    return { connections: this.connections.size, requestsInFlight, outputQueuedBytes };
+  }
+
+  /**
+   * TLS: a raw socket starting its handshake. Handshakes under way count against connectionsMax
+   * on their own (a handshake costs memory and CPU before any frame can be sent); beyond it the
+   * socket is closed at once. It cannot be sent a frame: it has not spoken TLS yet.
+   */
+  private admitHandshake(raw: Socket): void {
+    const handshaking = this.rawSockets.size - this.secureSockets;
+    if (this.ctx.shuttingDown || handshaking >= this.config.connectionsMax) {
+      if (!this.ctx.shuttingDown) {
+        this.ctx.stats.connectionsRefusedTotal++;
+        this.logger.warn('connection_refused', { remote: `${raw.remoteAddress}:${raw.remotePort}`, reason: 'TLS handshakes under way at connectionsMax', max: this.config.connectionsMax });
+      }
+      raw.destroy();
+      return;
+    }
+    this.rawSockets.add(raw);
+    raw.once('close', () => this.rawSockets.delete(raw));
   }
 
   private accept(socket: Socket): void {
@@ -144,15 +228,29 @@ export class Broker {
       return;
     }
     if (this.connections.size >= this.config.connectionsMax) {
-      this.logger.warn('connection_refused', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: 'connectionsMax', max: this.config.connectionsMax });
-      const body = toErrorBody(new BrokerError(ErrorCode.LimitExceeded, `the broker has ${this.config.connectionsMax} connections already (connectionsMax); retry later`));
-      socket.on('error', () => undefined);
-      socket.end(encodeFrame({ messageType: 0, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: 0 }, errorBody, body));
-      setTimeout(() => socket.destroy(), 1000).unref();
+      this.refuse(socket);
       return;
     }
+    this.ctx.stats.connectionsAcceptedTotal++;
     const connection = new Connection(++this.connectionCounter, socket, this.ctx, (c) => this.connections.delete(c));
     this.connections.add(connection);
-    this.logger.debug('connection_opened', { connection: connection.id, remote: connection.remote });
+    this.logger.debug('connection_opened', { connection: connection.id, remote: connection.remote, tls: this.isTls });
+  }
+
+  /** Beyond connectionsMax: a connection-level LIMIT_EXCEEDED frame (through TLS when TLS is served), then close. */
+  private refuse(socket: Socket): void {
+    this.ctx.stats.connectionsRefusedTotal++;
+    this.logger.warn('connection_refused', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: 'connectionsMax', max: this.config.connectionsMax });
+    const body = toErrorBody(new BrokerError(ErrorCode.LimitExceeded, `the broker has ${this.config.connectionsMax} connections already (connectionsMax); retry later`));
+    this.refused.add(socket);
+    socket.on('error', () => undefined);
+    socket.end(encodeFrame({ messageType: 0, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: 0 }, errorBody, body));
+    // Bounded: a refused client that never reads is cut off after the linger.
+    const timer = setTimeout(() => socket.destroy(), limits.refusedConnectionLingerMs);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.refused.delete(socket);
+    });
   }
 }

@@ -1,3 +1,6 @@
+import { limits } from '../limits.js';
+import { LatencyHistogram } from './metrics/LatencyHistogram.js';
+
 /** Counts per second over a sliding window, for rates in Stats. */
 class RateWindow {
   private readonly buckets: number[];
@@ -32,7 +35,12 @@ class RateWindow {
   }
 }
 
-/** The broker's own counters (storage figures come from LogDb.stats()). */
+const countedTypes = limits.metricsMessageTypesMax;
+
+/**
+ * The broker's own counters (storage figures come from LogDb.stats()). Every count is a fixed
+ * array or a number: their memory does not grow with traffic.
+ */
 export class BrokerStats {
   readonly startedAtMs = Date.now();
   requestsTotal = 0;
@@ -41,8 +49,32 @@ export class BrokerStats {
   deliveredRecordsTotal = 0;
   errorsTotal = 0;
   authFailuresTotal = 0;
+  connectionsAcceptedTotal = 0;
+  connectionsRefusedTotal = 0;
+  receivedBytesTotal = 0;
+  sentBytesTotal = 0;
+  /** Requests by message type (index countedTypes: every type above). */
+  readonly requestsByType = new Float64Array(countedTypes + 1);
+  /** Errors by message type and code: "type code" → count; at most (countedTypes + 1) × error codes entries. */
+  readonly errorsByTypeAndCode = new Map<string, { readonly type: number; readonly code: number; count: number }>();
+  /** Time from an Append request being read to its answer being queued. */
+  readonly appendAck = new LatencyHistogram();
   private readonly appendRate = new RateWindow(11);
   private readonly deliverRate = new RateWindow(11);
+
+  request(messageType: number): void {
+    this.requestsTotal++;
+    this.requestsByType[Math.min(messageType, countedTypes)]++;
+  }
+
+  error(messageType: number, code: number): void {
+    this.errorsTotal++;
+    const type = Math.min(messageType, countedTypes);
+    const key = `${type} ${code}`;
+    const entry = this.errorsByTypeAndCode.get(key);
+    if (entry !== undefined) entry.count++;
+    else this.errorsByTypeAndCode.set(key, { type, code, count: 1 });
+  }
 
   appended(records: number, bytes: number): void {
     this.appendedRecordsTotal += records;
@@ -53,6 +85,11 @@ export class BrokerStats {
   delivered(records: number): void {
     this.deliveredRecordsTotal += records;
     this.deliverRate.add(records, Date.now());
+  }
+
+  /** The type a count of requestsByType stands for (the last index: every type above). */
+  static typeOfIndex(index: number): number | undefined {
+    return index < countedTypes ? index : undefined;
   }
 
   appendRecordsPerSec(): number {

@@ -14,9 +14,6 @@ import { routes, type Route } from './handlers/RequestRouter.js';
 import { OutboundQueue } from './OutboundQueue.js';
 import type { Subscription } from './subscriptions/Subscription.js';
 
-/** Responses under construction may promise this many times the output bound in all. */
-const responseReservationFactor = 4;
-
 interface HeldRequest {
   readonly frame: Frame;
   readonly route: Route<unknown, unknown>;
@@ -28,11 +25,11 @@ interface HeldRequest {
 function responseBytesBound(messageType: number, request: unknown): number {
   if (messageType === MessageType.Scan) {
     const { limit, maxBytes } = request as { limit: number; maxBytes: number };
-    return Math.min(Math.max(1, maxBytes), limits.scanBytesMax) + 16 * Math.min(Math.max(1, limit), limits.scanEntriesMax) + 1024;
+    return Math.min(Math.max(1, maxBytes), limits.scanBytesMax) + limits.scanEntryOverheadBytes * Math.min(Math.max(1, limit), limits.scanEntriesMax) + limits.responseOverheadBytes;
   }
-  if (messageType === MessageType.ListKeys) return limits.listKeysBytesMax + 1024;
-  if (messageType === MessageType.Stats) return 512 * 1024;
-  return 1024;
+  if (messageType === MessageType.ListKeys) return limits.listKeysBytesMax + limits.responseOverheadBytes;
+  if (messageType === MessageType.Stats) return limits.statsResponseBytesMax;
+  return limits.responseOverheadBytes;
 }
 
 /**
@@ -40,6 +37,9 @@ function responseBytesBound(messageType: number, request: unknown): number {
  * complete, in any order), and keeps every per-connection bound: requests in flight, output
  * bytes (reading stops while the client does not read; a client that never reads is cut off),
  * subscriptions, Hello, idle and partial-frame deadlines.
+ *
+ * Every connection is logged twice at debug level, whatever ends it: `connection_opened`, and
+ * `connection_closed` with its duration, requests, bytes in and out and the reason it closed.
  */
 export class Connection implements RequestConnection, FrameSink {
   private readonly decoder: FrameDecoder;
@@ -59,6 +59,16 @@ export class Connection implements RequestConnection, FrameSink {
   private stallTimer: NodeJS.Timeout | undefined;
   private drainWaiters: (() => void)[] = [];
   private markClosed: () => void = () => undefined;
+  private readonly openedAtMs = Date.now();
+  private requests = 0;
+  private bytesIn = 0;
+  /** Why the connection is closing, once the broker or the peer decided it (first reason wins). */
+  private closeReason: string | undefined;
+  /** Closed by the broker for breaking a bound (logged at info), rather than in the normal course. */
+  private cutOff = false;
+  /** A connection-level error was sent: frames after it are ignored while the socket closes. */
+  private streamRefused = false;
+  readonly remote: string;
   readonly subscriptions = new Map<number, Subscription>();
   /** Resolves once the socket is closed and the connection torn down. */
   readonly whenClosed = new Promise<void>((resolve) => (this.markClosed = resolve));
@@ -70,14 +80,19 @@ export class Connection implements RequestConnection, FrameSink {
     private readonly onClosed: (connection: Connection) => void,
   ) {
     this.decoder = new FrameDecoder(ctx.config.frameBytesMax);
-    this.out = new OutboundQueue(socket);
+    this.out = new OutboundQueue(socket, (bytes) => (ctx.stats.sentBytesTotal += bytes));
     this.authenticated = !ctx.authenticator.required;
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     socket.setTimeout(ctx.config.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
     socket.on('timeout', () => this.onIdle());
-    socket.on('error', (error) => ctx.logger.debug('connection_error', { connection: id, error: error.message }));
+    socket.on('error', (error) => {
+      this.closeReason ??= `socket error: ${error.message}`;
+      ctx.logger.debug('connection_error', { connection: id, error: error.message });
+    });
+    socket.on('end', () => (this.closeReason ??= 'closed by the client'));
     socket.on('close', () => this.teardown());
     if (ctx.authenticator.required) {
       this.helloTimer = setTimeout(() => this.abort('no valid Hello in time'), ctx.config.helloTimeoutMs);
@@ -88,12 +103,13 @@ export class Connection implements RequestConnection, FrameSink {
     return this.grant;
   }
 
-  get remote(): string {
-    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
-  }
-
   get requestsInFlight(): number {
     return this.inFlight;
+  }
+
+  /** Bytes queued for this client and not yet taken by the kernel. */
+  get outputQueuedBytes(): number {
+    return this.out.pendingBytes;
   }
 
   authenticate(principal: string, permissions: Permissions): void {
@@ -120,8 +136,15 @@ export class Connection implements RequestConnection, FrameSink {
   // ---- FrameSink ------------------------------------------------------------------------------------
 
   frame(frame: Frame): void {
+    if (this.streamRefused) return;
     this.framesDecoded++;
-    this.ctx.stats.requestsTotal++;
+    this.requests++;
+    this.ctx.stats.request(frame.messageType);
+    if (frame.correlationId === 0) {
+      // The broker's own frames with correlation id 0 are connection-level errors: an answer to
+      // a request carrying 0 could not be told apart from one, so the stream is refused instead.
+      return this.refuseStream('correlation id 0 is reserved for connection-level errors; number requests from 1');
+    }
     const route = routes.get(frame.messageType);
     if (frame.version !== protocolVersion) {
       return this.fail(frame, new BrokerError(ErrorCode.UnsupportedVersion, `protocol version ${frame.version} is not supported; this broker speaks ${protocolVersion}`));
@@ -164,6 +187,7 @@ export class Connection implements RequestConnection, FrameSink {
       this.reserved -= reserve;
       this.requestDone();
     };
+    const startedAt = frame.messageType === MessageType.Append ? performance.now() : 0;
     let result: unknown;
     try {
       result = route.handler(this.ctx, this, request);
@@ -174,7 +198,10 @@ export class Connection implements RequestConnection, FrameSink {
     }
     if (result instanceof Promise) {
       result.then(
-        (response) => this.respond(frame, response),
+        (response) => {
+          if (startedAt > 0) this.ctx.stats.appendAck.observe((performance.now() - startedAt) / 1000);
+          this.respond(frame, response);
+        },
         (error: unknown) => this.fail(frame, error),
       ).finally(done);
     } else {
@@ -192,7 +219,7 @@ export class Connection implements RequestConnection, FrameSink {
     const bound = this.ctx.config.outputBufferBytesMax;
     const pending = this.out.pendingBytes;
     if (pending === 0 && this.reserved === 0) return true;
-    return pending < bound && this.reserved + bytes <= responseReservationFactor * bound;
+    return pending < bound && this.reserved + bytes <= limits.responseReservationFactor * bound;
   }
 
   /** Serve held requests while there is room; read again once none is left. */
@@ -209,13 +236,22 @@ export class Connection implements RequestConnection, FrameSink {
   }
 
   oversized(length: number, header: FrameHeader | undefined): void {
+    if (this.streamRefused) return;
     this.ctx.logger.warn('frame_too_large', { connection: this.id, length, max: this.ctx.config.frameBytesMax });
     this.fail(header ?? { messageType: 0, version: protocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.FrameTooLarge, `a frame of ${length} bytes is over frameBytesMax (${this.ctx.config.frameBytesMax}); it was skipped`));
   }
 
   malformed(reason: string): void {
     this.ctx.logger.warn('stream_unparseable', { connection: this.id, reason });
-    this.fail({ messageType: 0, version: protocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.InvalidRequest, `the stream cannot be parsed (${reason}); closing the connection`));
+    this.refuseStream(`the stream cannot be parsed (${reason})`);
+  }
+
+  /** A connection-level INVALID_REQUEST (message type 0, correlation id 0), then close. */
+  private refuseStream(reason: string): void {
+    this.streamRefused = true;
+    this.closeReason ??= `protocol violation: ${reason}`;
+    this.cutOff = true;
+    this.fail({ messageType: 0, version: protocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.InvalidRequest, `${reason}; closing the connection`));
     this.out.flush();
     this.socket.end();
   }
@@ -229,17 +265,21 @@ export class Connection implements RequestConnection, FrameSink {
   }
 
   /** End every subscription with `code` (shutdown), flush and close. */
-  close(code: number, message: string): void {
+  close(code: number, message: string, reason: string): void {
+    this.closeReason ??= reason;
     for (const sub of this.subscriptions.values()) sub.end(code, message);
     this.out.flush();
     this.socket.end();
   }
 
-  destroy(): void {
+  destroy(reason: string): void {
+    this.closeReason ??= reason;
     this.socket.destroy();
   }
 
   private onData(chunk: Buffer): void {
+    this.bytesIn += chunk.length;
+    this.ctx.stats.receivedBytesTotal += chunk.length;
     const framesBefore = this.framesDecoded;
     this.decoder.push(chunk, this);
     // The deadline is per frame: it starts when a frame's first byte is buffered and restarts
@@ -260,8 +300,8 @@ export class Connection implements RequestConnection, FrameSink {
   }
 
   private fail(header: FrameHeader, error: unknown): void {
-    this.ctx.stats.errorsTotal++;
     const body = toErrorBody(error);
+    this.ctx.stats.error(header.messageType, body.code);
     if (body.code === ErrorCode.Internal) this.ctx.logger.error('request_failed', { connection: this.id, message: messageTypeName(header.messageType), error: (error as Error)?.stack ?? String(error) });
     else this.ctx.logger.debug('request_error', { connection: this.id, message: messageTypeName(header.messageType), code: body.code, error: body.message });
     if (this.closed) return;
@@ -275,7 +315,8 @@ export class Connection implements RequestConnection, FrameSink {
       // The client is not reading: stop reading its requests until it does.
       this.paused = true;
       this.socket.pause();
-      this.stallTimer = setTimeout(() => this.abort(`the client read nothing for ${limits.outputStallTimeoutMs} ms while ${this.out.pendingBytes} bytes waited`), limits.outputStallTimeoutMs);
+      const stallMs = this.ctx.config.outputStallTimeoutMs;
+      this.stallTimer = setTimeout(() => this.abort(`the client read nothing for ${stallMs} ms while ${this.out.pendingBytes} bytes waited (outputStallTimeoutMs)`), stallMs);
     }
   }
 
@@ -299,8 +340,10 @@ export class Connection implements RequestConnection, FrameSink {
     if (this.inFlight === 0 && this.subscriptions.size === 0 && this.out.pendingBytes === 0) this.abort('idle');
   }
 
+  /** Cut the connection off for breaking a bound or a deadline. */
   private abort(reason: string): void {
-    this.ctx.logger.info('connection_closed', { connection: this.id, remote: this.remote, principal: this.principal, reason });
+    this.closeReason ??= reason;
+    this.cutOff = true;
     this.socket.destroy();
   }
 
@@ -320,6 +363,18 @@ export class Connection implements RequestConnection, FrameSink {
     this.ctx.longPolls.release(this);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     this.onClosed(this);
+    const fields = {
+      connection: this.id,
+      remote: this.remote,
+      principal: this.principal,
+      durationMs: Date.now() - this.openedAtMs,
+      requests: this.requests,
+      bytesIn: this.bytesIn,
+      bytesOut: this.out.sentBytes,
+      reason: this.closeReason ?? 'closed',
+    };
+    if (this.cutOff) this.ctx.logger.info('connection_closed', fields);
+    else this.ctx.logger.debug('connection_closed', fields);
     this.markClosed();
   }
 }

@@ -1,8 +1,9 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { limits } from '../limits.js';
 import type { CursorLag } from '../protocol/messages/stats.js';
-import type { ConsumerCursor } from '../storage/index.js';
-import type { LogDb } from '../storage/index.js';
-import type { Segment } from '../storage/index.js';
+import type { ConsumerCursor, LogDb, Segment } from '../storage/index.js';
+import type { Logger } from './Logger.js';
 
 /** Keys counted for all cursors of one Stats request together; past it, lags are lower bounds. */
 export interface LagBudget {
@@ -38,4 +39,36 @@ export async function cursorLag(log: LogDb, cursor: ConsumerCursor, segments: re
     lag += await log.count(key, range);
   }
   return { name: cursor.name, sequence: cursor.sequence, lagRecords: lag, lagIsLowerBound: lowerBound };
+}
+
+/**
+ * The lag of up to statsCursorsMax named cursors, within one statsLagKeysMax budget. Other
+ * connections run between cursors, so this never holds the broker for long; a cursor whose lag
+ * cannot be computed is reported as 0, a lower bound, and logged.
+ */
+export async function cursorLags(log: LogDb, logger: Logger): Promise<CursorLag[]> {
+  const out: CursorLag[] = [];
+  const segments = await log.listSegments();
+  const budget = { keysLeft: limits.statsLagKeysMax };
+  for (const cursor of [...log.cursors.list()].slice(0, limits.statsCursorsMax)) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (log.isClosed) break;
+    try {
+      out.push(await cursorLag(log, cursor, segments, budget));
+    } catch (error) {
+      // One cursor whose lag cannot be computed must not take Stats down for everyone.
+      logger.warn('cursor_lag_failed', { cursor: cursor.name, error: (error as Error).message });
+      out.push({ name: cursor.name, sequence: cursor.sequence, lagRecords: 0, lagIsLowerBound: true });
+    }
+  }
+  return out;
+}
+
+/** Size of the log's LMDB data file in bytes (0 before it exists). */
+export function dataFileBytes(dataDir: string): number {
+  try {
+    return statSync(join(dataDir, 'log.mdb')).size;
+  } catch {
+    return 0; // not there yet
+  }
 }

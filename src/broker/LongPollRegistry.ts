@@ -13,6 +13,12 @@ interface Waiter {
  */
 export class LongPollRegistry {
   private readonly byKey = new Map<string, Set<Waiter>>();
+  private waiting = 0;
+
+  /** Long-polls waiting now. */
+  get size(): number {
+    return this.waiting;
+  }
 
   /** Resolve on the next commit touching `keyStr`, or after `timeoutMs`, or when `owner` goes away. */
   wait(keyStr: string, timeoutMs: number, owner: object): Promise<void> {
@@ -24,12 +30,13 @@ export class LongPollRegistry {
         owner,
         resolve,
         timer: setTimeout(() => {
-          waiters.delete(waiter);
+          if (waiters.delete(waiter)) this.waiting--;
           if (waiters.size === 0 && this.byKey.get(keyStr) === waiters) this.byKey.delete(keyStr);
           resolve();
         }, timeoutMs),
       };
       waiters.add(waiter);
+      this.waiting++;
     });
   }
 
@@ -39,6 +46,7 @@ export class LongPollRegistry {
       const waiters = this.byKey.get(run.keyStr);
       if (waiters === undefined) continue;
       this.byKey.delete(run.keyStr);
+      this.waiting -= waiters.size;
       for (const w of waiters) {
         clearTimeout(w.timer);
         w.resolve();
@@ -53,6 +61,7 @@ export class LongPollRegistry {
         if (w.owner !== owner) continue;
         clearTimeout(w.timer);
         waiters.delete(w);
+        this.waiting--;
         w.resolve();
       }
       if (waiters.size === 0) this.byKey.delete(keyStr);
@@ -68,5 +77,6 @@ export class LongPollRegistry {
       }
     }
     this.byKey.clear();
+    this.waiting = 0;
   }
 }

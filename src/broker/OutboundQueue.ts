@@ -1,7 +1,5 @@
 import type { Socket } from 'node:net';
-
-/** Frames queued past this many bytes are written at once instead of waiting for the tick's end. */
-const coalesceBytes = 32 * 1024;
+import { limits } from '../limits.js';
 
 /**
  * Coalesced, accounted output for one socket: frames queued in one tick go out as one
@@ -13,8 +11,13 @@ export class OutboundQueue {
   private queuedBytes = 0;
   private scheduled = false;
   private closed = false;
+  /** Bytes handed to the socket so far. */
+  sentBytes = 0;
 
-  constructor(private readonly socket: Socket) {}
+  constructor(
+    private readonly socket: Socket,
+    private readonly onSent: (bytes: number) => void = () => undefined,
+  ) {}
 
   /** Bytes not yet handed to the kernel. */
   get pendingBytes(): number {
@@ -25,7 +28,7 @@ export class OutboundQueue {
     if (this.closed) return;
     this.frames.push(frame);
     this.queuedBytes += frame.length;
-    if (this.queuedBytes >= coalesceBytes) this.flush();
+    if (this.queuedBytes >= limits.outputCoalesceBytes) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -37,6 +40,8 @@ export class OutboundQueue {
     if (this.frames.length === 0 || this.closed) return;
     const frames = this.frames;
     this.frames = [];
+    this.sentBytes += this.queuedBytes;
+    this.onSent(this.queuedBytes);
     this.queuedBytes = 0;
     if (frames.length === 1) {
       this.socket.write(frames[0]);

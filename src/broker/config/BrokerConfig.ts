@@ -23,10 +23,15 @@ export interface BrokerConfig {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly logLevel: LogLevel;
+  /** Port of the Prometheus endpoint (`GET /metrics`); none when undefined. */
+  readonly metricsPort?: number;
+  /** Address of the Prometheus endpoint (default: `host`). */
+  readonly metricsHost?: string;
   readonly frameBytesMax: number;
   readonly connectionsMax: number;
   readonly inFlightRequestsMax: number;
   readonly outputBufferBytesMax: number;
+  readonly outputStallTimeoutMs: number;
   readonly subscriptionsPerConnectionMax: number;
   readonly idleTimeoutMs: number;
   readonly partialFrameTimeoutMs: number;

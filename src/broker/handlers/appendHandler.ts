@@ -7,6 +7,7 @@ import type { Handler } from './Handler.js';
 
 /** Walk the wire batch in place, check permissions, and append it as it is. */
 export const append: Handler<AppendRequest, AppendResponse> = async (ctx, conn, request) => {
+  if (request.timeoutMs < 0) throw new BrokerError(ErrorCode.InvalidRequest, `timeoutMs cannot be negative (got ${request.timeoutMs}); 0 fails at once when the write queue is full, more waits that long`);
   const walked = walkRecordBatch(request.records, ctx.config.batchRecordsMax);
   const batch = new RecordBatch(walked.buffer, walked.offsets, walked.count, walked.payloadBytes);
   const permissions = conn.permissions;

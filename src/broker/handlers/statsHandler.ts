@@ -1,35 +1,13 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { limits } from '../../limits.js';
 import type { EmptyRequest } from '../../protocol/messages/admin.js';
-import type { CursorLag, StatsResponse } from '../../protocol/messages/stats.js';
-import { cursorLag } from '../CursorLag.js';
+import type { StatsResponse } from '../../protocol/messages/stats.js';
+import { cursorLags, dataFileBytes } from '../CursorLag.js';
 import type { Handler } from './Handler.js';
 import { requireAdmin } from './queryHandlers.js';
 
 export const stats: Handler<EmptyRequest, StatsResponse> = async (ctx, conn) => {
   requireAdmin(conn, 'Stats');
+  const cursors = await cursorLags(ctx.log, ctx.logger);
   const log = ctx.log.stats();
-  const cursors: CursorLag[] = [];
-  const segments = await ctx.log.listSegments();
-  const budget = { keysLeft: limits.statsLagKeysMax };
-  for (const cursor of [...ctx.log.cursors.list()].slice(0, limits.statsCursorsMax)) {
-    // Other connections run between cursors: Stats never holds the broker for long.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    try {
-      cursors.push(await cursorLag(ctx.log, cursor, segments, budget));
-    } catch (error) {
-      // One cursor whose lag cannot be computed must not take Stats down for everyone.
-      ctx.logger.warn('cursor_lag_failed', { cursor: cursor.name, error: (error as Error).message });
-      cursors.push({ name: cursor.name, sequence: cursor.sequence, lagRecords: 0, lagIsLowerBound: true });
-    }
-  }
-  let dataFileBytes = 0;
-  try {
-    dataFileBytes = statSync(join(ctx.config.dataDir, 'log.mdb')).size;
-  } catch {
-    // not there yet
-  }
   const s = ctx.stats;
   return {
     brokerVersion: ctx.brokerVersion,
@@ -52,7 +30,7 @@ export const stats: Handler<EmptyRequest, StatsResponse> = async (ctx, conn) => 
     segments: log.segments,
     storedRecords: log.storedRecords,
     storedBytes: log.storedBytes,
-    dataFileBytes,
+    dataFileBytes: dataFileBytes(ctx.config.dataDir),
     rssBytes: process.memoryUsage.rss(),
     cursors,
   };

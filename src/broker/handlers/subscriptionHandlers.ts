@@ -30,6 +30,7 @@ export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, con
   if (conn.subscriptions.size >= ctx.config.subscriptionsPerConnectionMax) {
     throw new BrokerError(ErrorCode.LimitExceeded, `this connection already has ${ctx.config.subscriptionsPerConnectionMax} subscriptions; unsubscribe some or open another connection`);
   }
+  if (request.creditRecords < 0 || request.creditBytes < 0) throw new BrokerError(ErrorCode.InvalidRequest, `initial credit cannot be negative (creditRecords ${request.creditRecords}, creditBytes ${request.creditBytes}); grant 0 or more`);
   const selection = selectionOf(conn, request, ctx.config.keyBytesMax);
   let start: number;
   const cursor = request.cursor !== null ? ctx.log.cursors.get(request.cursor) : undefined;
@@ -43,7 +44,7 @@ export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, con
     start = request.sequence;
   }
   const id = request.subscriptionId;
-  if (id < 0) throw new BrokerError(ErrorCode.InvalidRequest, `subscription ids are non-negative (pushes carry them as unsigned correlation ids), got ${id}`);
+  if (id < 1) throw new BrokerError(ErrorCode.InvalidRequest, `subscription ids are 1..2^31-1 (pushes carry them as correlation ids, and 0 is reserved), got ${id}`);
   if (conn.subscriptions.has(id)) throw new BrokerError(ErrorCode.InvalidRequest, `subscription id ${id} is already in use on this connection`);
   const sub = new Subscription(id, selection, start, { records: request.creditRecords, bytes: request.creditBytes }, ctx.log, conn, limits.pushBytesMax);
   conn.subscriptions.set(id, sub);

@@ -9,6 +9,7 @@ import type { CommittedChunk, CommittedRun } from '../../storage/index.js';
 import { selectionMatches, type KeySelection } from './KeySelection.js';
 import { RunMerger } from './RunMerger.js';
 import { toErrorBody } from '../BrokerError.js';
+import { limits } from '../../limits.js';
 
 /** Where a subscription's pushes go (the connection). */
 export interface PushOutput {
@@ -18,8 +19,8 @@ export interface PushOutput {
   delivered(records: number): void;
 }
 
-const creditRecordsMax = 0x7fff_ffff;
-const creditBytesMax = Number.MAX_SAFE_INTEGER;
+const creditRecordsMax = limits.subscriptionCreditRecordsMax;
+const creditBytesMax = limits.subscriptionCreditBytesMax;
 
 /**
  * One subscription: entries of its keys in global sequence order, pushed within the credit the
@@ -191,7 +192,7 @@ export class Subscription {
           this.wokenWhilePumping = false;
         } else {
           // Committed data the read did not see yet (its snapshot predates the commit): look again shortly.
-          if (outcome === 'idle' && this.nextSeq < this.log.visibleSequence) setTimeout(() => this.resume(), 2).unref();
+          if (outcome === 'idle' && this.nextSeq < this.log.visibleSequence) setTimeout(() => this.resume(), limits.catchUpRetryMs).unref();
           return;
         }
       }

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import { limits } from '../../limits.js';
 import { ByteReader } from './ByteReader.js';
 import { ProtocolDecodeError } from './ProtocolDecodeError.js';
 
@@ -10,7 +12,7 @@ type Schema = string | Schema[] | { type: Schema; [attr: string]: unknown };
  * Compile a guard for an Avro schema. avsc trusts the counts it reads (an array claiming 2^60
  * items is looped over), so every request body is checked by its guard before avsc decodes it:
  * lengths must fit the data, array counts must fit the bytes left, union and enum indexes must
- * exist, ints must be 32-bit, and nothing may trail.
+ * exist, ints must be 32-bit, strings must be valid UTF-8, and nothing may trail.
  */
 export function compileGuard(schema: unknown): AvroGuard {
   const named = new Map<string, AvroGuard>();
@@ -80,9 +82,6 @@ function compile(schema: Schema, named: Map<string, AvroGuard>, namespace: strin
   }
 }
 
-/** Items of zero encoded bytes (nulls, empty records) one array may hold: they cost nothing to send. */
-const zeroByteItemsMax = 65_536;
-
 function blocks(r: ByteReader, itemBytesMin: number, item: AvroGuard): void {
   let total = 0;
   for (;;) {
@@ -95,7 +94,7 @@ function blocks(r: ByteReader, itemBytesMin: number, item: AvroGuard): void {
     }
     total += count;
     // Each item takes at least itemBytesMin bytes: a count the data cannot hold is a lie.
-    if (itemBytesMin > 0 ? count * itemBytesMin > r.remaining : total > zeroByteItemsMax) {
+    if (itemBytesMin > 0 ? count * itemBytesMin > r.remaining : total > limits.avroZeroByteItemsMax) {
       throw new ProtocolDecodeError(`an array claims ${itemBytesMin > 0 ? count : total} items but only ${r.remaining} bytes remain`);
     }
     for (let i = 0; i < count; i++) item(r);
@@ -123,8 +122,13 @@ function primitive(type: string, named: Map<string, AvroGuard>, namespace: strin
     case 'double':
       return (r) => r.skip(8);
     case 'bytes':
-    case 'string':
       return (r) => void r.readBytesRange();
+    case 'string':
+      return (r) => {
+        const [start, end] = r.readBytesRange();
+        // avsc would replace invalid sequences with U+FFFD: a name would silently change.
+        if (!isUtf8(r.buf.subarray(start, end))) throw new ProtocolDecodeError('a string is not valid UTF-8');
+      };
     default: {
       const full = type.includes('.') ? type : namespace ? `${namespace}.${type}` : type;
       return (r) => {

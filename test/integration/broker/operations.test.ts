@@ -11,12 +11,9 @@ import { Ping } from '../../../src/protocol/messages/ping.js';
 import { Subscribe, SubscriptionBatchPush, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { rejectionOf, take, takeUntil } from '../../support/ClientHelpers.js';
-import { sleep, waitFor } from '../../support/LogFixture.js';
+import { waitFor } from '../../support/LogFixture.js';
 
 const MiB = 1024 * 1024;
-
-/** How long a test waits to be sure that something does *not* arrive. */
-const quietMs = 300;
 
 function values(entries: readonly { value: Buffer }[]): string[] {
   return entries.map((e) => e.value.toString('utf8'));
@@ -91,7 +88,10 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       const pong = await client.connection.request(Ping, { timeMs: 123_456_789 });
       expect(pong.timeMs).to.equal(123_456_789);
       expect(pong.brokerTimeMs).to.be.within(before - 60_000, Date.now() + 60_000);
-      expect(await client.ping()).to.be.a('number').that.is.at.least(0);
+      // client.ping() is the round trip: positive, and no longer than the call took.
+      const began = performance.now();
+      const roundTrip = await client.ping();
+      expect(roundTrip).to.be.greaterThan(0).and.at.most(performance.now() - began);
     });
   });
 
@@ -188,7 +188,7 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       const start = (await client.stats()).committedSequence;
       const began = performance.now();
       const polled = client.scan('scan/poll', { start }, { maxWaitMs: 20_000 });
-      await sleep(200);
+      await client.ping(); // served after the Scan before it: the long-poll is registered
       const appended = await other.append([{ key: 'scan/poll', value: 'woke you' }]);
       const page = await polled;
       const elapsed = performance.now() - began;
@@ -272,12 +272,12 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       await conn.request(Subscribe, subscribeRequest(11, { keys: [Buffer.from('credit/records')], creditRecords: 5 }));
       await waitFor(() => received.length >= 5, '5 pushed entries');
       await client.append([{ key: 'credit/records', value: 'live, beyond the credit' }]);
-      await sleep(quietMs);
+      await conn.request(Ping, { timeMs: 0 }); // answered after every push already decided
       expect(received.map((e) => e.sequence)).to.deep.equal([0, 1, 2, 3, 4].map((i) => startSequence + i));
 
       await conn.request(Credit, { subscriptionId: 11, records: 3, bytes: 0 });
       await waitFor(() => received.length >= 8, '8 pushed entries');
-      await sleep(quietMs);
+      await conn.request(Ping, { timeMs: 0 }); // answered after every push already decided
       expect(received.map((e) => e.sequence)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7].map((i) => startSequence + i));
 
       await conn.request(Credit, { subscriptionId: 11, records: 100, bytes: 0 });
@@ -292,11 +292,11 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       const received = entries(12);
       await conn.request(Subscribe, subscribeRequest(12, { keys: [Buffer.from('credit/bytes')], creditRecords: 1000, creditBytes: 50 }));
       await waitFor(() => received.length >= 2, '2 pushed entries');
-      await sleep(quietMs);
+      await conn.request(Ping, { timeMs: 0 }); // answered after every push already decided
       expect(values(received)).to.deep.equal(['value-00', 'value-01']);
       await conn.request(Credit, { subscriptionId: 12, records: 0, bytes: 30 });
       await waitFor(() => received.length >= 4, '4 pushed entries');
-      await sleep(quietMs);
+      await conn.request(Ping, { timeMs: 0 }); // answered after every push already decided
       expect(values(received)).to.deep.equal(['value-00', 'value-01', 'value-02', 'value-03']);
     });
 
@@ -306,12 +306,12 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       const base = await delivered();
       const consumer = fixture.track(await client.subscribe({ keys: ['credit/window'], from: 'earliest', windowRecords: 10 }), (c) => c.close());
       await waitFor(async () => (await delivered()) - base >= 10, '10 delivered entries');
-      await sleep(quietMs);
+      await client.ping();
       expect((await delivered()) - base).to.equal(10);
       let consumed = 0;
       for (const batch of [3, 4, 10, 20, 23]) {
         consumed += (await take(consumer, batch)).length;
-        await sleep(50);
+        await client.ping();
         const outstanding = (await delivered()) - base - consumed;
         expect(outstanding, `after consuming ${consumed}`).to.be.within(0, 10);
       }
@@ -331,7 +331,7 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       await conn.request(Unsubscribe, { subscriptionId: 21 });
       expect((await client.stats()).subscriptions).to.equal(before);
       await client.append([{ key: 'unsub/k', value: 'not seen' }]);
-      await sleep(quietMs);
+      await conn.request(Ping, { timeMs: 0 }); // answered after every push already decided
       expect(values(received)).to.deep.equal(['seen']);
     });
 
@@ -469,8 +469,12 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       expect(s1.commitsInFlight).to.be.within(0, 2);
       expect(s1.segments).to.equal((await client.listSegments()).length);
       expect(s1.dataFileBytes).to.be.greaterThan(0);
-      expect(s1.appendRecordsPerSec).to.be.at.least(0);
-      expect(s1.deliverRecordsPerSec).to.be.at.least(0);
+      // Rates are over the last 10 s, whole seconds only: once the second of these appends is
+      // over, the 2 records count, and no more records than were appended in the window can.
+      let s2 = s1;
+      await waitFor(async () => (s2 = await client.stats()).appendRecordsPerSec >= 2 / 10, 'the append rate to count the 2 records');
+      expect(s2.appendRecordsPerSec).to.be.at.most(s2.appendedRecordsTotal / 10);
+      expect(s2.deliverRecordsPerSec).to.be.at.most(s2.deliveredRecordsTotal / 10);
       const vmRss = broker.procStatusBytes('VmRSS');
       expect(s1.rssBytes).to.be.within(vmRss / 2, vmRss * 2);
     });

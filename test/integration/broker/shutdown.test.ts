@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { BrokerConnection } from '../../../clients/BrokerConnection.js';
 import { ConnectionError, ShuttingDownError } from '../../../clients/errors.js';
@@ -8,7 +10,7 @@ import { MessageType } from '../../../src/protocol/MessageType.js';
 import { Subscribe, SubscriptionEndPush } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { within } from '../../support/ClientHelpers.js';
-import { settle, sleep, waitFor, type Outcome } from '../../support/LogFixture.js';
+import { settle, waitFor, type Outcome } from '../../support/LogFixture.js';
 
 describe('broker: SIGTERM with appends in flight', function () {
   this.timeout(60_000);
@@ -102,7 +104,9 @@ describe('broker: SIGTERM drains cleanly', function () {
     });
     await conn.request(Subscribe, { subscriptionId: 3, keys: [Buffer.from('drain/sub')], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 100, creditBytes: 1 << 20 });
     const polled = settle(client.scan('drain/nothing', { start: 0 }, { maxWaitMs: 30_000 }));
-    await sleep(200);
+    // Frames of one client are served in order, and a long-poll registers as its Scan is read: once
+    // a Ping sent after it is answered, the long-poll is waiting.
+    await client.ping();
     expect(await broker.stop()).to.equal(0);
     const poll = await within(polled, 5000, () => 'the long-poll was never answered');
     // The long-poll is answered (empty), not cut off.
@@ -130,5 +134,88 @@ describe('broker: SIGTERM drains cleanly', function () {
     await waitFor(() => !client.connection.isConnected, 'the client to see the connection close');
     const outcome = await within(settle(client.ping()), 3000, () => 'a request on a connection that will never come back waited for its 20 s timeout');
     expect(outcome.ok ? 'answered' : outcome.error).to.be.instanceOf(ConnectionError);
+  });
+});
+
+/**
+ * Whether a socket on local port `port` is still open on the broker's side (ESTABLISHED, or
+ * CLOSE_WAIT: the client closed and the broker has not yet), from /proc/net/tcp{,6}. Linux only.
+ */
+function brokerSideOpen(port: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (local?.endsWith(`:${hexPort}`) && (state === '01' || state === '08')) return true;
+    }
+  }
+  return false;
+}
+
+/** The `stopped` line a broker logged (at --log-level info), with its fields. */
+function stoppedLine(stderr: string): { reason: string; committedSequence: number; durableSequence: number } | undefined {
+  const m = / info stopped reason=(\S+) committedSequence=(\d+) durableSequence=(\d+)$/m.exec(stderr);
+  return m === null ? undefined : { reason: m[1], committedSequence: Number(m[2]), durableSequence: Number(m[3]) };
+}
+
+describe('broker: SIGTERM and SIGINT stop the broker cleanly (drain, flush, close the log, release the lock, exit 0)', function () {
+  this.timeout(60_000);
+  const fixture = new BrokerFixture();
+  afterEach(function () {
+    return fixture.cleanup(this.currentTest);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`on ${signal}, with --durability async: logs stopped with everything durable, removes odlog.lock, exits 0, and a restart finds every acknowledged record`, async () => {
+      const broker = await fixture.start(['--durability', 'async', '--log-level', 'info']);
+      const lock = join(broker.dataDir, 'odlog.lock');
+      expect(existsSync(lock), 'the running broker holds odlog.lock').to.equal(true);
+      const client = await fixture.client(broker.address, { reconnect: false });
+      const acked: { sequence: number; value: string }[] = [];
+      // Acknowledged after commit, before fsync: the last of them are not on disk when the signal comes.
+      for (let batch = 0; batch < 40; batch++) {
+        const values = Array.from({ length: 25 }, (_, i) => `s${batch}/${i}`);
+        const r = await client.append(values.map((value) => ({ key: `stop/${batch % 3}`, value })), { awaitDurable: false });
+        values.forEach((value, i) => acked.push({ sequence: r.startSequence + i, value }));
+      }
+      // The usual case, and the one that lost the log: the clients are gone when the signal comes.
+      client.close();
+      await waitFor(() => !brokerSideOpen(broker.port), 'the broker to close its side of the client connection');
+      process.kill(broker.pid, signal);
+      const exit = await broker.waitForExit(30_000);
+      expect(exit, broker.stderrTail()).to.deep.equal({ code: 0, signal: null });
+      expect(broker.stderr, 'shutting_down logged').to.match(new RegExp(` info shutting_down reason=${signal} `));
+      const stopped = stoppedLine(broker.stderr);
+      expect(stopped, `no stopped line in:\n${broker.stderrTail()}`).to.deep.equal({ reason: signal, committedSequence: acked.length, durableSequence: acked.length });
+      expect(existsSync(lock), 'odlog.lock left behind').to.equal(false);
+
+      // odlog.lock was removed by the broker itself: the next start takes over nothing.
+      await broker.restart();
+      const reader = await fixture.client(broker.address);
+      const stored: { sequence: number; value: string }[] = [];
+      for (let k = 0; k < 3; k++) for await (const e of reader.scanAll(`stop/${k}`)) stored.push({ sequence: e.sequence, value: e.value.toString() });
+      stored.sort((a, b) => a.sequence - b.sequence);
+      expect(stored).to.deep.equal(acked);
+    });
+  }
+
+  it('on SIGTERM with clients connected, a subscription and a long-poll waiting: stops within the grace period, logs stopped and removes odlog.lock', async () => {
+    const broker = await fixture.start(['--log-level', 'info']);
+    const client = await fixture.client(broker.address, { reconnect: false });
+    await client.append([{ key: 'stop/busy', value: 'x' }]);
+    const consumer = fixture.track(await client.subscribe({ keys: ['stop/busy'], from: 'earliest' }), (c) => c.close());
+    expect((await consumer.next()).value?.value.toString()).to.equal('x');
+    const polled = settle(client.scan('stop/nothing', { start: 0 }, { maxWaitMs: 30_000 }));
+    await client.ping();
+    expect(await broker.stop(20_000)).to.equal(0);
+    await polled;
+    expect(stoppedLine(broker.stderr)?.reason, broker.stderrTail()).to.equal('SIGTERM');
+    expect(existsSync(join(broker.dataDir, 'odlog.lock'))).to.equal(false);
   });
 });
