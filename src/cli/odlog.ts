@@ -33,8 +33,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') return serve(rest);
   if (command === 'bench') {
-    const { runBenchCommand } = await import('../../bench/harness/BenchCommand.js');
-    return runBenchCommand(rest);
+    // The harness is its own entry point of the package (exports "./bench"): the product never
+    // imports its code, and an installed odlog runs the harness it ships.
+    const harnessEntry: string = 'odlog/bench';
+    const harness = (await import(harnessEntry)) as { runBenchCommand(argv: readonly string[]): Promise<number> };
+    return harness.runBenchCommand(rest);
   }
   const args = parseCliArgs(rest);
   if (args.options.has('help')) {
