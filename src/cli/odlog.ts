@@ -2,6 +2,7 @@
 import { BrokerRequestError } from '../../clients/errors.js';
 import { ConfigError } from '../broker/config/BrokerConfig.js';
 import { LogError } from '../storage/errors.js';
+import { UsageError as SharedUsageError } from '../args/UsageError.js';
 import { parseCliArgs, UsageError } from './CliArgs.js';
 import { count, keys, seal, segments, stats } from './commands/admin.js';
 import { produce } from './commands/produce.js';
@@ -72,7 +73,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof SharedUsageError || error instanceof ConfigError) {
       console.error(`odlog: ${message}`);
       process.exitCode = 64;
     } else if (error instanceof CannotConnectError) {
