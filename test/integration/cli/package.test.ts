@@ -69,6 +69,11 @@ describe('cli: the packed tarball installs and runs', function () {
     expect(stdout).to.contain('--producers N');
   });
 
+  it('odlog --version prints the package version', async () => {
+    const { stdout } = await odlog(['--version']);
+    expect(stdout).to.match(/^odlog \d+\.\d+\.\d+\n$/);
+  });
+
   it('odlog serve runs a broker that the installed odlog produces to and scans', async () => {
     const broker = spawn(join(app, 'node_modules', '.bin', 'odlog'), ['serve', '--port', '0', '--data-dir', join(app, 'broker-data')], { cwd: app, env: environmentWithoutOdlog(), stdio: ['ignore', 'pipe', 'pipe'] });
     try {
