@@ -1,4 +1,5 @@
 import { nonNegativeInteger, text, valueFlag } from '../../args/Flag.js';
+import { UsageError } from '../../args/UsageError.js';
 import { defineCommand } from '../Command.js';
 import { connectClient, connectionFlags } from '../connect.js';
 import { Output } from '../output/Output.js';
@@ -34,6 +35,8 @@ export const tailCommand = defineCommand({
     const printer = RecordPrinter.fromFlags(f);
     const stopAfter = f.count ?? Number.POSITIVE_INFINITY;
     const from = f.from ?? { kind: 'latest' };
+    // A cursor resumes where it stopped; skipping records before each key's last N would commit past them.
+    if (from.kind === 'lastN' && f.cursor !== undefined) throw new UsageError('--from -N does not go with --cursor (a cursor resumes where it stopped); use --from earliest, latest or a sequence');
     const out = new Output(process.stdout);
     const client = await connectClient(f);
     if (stopAfter === 0) {

@@ -54,6 +54,13 @@ describe('cli: scan and tail over several keys, a prefix, and the last N records
     expect(rows(ok(await odlog(['tail', 'multi/a', 'multi/c', '--from', '-1', '--count', '2'])))).to.deep.equal(expected);
   });
 
+  it('tail refuses --from -N with --cursor: a cursor resumes where it stopped', async () => {
+    const run = await odlog(['tail', 'multi/a', '--from', '-1', '--cursor', 'never-used']);
+    expect(run.code).to.equal(64);
+    expect(run.stderr).to.contain('--from -N does not go with --cursor');
+    expect(await shared.client.getCursor('never-used')).to.equal(null);
+  });
+
   it('--from latest is for tail; scan refuses it as a usage error', async () => {
     const run = await odlog(['scan', 'multi/a', '--from', 'latest']);
     expect(run.code).to.equal(64);
