@@ -240,6 +240,18 @@ export const limits = {
   /** Message types whose requests and errors the metrics count one by one (a fixed array); any
    *  higher type number, which no client sends but a fuzzer may, is counted as "unknown". */
   metricsMessageTypesMax: 64,
+
+  // ---- cli ----------------------------------------------------------------------------------------
+
+  /** Output bytes the CLI gathers before one write to stdout; once stdout's buffer is full it
+   *  waits for 'drain', so a slow or paused reader holds the CLI at about this much memory. */
+  cliOutputChunkBytes: 64 * KiB,
+  /** Records `odlog produce` has sent and not yet seen acknowledged; reading input pauses at the
+   *  bound, so a large file is never all in memory. */
+  cliProduceRecordsInFlightMax: 10_000,
+  /** Keys whose own start `--from -N` works out under a prefix (one position each, kept in memory;
+   *  a few dozen Count requests each). Beyond it the command stops with a message. */
+  cliLastNKeysMax: 100_000,
 } as const;
 
 export type Limits = typeof limits;

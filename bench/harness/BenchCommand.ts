@@ -34,11 +34,17 @@ async function writeOutputs(options: BenchOptions, results: BenchResult[]): Prom
   }
 }
 
-/** `odlog bench`: see `benchHelp`. Returns the process exit code. */
+export { benchHelp };
+
+/**
+ * `odlog bench`: see `benchHelp`. Returns the process exit code. This module is the harness's
+ * entry point, exported by the package as `odlog/bench`: the odlog command dispatches here, and
+ * nothing in the product imports the harness otherwise.
+ */
 export async function runBenchCommand(argv: readonly string[]): Promise<number> {
   const options = parseBenchOptions(argv);
   if (options.help) {
-    console.log(benchHelp);
+    console.log(benchHelp());
     return 0;
   }
   if (options.compare !== undefined) {

@@ -1,4 +1,7 @@
-import { parseCliArgs, UsageError, type CliArgs } from '../../src/cli/CliArgs.js';
+import { oneOf, switchFlag, text, valueFlag } from '../../src/args/Flag.js';
+import { parseArgs } from '../../src/args/parseArgs.js';
+import { renderHelp } from '../../src/args/renderHelp.js';
+import { UsageError } from '../../src/args/UsageError.js';
 
 /** Which system a run drives. `discard` is an odlog-protocol server that stores nothing (the generator's ceiling). */
 export type TargetKind = 'odlog' | 'redis' | 'nats' | 'discard';
@@ -45,109 +48,133 @@ export interface BenchOptions {
   readonly help: boolean;
 }
 
-export const benchHelp = `usage: odlog bench [options]
-
-Runs producers (and optionally tailing consumers) in worker threads against a broker it starts
-in a child process on a temporary directory (or --broker HOST:PORT), and reports throughput,
-ack and end-to-end latency percentiles, errors, broker CPU and peak RSS, bytes on disk.
-
-Workload:
-  --target odlog|redis|nats|discard  system to drive (discard: a server that stores nothing) [odlog]
-  --producers N          producer worker threads [2]
-  --connections N        connections per producer [4]
-  --in-flight N          batches in flight per connection (closed loop) [4]
-  --consumers N          tailing subscriptions following every key [0]
-  --keys N               distinct keys, 1..1000000 [100]
-  --key-dist uniform|zipf  key popularity [uniform]
-  --value-size BYTES     value size, at least 16 [100]
-  --batch-records N      records per append [1000]
-  --linger-ms MS         open loop: longest wait to fill a batch [1]
-  --durability sync|async  broker durability (both fsync per commit for peers in sync) [sync]
-  --duration SEC         measured phase [10]
-  --records N            stop after N acknowledged records instead
-  --warmup SEC           unmeasured warm-up [2]
-  --rate R               open loop at R records/s in total (latency from intended send time)
-Runs:
-  --broker HOST:PORT     drive this broker instead of starting one
-  --peers                run the same workload against odlog and every peer on PATH, print ratios
-  --suite scale          scale curves (log size, key count, count latency, memory), with
-    --scale-log-sizes 1000000,10000000,50000000  --scale-key-counts 1000,100000,1000000
-    --scale-count-sizes 10000,100000,1000000  --scale-idle-subscriptions 1000  --scale-stalled-bytes 268435456
-Output:
-  --out FILE.json        write the result as JSON
-  --html FILE.html       write a self-contained HTML report with SVG charts
-  --compare A.json B.json  print B/A ratios of two results and exit
-  --quiet                no per-second progress`;
-
-function positive(args: CliArgs, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = args.options.get(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw === true || !Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`--${name} must be a number in 1..${max}, got ${String(raw)}`);
+const positiveNumber = (max: number) => (value: string, flag: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`${flag} must be a number in 1..${max}, got ${value}`);
   return n;
-}
+};
 
-function oneOf<T extends string>(args: CliArgs, name: string, values: readonly T[], fallback: T): T {
-  const raw = args.options.get(name) ?? fallback;
-  if (!values.includes(raw as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}`);
-  return raw as T;
-}
-
-function text(args: CliArgs, name: string): string | undefined {
-  const raw = args.options.get(name);
-  if (raw === true) throw new UsageError(`--${name} needs a value`);
-  return raw;
-}
-
-function list(args: CliArgs, name: string, fallback: number[]): number[] {
-  const raw = args.options.get(name);
-  if (raw === undefined) return fallback;
-  const values = String(raw).split(',').map(Number);
-  if (raw === true || values.some((v) => !Number.isSafeInteger(v) || v <= 0)) throw new UsageError(`--${name} is a comma-separated list of positive integers`);
+const positiveList = (value: string, flag: string): number[] => {
+  const values = value.split(',').map(Number);
+  if (values.some((v) => !Number.isSafeInteger(v) || v <= 0)) throw new UsageError(`${flag} is a comma-separated list of positive integers`);
   return values;
+};
+
+const consumerCount = (value: string, flag: string): number => {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 64)) throw new UsageError(`${flag} must be 0..64`);
+  return n;
+};
+
+const seconds = (value: string, flag: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be >= 0`);
+  return n;
+};
+
+const max = Number.MAX_SAFE_INTEGER;
+
+/** The workload's flags (defaults in brackets in their descriptions). */
+const workloadFlags = {
+  target: valueFlag('target', 'odlog|redis|nats|discard', 'system to drive (discard: a server that stores nothing) [odlog]', oneOf<TargetKind>(['odlog', 'redis', 'nats', 'discard'])),
+  producers: valueFlag('producers', 'N', 'producer worker threads [2]', positiveNumber(64)),
+  connections: valueFlag('connections', 'N', 'connections per producer [4]', positiveNumber(1024)),
+  inFlight: valueFlag('in-flight', 'N', 'batches in flight per connection (closed loop) [4]', positiveNumber(1024)),
+  consumers: valueFlag('consumers', 'N', 'tailing subscriptions following every key, 0..64 [0]', consumerCount),
+  keys: valueFlag('keys', 'N', 'distinct keys, 1..1000000 [100]', positiveNumber(1_000_000)),
+  keyDist: valueFlag('key-dist', 'uniform|zipf', 'key popularity [uniform]', oneOf(['uniform', 'zipf'] as const)),
+  valueSize: valueFlag('value-size', 'BYTES', 'value size, at least 16 [100]', positiveNumber(8 * 1024 * 1024)),
+  batchRecords: valueFlag('batch-records', 'N', 'records per append [1000]', positiveNumber(100_000)),
+  lingerMs: valueFlag('linger-ms', 'MS', 'open loop: longest wait to fill a batch [1]', positiveNumber(10_000)),
+  durability: valueFlag('durability', 'sync|async', 'broker durability (peers fsync per commit in sync) [sync]', oneOf(['sync', 'async'] as const)),
+  duration: valueFlag('duration', 'SEC', 'measured phase [10]', positiveNumber(86_400)),
+  records: valueFlag('records', 'N', 'stop after N acknowledged records instead', positiveNumber(max)),
+  warmup: valueFlag('warmup', 'SEC', 'unmeasured warm-up [2]', seconds),
+  rate: valueFlag('rate', 'R', 'open loop at R records/s in total (latency from intended send time)', positiveNumber(max), { example: '--rate 50000' }),
+};
+
+const runFlags = {
+  broker: valueFlag('broker', 'HOST:PORT', 'drive this broker instead of starting one', text),
+  peers: switchFlag('peers', 'run the same workload against odlog and every peer on PATH, print ratios'),
+  suite: valueFlag('suite', 'scale', 'scale curves: log size, key count, count latency, memory', oneOf(['scale'] as const)),
+};
+
+const scaleFlags = {
+  scaleLogSizes: valueFlag('scale-log-sizes', 'N,N,…', 'log sizes in records [1000000,10000000,50000000]', positiveList),
+  scaleKeyCounts: valueFlag('scale-key-counts', 'N,N,…', 'key counts [1000,100000,1000000]', positiveList),
+  scaleCountSizes: valueFlag('scale-count-sizes', 'N,N,…', 'key sizes for count latency [10000,100000,1000000]', positiveList),
+  scaleIdleSubscriptions: valueFlag('scale-idle-subscriptions', 'N', 'idle subscriptions for the memory point [1000]', positiveNumber(100_000)),
+  scaleStalledBytes: valueFlag('scale-stalled-bytes', 'BYTES', 'bytes behind a stalled consumer for the memory point [268435456]', positiveNumber(max)),
+};
+
+const outputFlags = {
+  out: valueFlag('out', 'FILE.json', 'write the result as JSON', text),
+  html: valueFlag('html', 'FILE.html', 'write a self-contained HTML report with SVG charts', text),
+  compare: valueFlag('compare', 'A.json B.json', 'print B/A ratios of two results and exit', text, { example: '--compare a.json b.json' }),
+  quiet: switchFlag('quiet', 'no per-second progress'),
+  help: switchFlag('help', 'print this help', { short: 'h' }),
+};
+
+const benchFlags = { ...workloadFlags, ...runFlags, ...scaleFlags, ...outputFlags };
+
+/** `odlog bench --help`, from the same declarations the parser reads. */
+export function benchHelp(): string {
+  return renderHelp({
+    usage: 'odlog bench [options]',
+    summary:
+      'Runs producers (and optionally tailing consumers) in worker threads against a broker it starts\n' +
+      'in a child process on a temporary directory (or --broker HOST:PORT), and reports throughput,\n' +
+      'ack and end-to-end latency percentiles, errors, broker CPU and peak RSS, bytes on disk.',
+    sections: [
+      { title: 'Workload', flags: Object.values(workloadFlags) },
+      { title: 'Runs', flags: Object.values(runFlags) },
+      { title: 'Scale suite (with --suite scale)', flags: Object.values(scaleFlags) },
+      { title: 'Output', flags: Object.values(outputFlags) },
+    ],
+    examples: ['odlog bench --duration 30 --consumers 1', 'odlog bench --rate 50000 --out run.json --html run.html', 'odlog bench --peers', 'odlog bench --compare before.json after.json'],
+  });
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const args = parseCliArgs(argv);
-  const compareAt = argv.indexOf('--compare');
-  const compare: [string, string] | undefined = compareAt >= 0 ? [argv[compareAt + 1], argv[compareAt + 2]] : undefined;
-  if (compare !== undefined && (compare[0] === undefined || compare[1] === undefined)) throw new UsageError('--compare needs two result files');
-  const records = args.options.has('records') ? positive(args, 'records', 1) : undefined;
+  const { flags: f, positionals } = parseArgs(argv, benchFlags, { command: 'odlog bench' });
+  let compare: [string, string] | undefined;
+  if (f.compare !== undefined) {
+    if (positionals.length !== 1) throw new UsageError('--compare needs two result files');
+    compare = [f.compare, positionals[0]];
+  } else if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}; see odlog bench --help`);
   const workload: Workload = {
-    target: oneOf(args, 'target', ['odlog', 'redis', 'nats', 'discard'] as const, 'odlog'),
-    producers: positive(args, 'producers', 2, 64),
-    connections: positive(args, 'connections', 4, 1024),
-    inFlight: positive(args, 'in-flight', 4, 1024),
-    consumers: args.options.has('consumers') ? Number(args.options.get('consumers')) : 0,
-    keys: positive(args, 'keys', 100, 1_000_000),
-    keyDistribution: oneOf(args, 'key-dist', ['uniform', 'zipf'] as const, 'uniform'),
-    valueBytes: Math.max(16, positive(args, 'value-size', 100, 8 * 1024 * 1024)),
-    batchRecords: positive(args, 'batch-records', 1000, 100_000),
-    lingerMs: positive(args, 'linger-ms', 1, 10_000),
-    durability: oneOf(args, 'durability', ['sync', 'async'] as const, 'sync'),
-    durationSec: positive(args, 'duration', 10, 86_400),
-    records,
-    warmupSec: args.options.has('warmup') ? Number(args.options.get('warmup')) : 2,
-    rate: args.options.has('rate') ? positive(args, 'rate', 1) : undefined,
+    target: f.target ?? 'odlog',
+    producers: f.producers ?? 2,
+    connections: f.connections ?? 4,
+    inFlight: f.inFlight ?? 4,
+    consumers: f.consumers ?? 0,
+    keys: f.keys ?? 100,
+    keyDistribution: f.keyDist ?? 'uniform',
+    valueBytes: Math.max(16, f.valueSize ?? 100),
+    batchRecords: f.batchRecords ?? 1000,
+    lingerMs: f.lingerMs ?? 1,
+    durability: f.durability ?? 'sync',
+    durationSec: f.duration ?? 10,
+    records: f.records,
+    warmupSec: f.warmup ?? 2,
+    rate: f.rate,
   };
-  if (!Number.isInteger(workload.consumers) || workload.consumers < 0 || workload.consumers > 64) throw new UsageError('--consumers must be 0..64');
-  if (!Number.isFinite(workload.warmupSec) || workload.warmupSec < 0) throw new UsageError('--warmup must be >= 0');
   return {
     workload,
-    broker: text(args, 'broker'),
-    peers: args.options.has('peers'),
-    suite: args.options.has('suite') ? oneOf(args, 'suite', ['scale'] as const, 'scale') : undefined,
+    broker: f.broker,
+    peers: f.peers === true,
+    suite: f.suite,
     scale: {
-      logSizes: list(args, 'scale-log-sizes', [1_000_000, 10_000_000, 50_000_000]),
-      keyCounts: list(args, 'scale-key-counts', [1000, 100_000, 1_000_000]),
-      countSizes: list(args, 'scale-count-sizes', [10_000, 100_000, 1_000_000]),
-      idleSubscriptions: positive(args, 'scale-idle-subscriptions', 1000, 100_000),
-      stalledBytes: positive(args, 'scale-stalled-bytes', 256 * 1024 * 1024),
+      logSizes: f.scaleLogSizes ?? [1_000_000, 10_000_000, 50_000_000],
+      keyCounts: f.scaleKeyCounts ?? [1000, 100_000, 1_000_000],
+      countSizes: f.scaleCountSizes ?? [10_000, 100_000, 1_000_000],
+      idleSubscriptions: f.scaleIdleSubscriptions ?? 1000,
+      stalledBytes: f.scaleStalledBytes ?? 256 * 1024 * 1024,
     },
-    out: text(args, 'out'),
-    html: text(args, 'html'),
+    out: f.out,
+    html: f.html,
     compare,
-    quiet: args.options.has('quiet'),
-    help: args.options.has('help'),
+    quiet: f.quiet === true,
+    help: f.help === true,
   };
 }

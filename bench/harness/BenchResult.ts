@@ -22,8 +22,9 @@ export interface TimelinePoint {
   readonly cumulativeRecords: number;
   readonly recordsPerSec: number;
   readonly mbPerSec: number;
-  readonly ackP50Us: number;
-  readonly ackP99Us: number;
+  /** Ack latency percentiles of this second (µs); null when nothing was acknowledged in it. */
+  readonly ackP50Us: number | null;
+  readonly ackP99Us: number | null;
   readonly deliveredPerSec: number;
   /** Records acknowledged but not yet delivered to the slowest consumer. */
   readonly consumerLagRecords: number;
@@ -36,6 +37,7 @@ export interface BenchResult {
   readonly setup: BenchSetup;
   readonly workload: Workload;
   readonly target: { readonly kind: TargetKind; readonly label: string; readonly address: string; readonly startedByHarness: boolean };
+  /** Records (and their bytes) acknowledged in the measured phase: one ack latency sample each. */
   readonly throughput: { readonly records: number; readonly seconds: number; readonly recordsPerSec: number; readonly mbPerSec: number };
   /** Append acknowledgement latency per record (µs): from send (closed loop) or due time (open loop). */
   readonly ackLatencyUs: LatencySummary;
@@ -43,6 +45,7 @@ export interface BenchResult {
   readonly endToEndLatencyUs: LatencySummary | undefined;
   /** Consumers: from the producer seeing the acknowledgement to delivery (µs; 0 when delivered first). */
   readonly deliveryAfterAckUs: LatencySummary | undefined;
+  /** Records the consumers received in the measured phase (each consumer counts its own): one end-to-end sample each. */
   readonly deliveredRecords: number;
   readonly errors: { readonly [code: string]: number };
   readonly broker: { readonly cpuSeconds: number; readonly cpuPercent: number; readonly peakRssBytes: number } | undefined;

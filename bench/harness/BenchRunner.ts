@@ -6,6 +6,7 @@ import { describeSetup, type BenchResult, type TimelinePoint } from './BenchResu
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { sampleProcess } from './ProcessSampler.js';
 import { Progress } from './Progress.js';
+import { progressLine } from './ProgressLine.js';
 import type { RunningTarget, TargetLauncher } from './targets/Target.js';
 import { AckRing, nowMs, SharedCounters } from './workers/BenchValues.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTick } from './workers/WorkerMessages.js';
@@ -56,6 +57,8 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     const afterAck = new LatencyHistogram();
     let secondAck = new LatencyHistogram();
     const errors: { [code: string]: number } = {};
+    // Records and bytes acknowledged while each producer was measuring: the same records as its ack samples.
+    const measured = { records: 0, bytes: 0 };
     let failure: string | undefined;
     const onMessage = (m: FromWorker): void => {
       if (m.kind === 'ready') ready.add(`${m.role}${m.index}`);
@@ -66,6 +69,8 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
       if (t.role === 'producer') {
         ack.merge(t.latency);
         secondAck.merge(t.latency);
+        measured.records += t.measuredRecords;
+        measured.bytes += t.measuredBytes;
         for (const [code, n] of Object.entries(t.errors)) errors[code] = (errors[code] ?? 0) + n;
       } else {
         endToEnd.merge(t.latency);
@@ -105,7 +110,6 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     const warmupEnd = runStart + workload.warmupSec * 1000;
     let measureStart = 0;
     let measureStartCounts = { records: 0, bytes: 0 };
-    let measureStartDelivered = 0;
     let cpuAtStart = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
     let phase: 'warmup' | 'measure' = workload.warmupSec > 0 ? 'warmup' : 'measure';
     let last = produced();
@@ -125,11 +129,12 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
         broadcast({ kind: 'phase', phase: 'measure' });
         measureStart = now;
         measureStartCounts = produced();
-        measureStartDelivered = delivered();
         cpuAtStart = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
         ack.reset();
         endToEnd.reset();
         afterAck.reset();
+        measured.records = 0;
+        measured.bytes = 0;
       }
       const current = produced();
       const currentDelivered = delivered();
@@ -140,8 +145,8 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
         cumulativeRecords: current.records,
         recordsPerSec: (current.records - last.records) / seconds,
         mbPerSec: (current.bytes - last.bytes) / seconds / 1e6,
-        ackP50Us: secondAck.percentile(50),
-        ackP99Us: secondAck.percentile(99),
+        ackP50Us: secondAck.count > 0 ? secondAck.percentile(50) : null,
+        ackP99Us: secondAck.count > 0 ? secondAck.percentile(99) : null,
         deliveredPerSec: (currentDelivered - lastDelivered) / seconds,
         consumerLagRecords: lag(),
       };
@@ -150,11 +155,18 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
       last = current;
       lastDelivered = currentDelivered;
       lastTick = now;
-      const total = workload.records !== undefined ? `${((current.records - measureStartCounts.records) / 1e6).toFixed(2)}M/${(workload.records / 1e6).toFixed(2)}M records` : `${measuredSeconds().toFixed(0)}/${workload.durationSec} s`;
       progress.update(
-        `${phase === 'warmup' ? 'warm-up ' : ''}${total}  ${Math.round(point.recordsPerSec).toLocaleString('en-US')} rec/s  ${point.mbPerSec.toFixed(1)} MB/s  ` +
-          `ack p50 ${(point.ackP50Us / 1000).toFixed(2)} ms p99 ${(point.ackP99Us / 1000).toFixed(2)} ms` +
-          (workload.consumers > 0 ? `  lag ${point.consumerLagRecords.toLocaleString('en-US')}` : ''),
+        progressLine({
+          phase,
+          phaseSeconds: phase === 'warmup' ? (now - runStart) / 1000 : measuredSeconds(),
+          phaseLengthSec: phase === 'warmup' ? workload.warmupSec : workload.durationSec,
+          records: workload.records !== undefined ? { done: current.records - measureStartCounts.records, target: workload.records } : undefined,
+          recordsPerSec: point.recordsPerSec,
+          mbPerSec: point.mbPerSec,
+          ackP50Us: point.ackP50Us ?? undefined,
+          ackP99Us: point.ackP99Us ?? undefined,
+          lagRecords: workload.consumers > 0 ? point.consumerLagRecords : undefined,
+        }),
       );
       if (phase !== 'measure') continue;
       const done = workload.records !== undefined ? current.records - measureStartCounts.records >= workload.records : measuredSeconds() >= workload.durationSec;
@@ -162,13 +174,12 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     }
     const measureEnd = Date.now();
     const endCounts = produced();
-    const endDelivered = delivered();
     const cpuAtEnd = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
     broadcast({ kind: 'phase', phase: 'stop' });
     progress.done();
     await waitFor(() => finals.size === workers.length, 'workers to finish', 60_000).catch(() => undefined);
     const seconds = (measureEnd - measureStart) / 1000;
-    const records = endCounts.records - measureStartCounts.records;
+    const records = measured.records;
     const totalRecords = endCounts.records;
     const result: BenchResult = {
       schema: 'odlog-bench/1',
@@ -176,11 +187,12 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
       setup: describeSetup(),
       workload,
       target: { kind: workload.target, label: target.label, address: target.address, startedByHarness: options.broker === undefined },
-      throughput: { records, seconds, recordsPerSec: records / seconds, mbPerSec: (endCounts.bytes - measureStartCounts.bytes) / seconds / 1e6 },
+      throughput: { records, seconds, recordsPerSec: records / seconds, mbPerSec: measured.bytes / seconds / 1e6 },
       ackLatencyUs: ack.summary(),
       endToEndLatencyUs: workload.consumers > 0 ? endToEnd.summary() : undefined,
       deliveryAfterAckUs: workload.consumers > 0 ? afterAck.summary() : undefined,
-      deliveredRecords: endDelivered - measureStartDelivered,
+      // One end-to-end sample per record a consumer received while measuring: the two always agree.
+      deliveredRecords: workload.consumers > 0 ? endToEnd.count : 0,
       errors,
       broker:
         cpuAtStart !== undefined && cpuAtEnd !== undefined

@@ -83,7 +83,7 @@ function barChart(title: string, yLabel: string, categories: string[], series: {
 }
 
 function latencyCells(s: LatencySummary | undefined): string {
-  if (s === undefined || s.count === 0) return '<td colspan="6">-</td>';
+  if (s === undefined || s.count === 0) return '<td colspan="6">—</td>';
   return [s.p50, s.p90, s.p99, s.p999, s.max].map((v) => `<td>${(v / 1000).toFixed(2)}</td>`).join('') + `<td>${s.count.toLocaleString('en-US')}</td>`;
 }
 
@@ -115,7 +115,7 @@ export function renderHtmlReport(results: readonly BenchResult[], curves: readon
     .map((r) => `<li><b>${esc(r.target.label)}</b>: <code>${esc(JSON.stringify(r.workload))}</code></li>`)
     .join('');
   const throughput = lineChart('Throughput over time (measured phase)', 'records/s', results.map((r) => ({ name: r.target.label, points: r.timeline.filter((p) => p.second > 0).map((p) => ({ x: p.second, y: p.recordsPerSec })) })));
-  const ackOverTime = lineChart('Ack latency p99 over time', 'ms', results.map((r) => ({ name: r.target.label, points: r.timeline.filter((p) => p.second > 0).map((p) => ({ x: p.second, y: p.ackP99Us / 1000 })) })));
+  const ackOverTime = lineChart('Ack latency p99 over time', 'ms', results.map((r) => ({ name: r.target.label, points: r.timeline.filter((p) => p.second > 0 && p.ackP99Us !== null).map((p) => ({ x: p.second, y: (p.ackP99Us as number) / 1000 })) })));
   const percentiles = barChart('Ack latency percentiles', 'ms', ['p50', 'p90', 'p99', 'p99.9', 'max'], results.map((r) => ({ name: r.target.label, values: [r.ackLatencyUs.p50, r.ackLatencyUs.p90, r.ackLatencyUs.p99, r.ackLatencyUs.p999, r.ackLatencyUs.max].map((v) => v / 1000) })));
   const withConsumers = results.filter((r) => r.endToEndLatencyUs !== undefined && r.endToEndLatencyUs.count > 0);
   const e2e = withConsumers.length === 0 ? '' : barChart('End-to-end latency percentiles', 'ms', ['p50', 'p90', 'p99', 'p99.9', 'max'], withConsumers.map((r) => {

@@ -20,9 +20,13 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)];
 };
 
-/** Records/s in the window of the timeline that ends where the log reached `size` records (at least 10% of it). */
+/**
+ * Records/s in the window of the timeline that ends where the log reached `size` records (at least
+ * 10% of it). The run's start is the window's earliest edge (nothing appended at 0 ms), so a size
+ * reached within the first second still has a rate.
+ */
 export function rateAt(result: BenchResult, size: number): number | undefined {
-  const points = result.timeline;
+  const points = [{ elapsedMs: 0, cumulativeRecords: 0 }, ...result.timeline];
   const end = points.findIndex((p) => p.cumulativeRecords >= size);
   if (end < 1) return undefined;
   let start = end - 1;

@@ -18,9 +18,15 @@ import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
 import { Append } from '../../src/protocol/messages/append.js';
 import { loadSchema } from '../../src/protocol/Schemas.js';
 import { LogDb, RecordBatch } from '../../src/index.js';
-import { parseBenchArgs } from '../support/BenchArgs.js';
+import { nonNegativeInteger, text, valueFlag } from '../../src/args/Flag.js';
+import { parseArgs } from '../../src/args/parseArgs.js';
 
-const args = parseBenchArgs(process.argv.slice(2), { time: 500, json: '' });
+const { flags } = parseArgs(
+  process.argv.slice(2),
+  { time: valueFlag('time', 'MS', 'ms per task', nonNegativeInteger), json: valueFlag('json', 'FILE', 'also write the table as JSON', text) },
+  { command: 'npm run bench:micro --', positionalsMax: 0 },
+);
+const args = { time: flags.time ?? 500, json: flags.json ?? '' };
 const records = 1000;
 const keys = Array.from({ length: records }, (_, i) => Buffer.from(`key-${i % 100}`));
 const value = Buffer.alloc(100, 0x61);

@@ -21,20 +21,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { LogDb, RecordBatch } from '../../src/index.js';
-import { parseBenchArgs } from '../support/BenchArgs.js';
+import { nonNegativeInteger, oneOf, switchFlag, text, valueFlag } from '../../src/args/Flag.js';
+import { parseArgs } from '../../src/args/parseArgs.js';
 
-const args = parseBenchArgs(process.argv.slice(2), {
-  records: 10_000_000,
-  keys: 100,
-  batch: 1000,
-  value: 100,
-  'in-flight': 16,
-  durability: 'sync',
-  'key-dist': 'uniform',
-  seed: 1,
-  target: 'both',
-  checkpoints: '1000000,10000000,50000000',
-});
+const { flags } = parseArgs(
+  process.argv.slice(2),
+  {
+    records: valueFlag('records', 'N', 'records of the steady phase', nonNegativeInteger),
+    keys: valueFlag('keys', 'N', 'distinct keys', nonNegativeInteger),
+    batch: valueFlag('batch', 'N', 'records per append', nonNegativeInteger),
+    value: valueFlag('value', 'BYTES', 'value size', nonNegativeInteger),
+    inFlight: valueFlag('in-flight', 'N', 'appends in flight', nonNegativeInteger),
+    durability: valueFlag('durability', 'sync|async', 'durability', oneOf(['sync', 'async'] as const)),
+    keyDist: valueFlag('key-dist', 'uniform|zipf', 'how steady-phase keys are drawn', oneOf(['uniform', 'zipf'] as const)),
+    seed: valueFlag('seed', 'N', 'seed of the key order', nonNegativeInteger),
+    target: valueFlag('target', 'both|odlog|raw', 'which side to run', oneOf(['both', 'odlog', 'raw'] as const)),
+    checkpoints: valueFlag('checkpoints', 'N,N,…', 'steady-phase sizes at which the rate is reported', text),
+    json: switchFlag('json', 'also print the result as JSON'),
+  },
+  { command: 'node dist/bench/storage/appendThroughput.js', positionalsMax: 0 },
+);
+const args = {
+  records: flags.records ?? 10_000_000,
+  keys: flags.keys ?? 100,
+  batch: flags.batch ?? 1000,
+  value: flags.value ?? 100,
+  'in-flight': flags.inFlight ?? 16,
+  durability: flags.durability ?? 'sync',
+  'key-dist': flags.keyDist ?? 'uniform',
+  seed: flags.seed ?? 1,
+  target: flags.target ?? 'both',
+  checkpoints: flags.checkpoints ?? '1000000,10000000,50000000',
+  json: flags.json === true,
+};
 
 const keys = Number(args.keys);
 const batchSize = Number(args.batch);

@@ -14,9 +14,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { LogDb, RecordBatch } from '../../src/index.js';
-import { parseBenchArgs } from '../support/BenchArgs.js';
+import { nonNegativeInteger, valueFlag } from '../../src/args/Flag.js';
+import { parseArgs } from '../../src/args/parseArgs.js';
 
-const args = parseBenchArgs(process.argv.slice(2), { entries: 1_000_000, keys: 1_000_000, value: 100 });
+const { flags } = parseArgs(
+  process.argv.slice(2),
+  {
+    entries: valueFlag('entries', 'N', 'entries of the scanned key', nonNegativeInteger),
+    keys: valueFlag('keys', 'N', 'distinct keys listed', nonNegativeInteger),
+    value: valueFlag('value', 'BYTES', 'value size', nonNegativeInteger),
+  },
+  { command: 'node dist/bench/storage/readTargets.js', positionalsMax: 0 },
+);
+const args = { entries: flags.entries ?? 1_000_000, keys: flags.keys ?? 1_000_000, value: flags.value ?? 100 };
 const entries = Number(args.entries);
 const keyCount = Number(args.keys);
 const value = Buffer.alloc(Number(args.value), 0x61);

@@ -1,86 +1,90 @@
 #!/usr/bin/env node
-import { BrokerRequestError } from '../../clients/errors.js';
+import { BrokerRequestError, ClientClosedError, ConnectionError, RequestTimeoutError } from '../../clients/errors.js';
+import { UsageError } from '../args/UsageError.js';
 import { ConfigError } from '../broker/config/BrokerConfig.js';
-import { LogError } from '../storage/index.js';
-import { parseCliArgs, UsageError } from './CliArgs.js';
-import { count, keys, seal, segments, stats } from './commands/admin.js';
-import { produce } from './commands/produce.js';
-import { scan, tail } from './commands/read.js';
-import { serve } from './commands/serve.js';
-import { CannotConnectError } from './connect.js';
+import { brokerVersion } from '../broker/version.js';
+import { CliError } from './CliError.js';
+import { commands } from './commandTable.js';
+import { exitQuietlyOnClosedStdout } from './output/Output.js';
 
-const usage = `usage: odlog COMMAND [options]
-
-  serve                                  run a broker (odlog serve --help for its options)
-  produce KEY [--value V]                append one record, or one per stdin line
-  scan KEY [--from SEQ] [--to SEQ] [--limit N]
-  tail KEY... | --prefix P [--from earliest|latest|SEQ] [--cursor NAME] [--count N]
-  count KEY [--from SEQ] [--to SEQ]
-  keys [--prefix P] [--limit N]
-  segments
-  seal
-  stats [--format text|json|prometheus]
-  bench [options]                        load test (odlog bench --help)
-
-Common options: --broker HOST:PORT (or ODLOG_BROKER, default 127.0.0.1:7070), --token T (or ODLOG_TOKEN),
-  --tls-ca FILE, --format text|json, --encoding utf8|base64 (binary keys and values)`;
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    console.log(usage);
-    return command === undefined ? 64 : 0;
-  }
-  if (command === 'serve') return serve(rest);
-  if (command === 'bench') {
-    const { runBenchCommand } = await import('../../bench/harness/BenchCommand.js');
-    return runBenchCommand(rest);
-  }
-  const args = parseCliArgs(rest);
-  if (args.options.has('help')) {
-    console.log(usage);
-    return 0;
-  }
-  switch (command) {
-    case 'produce':
-      return produce(args);
-    case 'scan':
-      return scan(args);
-    case 'tail':
-      return tail(args);
-    case 'count':
-      return count(args);
-    case 'keys':
-      return keys(args);
-    case 'segments':
-      return segments(args);
-    case 'seal':
-      return seal(args);
-    case 'stats':
-      return stats(args);
-    default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}; see odlog --help`);
-  }
+function globalHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return [
+    'usage: odlog COMMAND [options]        (odlog COMMAND --help for its options and examples)',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Every command that talks to a broker takes --broker HOST[:PORT] (or ODLOG_BROKER; default',
+    '127.0.0.1:7070), --token T (or ODLOG_TOKEN), --tls-ca FILE or --tls, and --encoding utf8|base64.',
+    '',
+    '  -V, --version   print the version',
+    '  -h, --help      print this help',
+    '',
+    'Exit status: 0 done; 1 the broker refused or failed a request; 2 no broker could be reached;',
+    '64 usage mistake; 65 bad input data; 66 an input file cannot be read.',
+  ].join('\n');
 }
 
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    process.stderr.write(globalHelp() + '\n');
+    return 64;
+  }
+  if (name === '--help' || name === '-h') {
+    process.stdout.write(globalHelp() + '\n');
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`odlog ${brokerVersion}\n`);
+    return 0;
+  }
+  if (name === 'help') {
+    if (rest[0] === undefined) {
+      process.stdout.write(globalHelp() + '\n');
+      return 0;
+    }
+    const topic = commands.find((c) => c.name === rest[0]);
+    if (topic === undefined) throw new UsageError(`unknown command ${JSON.stringify(rest[0])}; see odlog --help`);
+    return topic.run(['--help']);
+  }
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}; see odlog --help`);
+  return command.run(rest);
+}
+
+/** One line for the failures a user can act on; a stack only for what is a bug. */
+function report(error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    process.stderr.write(`odlog: ${message}\n`);
+    return 64;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`odlog: ${message}\n`);
+    return error.exitCode;
+  }
+  if (
+    error instanceof BrokerRequestError ||
+    error instanceof ConnectionError ||
+    error instanceof RequestTimeoutError ||
+    error instanceof ClientClosedError ||
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+  ) {
+    process.stderr.write(`odlog: ${message}\n`);
+    return 1;
+  }
+  process.stderr.write(`odlog: ${error instanceof Error && error.stack ? error.stack : message}\n`);
+  return 1;
+}
+
+exitQuietlyOnClosedStdout();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      console.error(`odlog: ${message}`);
-      process.exitCode = 64;
-    } else if (error instanceof CannotConnectError) {
-      console.error(`odlog: ${message}`);
-      process.exitCode = 2;
-    } else if (error instanceof BrokerRequestError || error instanceof LogError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`odlog: ${message}`);
-      process.exitCode = 1;
-    } else {
-      console.error(`odlog: ${error instanceof Error && error.stack ? error.stack : message}`);
-      process.exitCode = 1;
-    }
+    process.exitCode = report(error);
   },
 );

@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { odlogCli } from './BrokerProcess.js';
 
 /** How a run of the odlog command ended, and everything it printed. */
@@ -97,4 +98,44 @@ export function unmountTmpfs(dir: string): void {
       // nothing mounted there any more
     }
   }
+}
+
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+/**
+ * Start `node dist/src/cli/odlog.js ARGS` with piped stdin, stdout and stderr and return it
+ * running, for tests that read its output as it comes, stop reading (a paused or closed pipe) or
+ * signal it. Nothing reads its stdout unless the test does. Killed at exit if still running.
+ *
+ * @example
+ * const tail = startOdlog(['tail', 'k', '--broker', address]);
+ * tail.stdout.once('data', () => tail.kill('SIGINT'));
+ */
+export function startOdlog(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [odlogCli, ...args], { stdio: 'pipe', env: options.env ?? environmentWithoutOdlog() });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+
+/** Resolve with how `child` ended, once it has. */
+export function exitOf(child: ChildProcess, timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`odlog (pid ${child.pid}) did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** Resident set size of a running process (Linux /proc), in bytes. */
+export function rssOf(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (m === null) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]) * 1024;
 }

@@ -30,6 +30,9 @@ export interface WorkerTick {
   /** Since the previous tick: records acknowledged (producer) or delivered (consumer). */
   readonly records: number;
   readonly bytes: number;
+  /** Producers: of those, the records (and bytes) acknowledged in the measured phase. */
+  readonly measuredRecords: number;
+  readonly measuredBytes: number;
   readonly errors: { [code: string]: number };
   /** Latencies of records in the measured phase since the previous tick (µs). */
   readonly latency: SerializedHistogram;

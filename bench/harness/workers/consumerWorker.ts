@@ -39,7 +39,7 @@ function onValues(values: Buffer[]): void {
 }
 
 function tick(final: boolean): void {
-  send({ kind: 'tick', role: 'consumer', index: setup.index, phase, records, bytes, errors: {}, latency: endToEnd.serialize(), afterAck: afterAck.serialize(), final });
+  send({ kind: 'tick', role: 'consumer', index: setup.index, phase, records, bytes, measuredRecords: 0, measuredBytes: 0, errors: {}, latency: endToEnd.serialize(), afterAck: afterAck.serialize(), final });
   records = 0;
   bytes = 0;
   endToEnd.reset();
@@ -54,8 +54,9 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => {
     port.on('message', (m: ToWorker) => {
       if (m.kind !== 'phase') return;
+      // From 'stop' on nothing is sampled: the samples are the records received while measuring.
+      phase = m.phase;
       if (m.phase === 'stop') resolve();
-      else phase = m.phase;
     });
   });
   // Let in-flight deliveries land before the last report.

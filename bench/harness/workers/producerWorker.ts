@@ -20,6 +20,8 @@ const counters = new SharedCounters(setup.counters);
 let phase: Phase = 'warmup';
 let records = 0;
 let bytes = 0;
+let measuredRecords = 0;
+let measuredBytes = 0;
 let errors: { [code: string]: number } = {};
 const latency = new LatencyHistogram();
 let nextRecord = 0;
@@ -49,6 +51,8 @@ function acknowledged(batch: LoadBatch, first: number, dueAt: (i: number) => num
   counters.add(setup.index, n, batchBytes);
   for (let i = 0; i < n; i++) ring.acked(setup.index, first + i, at);
   if (phase !== 'measure') return;
+  measuredRecords += n;
+  measuredBytes += batchBytes;
   const firstDue = dueAt(0);
   if (dueAt(n - 1) === firstDue) latency.record((at - firstDue) * 1000, n);
   else for (let i = 0; i < n; i++) latency.record((at - dueAt(i)) * 1000);
@@ -124,9 +128,11 @@ async function openLoop(clients: LoadClient[], start: number): Promise<void> {
 }
 
 function tick(final: boolean): void {
-  send({ kind: 'tick', role: 'producer', index: setup.index, phase, records, bytes, errors, latency: latency.serialize(), final });
+  send({ kind: 'tick', role: 'producer', index: setup.index, phase, records, bytes, measuredRecords, measuredBytes, errors, latency: latency.serialize(), final });
   records = 0;
   bytes = 0;
+  measuredRecords = 0;
+  measuredBytes = 0;
   errors = {};
   latency.reset();
 }

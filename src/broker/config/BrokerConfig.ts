@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Durability, ReadVisibility } from '../../storage/index.js';
 import type { TokenGrant } from '../auth/TokenGrant.js';
+import { switchFlag, text, valueFlag, type Flag, type FlagSet } from '../../args/Flag.js';
+import { parseArgs } from '../../args/parseArgs.js';
+import { UsageError } from '../../args/UsageError.js';
 import { brokerOptions, envOf, flagOf, type OptionSpec } from './ConfigOptions.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -80,36 +83,28 @@ function parseValue(spec: OptionSpec, raw: unknown, source: string): string | nu
   return value;
 }
 
+/** `odlog serve`'s flags: one per broker option (its text converted later, with its source), plus --config and --help. */
+function serveFlags(): FlagSet {
+  const flags: { [property: string]: Flag<unknown> } = {
+    configFile: valueFlag('config', 'FILE', 'JSON config file', text),
+    help: switchFlag('help', 'print the options', { short: 'h' }),
+  };
+  for (const o of brokerOptions) flags[o.key] = valueFlag(flagOf(o.key).slice(2), o.kind.toUpperCase(), o.help, text);
+  return flags;
+}
+
 /** Parse `--flag value` / `--flag=value` pairs into option values; unknown flags are errors. */
 export function parseFlags(argv: readonly string[]): { values: Map<string, unknown>; configFile?: string; help: boolean } {
-  const byFlag = new Map(brokerOptions.map((o) => [flagOf(o.key), o]));
-  const values = new Map<string, unknown>();
-  let configFile: string | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    const inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-    const next = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined) throw new ConfigError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--config') {
-      configFile = next();
-      continue;
-    }
-    const spec = byFlag.get(flag);
-    if (spec === undefined) throw new ConfigError(`unknown option ${flag}; see odlog serve --help`);
-    values.set(spec.key, next());
+  let parsed;
+  try {
+    parsed = parseArgs(argv, serveFlags(), { command: 'odlog serve', positionalsMax: 0 });
+  } catch (error) {
+    if (error instanceof UsageError) throw new ConfigError(error.message);
+    throw error;
   }
-  return { values, configFile, help };
+  const values = new Map<string, unknown>();
+  for (const o of brokerOptions) if (parsed.flags[o.key] !== undefined) values.set(o.key, parsed.flags[o.key]);
+  return { values, configFile: parsed.flags.configFile as string | undefined, help: parsed.flags.help === true };
 }
 
 /**

@@ -29,6 +29,12 @@ describe('odlog bench (end to end, tiny settings)', function () {
     expect(result.ackLatencyUs.count).to.be.greaterThan(0);
     expect(result.endToEndLatencyUs?.count ?? 0).to.be.greaterThan(0);
     expect(result.deliveredRecords).to.be.greaterThan(0);
+    // One sample per record: end-to-end samples are the records delivered while measuring, ack
+    // samples the records acknowledged while measuring, and nothing is delivered that was not produced.
+    expect(result.endToEndLatencyUs?.count).to.equal(result.deliveredRecords);
+    expect(result.ackLatencyUs.count).to.equal(result.throughput.records);
+    expect(result.deliveredRecords).to.be.at.most(result.timeline[result.timeline.length - 1].cumulativeRecords * result.workload.consumers);
+    for (const point of result.timeline) if (point.ackP50Us !== null) expect(point.ackP50Us).to.be.greaterThan(0);
     expect(result.errors).to.deep.equal({});
     expect(result.setup.cores).to.be.greaterThan(0);
     expect(result.workload.rate).to.equal(5000);

@@ -1,0 +1,82 @@
+import { nonNegativeInteger, text, valueFlag } from '../../args/Flag.js';
+import { UsageError } from '../../args/UsageError.js';
+import { defineCommand } from '../Command.js';
+import { connectClient, connectionFlags } from '../connect.js';
+import { Output } from '../output/Output.js';
+import { RecordPrinter, recordOutputFlags } from '../output/RecordFormat.js';
+import { keySelectionOf, prefixFlag, subscribeTarget } from '../read/KeySelection.js';
+import { lastNStarts, readStartPosition, visibleEnd } from '../read/StartPosition.js';
+
+const flags = {
+  prefix: prefixFlag,
+  from: valueFlag('from', 'earliest|latest|SEQ|-N', 'where to start (default latest); -N: the last N records of each key first (as kcat -o -N)', (t, flag) => readStartPosition(t, flag, true), { example: '--from earliest' }),
+  cursor: valueFlag('cursor', 'NAME', 'resume from this named cursor when it exists (else --from), and commit the position to it every second and at exit', text, { example: '--cursor billing' }),
+  count: valueFlag('count', 'N', 'exit after N records (0: print nothing)', nonNegativeInteger, { example: '--count 10' }),
+  ...recordOutputFlags,
+  ...connectionFlags,
+};
+
+const usage = 'odlog tail KEY... | --prefix PREFIX [options]';
+
+/** `odlog tail`: follow keys or a prefix in global sequence order until Ctrl-C (or --count). */
+export const tailCommand = defineCommand({
+  name: 'tail',
+  usage: 'KEY... | --prefix PREFIX [options]',
+  summary: 'Follow keys or a prefix, printing records in global sequence order as they are appended.',
+  flags,
+  sections: [
+    { title: 'Output', flags: recordOutputFlags },
+    { title: 'Connection', flags: connectionFlags },
+  ],
+  examples: ['odlog tail orders payments --from earliest', 'odlog tail --prefix tenant-a: --cursor billing', 'odlog tail orders --from -10 --count 20'],
+  async run({ flags: f, positionals }) {
+    const encoding = f.encoding ?? 'utf8';
+    const selection = keySelectionOf(positionals, f.prefix, encoding, usage);
+    const printer = RecordPrinter.fromFlags(f);
+    const stopAfter = f.count ?? Number.POSITIVE_INFINITY;
+    const from = f.from ?? { kind: 'latest' };
+    // A cursor resumes where it stopped; skipping records before each key's last N would commit past them.
+    if (from.kind === 'lastN' && f.cursor !== undefined) throw new UsageError('--from -N does not go with --cursor (a cursor resumes where it stopped); use --from earliest, latest or a sequence');
+    const out = new Output(process.stdout);
+    const client = await connectClient(f);
+    if (stopAfter === 0) {
+      client.close();
+      return 0;
+    }
+    let startsByKey: Map<string, number> | undefined;
+    let start: 'earliest' | 'latest' | number = from.kind === 'sequence' ? from.sequence : from.kind === 'latest' ? 'latest' : 'earliest';
+    if (from.kind === 'lastN') {
+      const end = await visibleEnd(client, selection);
+      startsByKey = await lastNStarts(client, selection, from.count, end);
+      start = Math.min(end, ...startsByKey.values());
+    }
+    const consumer = await client.subscribe({ ...subscribeTarget(selection), from: start, cursor: f.cursor });
+    let stopping = false;
+    const stop = (): void => {
+      stopping = true;
+      void consumer.return();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    let seen = 0;
+    let lastCommit = Date.now();
+    try {
+      for await (const entry of consumer) {
+        if (startsByKey !== undefined && entry.sequence < (startsByKey.get(entry.key.toString('latin1')) ?? 0)) continue;
+        const wait = out.write(printer.render(entry.key, entry.sequence, entry.value));
+        if (wait !== undefined) await wait;
+        if (f.cursor !== undefined && Date.now() - lastCommit >= 1000) {
+          await consumer.commit();
+          lastCommit = Date.now();
+        }
+        if (++seen >= stopAfter) break;
+      }
+      await out.end();
+    } finally {
+      if (f.cursor !== undefined) await consumer.commit().catch(() => undefined);
+      if (!stopping) await consumer.close();
+      client.close();
+    }
+    return 0;
+  },
+});
