@@ -97,6 +97,8 @@ export const limits = {
 
   /** Named consumer cursors a log holds. */
   cursorsMax: 100_000,
+  /** Consumer groups with committed offsets a log holds (the Kafka listener's). */
+  consumerGroupsMax: 100_000,
   /** Stream rows deleted per retention transaction: small enough that flushes interleave. */
   retentionRowsPerTxnMax: 2_048,
 

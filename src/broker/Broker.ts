@@ -112,6 +112,8 @@ export class Broker {
       batchRecordsMax: config.batchRecordsMax,
       batchBytesMax: config.batchBytesMax,
       writeQueueBytesMax: config.writeQueueBytesMax,
+      memtableBytesMax: config.memtableBytesMax,
+      memtableKeysMax: config.memtableKeysMax,
     });
     const server = tls !== undefined ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: config.helloTimeoutMs }) : createTcpServer();
     const broker = new Broker(server, log, config, logger);

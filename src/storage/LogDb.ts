@@ -11,6 +11,9 @@ import {
   type RecordBounds,
 } from './ArgumentChecks.js';
 import type { CursorStore } from './CursorStore.js';
+import type { GroupOffsetStore } from './GroupOffsetStore.js';
+import { awaitWrite } from './env/LmdbWrite.js';
+import { withSnapshot } from './read/ReadSnapshot.js';
 import { ClosedError, InvalidArgumentError } from './errors.js';
 import { encodeKeyCode } from './KeyCode.js';
 import type { LogDbOptions } from './LogDbOptions.js';
@@ -26,6 +29,17 @@ import { FrameKind } from './wal/WalFrame.js';
 import type { CommittedChunk } from './write/GroupCommitWriter.js';
 
 export type { LogDbOptions } from './LogDbOptions.js';
+
+/**
+ * A key's stream in offsets (each entry's ordinal within its key, which Kafka calls its offset):
+ * `[start, end)` are the offsets of its retained entries.
+ */
+export interface KeyOffsets {
+  /** Offset of the first retained entry (Kafka's log start offset); `end` when none is retained. */
+  readonly start: number;
+  /** Entries ever appended to the key (and visible): the next entry's offset (Kafka's high watermark). */
+  readonly end: number;
+}
 
 /** Which keys a global scan follows. */
 export type KeySelector = { readonly keys: readonly BytesLike[] } | { readonly prefix: BytesLike };
@@ -79,6 +93,85 @@ export class LogDb {
   /** Named consumer cursors, stored with the log. */
   get cursors(): CursorStore {
     return this.parts.cursors;
+  }
+
+  /** Committed offsets of consumer groups (the Kafka listener's), stored with the log. */
+  get groups(): GroupOffsetStore {
+    return this.parts.groups;
+  }
+
+  /**
+   * The offsets of `key`'s retained entries below sequence `end` (default: everything visible).
+   * @example
+   * const { start, end } = log.offsets('orders'); // Kafka: log start offset, high watermark
+   */
+  offsets(key: BytesLike, options: { end?: number } = {}): KeyOffsets {
+    this.checkOpen();
+    const ref = this.keyRef(key);
+    const end = this.boundedEnd(options.end);
+    return withSnapshot(this.parts.env.tables, end, (snapshot) => {
+      const last = this.parts.keyRows.offsetEnd(ref, end, snapshot);
+      const first = this.parts.keyRows.firstOffsetFrom(ref, 0, end, snapshot);
+      return { start: first ?? last, end: last };
+    });
+  }
+
+  /**
+   * The sequence of `key`'s first retained entry whose offset is at least `offset`, below
+   * sequence `end` (default: everything visible); undefined when there is none.
+   * @example
+   * const seq = log.sequenceOfOffset('orders', 1000); // then log.scan('orders', { start: seq })
+   */
+  sequenceOfOffset(key: BytesLike, offset: number, options: { end?: number } = {}): { sequence: number; offset: number } | undefined {
+    this.checkOpen();
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidArgumentError(`an offset is a non-negative safe integer, got ${String(offset)}`);
+    const ref = this.keyRef(key);
+    const end = this.boundedEnd(options.end);
+    return withSnapshot(this.parts.env.tables, end, (snapshot) =>
+      this.parts.keyRows.findFirst(ref, end, snapshot, (row) => row.countBefore <= offset, (row, i) => row.offset(i) < offset),
+    );
+  }
+
+  /**
+   * `key`'s first retained entry appended at or after `timeMs` (append times never decrease along
+   * the log), below sequence `end`; undefined when there is none.
+   * @example
+   * const first = log.entryAtTime('orders', Date.now() - 3_600_000); // the last hour
+   */
+  entryAtTime(key: BytesLike, timeMs: number, options: { end?: number } = {}): { sequence: number; offset: number } | undefined {
+    this.checkOpen();
+    if (!Number.isFinite(timeMs)) throw new InvalidArgumentError(`a time is a number of milliseconds, got ${String(timeMs)}`);
+    const ref = this.keyRef(key);
+    const end = this.boundedEnd(options.end);
+    return withSnapshot(this.parts.env.tables, end, (snapshot) =>
+      this.parts.keyRows.findFirst(ref, end, snapshot, (row) => row.baseTimeMs < timeMs, (row, i) => row.timestamp(i) < timeMs),
+    );
+  }
+
+  /** A producer id never handed out before, even across restarts (the Kafka listener's InitProducerId). */
+  async allocateProducerId(): Promise<number> {
+    this.checkOpen();
+    const meta = this.parts.env.tables.meta;
+    const key = Buffer.from('producer-ids');
+    let id = 0;
+    await awaitWrite(
+      this.parts.env.tables.root.transaction(() => {
+        const raw = meta.getBinary(key);
+        id = raw === undefined ? 0 : raw.readDoubleLE(0);
+        const next = Buffer.allocUnsafe(8);
+        next.writeDoubleLE(id + 1, 0);
+        meta.put(key, next);
+      }),
+      'allocating a producer id',
+    );
+    return id;
+  }
+
+  private boundedEnd(end: number | undefined): number {
+    const visible = this.visibleSequence;
+    if (end === undefined) return visible;
+    if (!Number.isSafeInteger(end) || end < 0) throw new InvalidArgumentError(`end must be a non-negative safe integer, got ${String(end)}`);
+    return Math.min(end, visible);
   }
 
   /**

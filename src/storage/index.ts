@@ -1,7 +1,8 @@
 /**
  * The storage engine's public surface: everything outside `src/storage` imports from here.
  */
-export { LogDb, type LogDbOptions, type KeySelector, type LogStats } from './LogDb.js';
+export { LogDb, type LogDbOptions, type KeySelector, type KeyOffsets, type LogStats } from './LogDb.js';
+export type { GroupOffset, GroupOffsetStore } from './GroupOffsetStore.js';
 export { RecordBatch, type BatchHeaders } from './RecordBatch.js';
 export { encodeHeaderBlock, reservedHeaderPrefix, type HeaderInput, type HeaderBounds } from './layout/HeaderBlock.js';
 export type { LogIterator } from './read/LogIterator.js';

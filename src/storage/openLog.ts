@@ -3,6 +3,7 @@ import { limits } from '../limits.js';
 import type { RecordBounds } from './ArgumentChecks.js';
 import { systemClock, type Clock } from './Clock.js';
 import { CursorStore } from './CursorStore.js';
+import { GroupOffsetStore } from './GroupOffsetStore.js';
 import { lmdbFile, StorageEnvironment } from './env/StorageEnvironment.js';
 import { Flusher } from './flush/Flusher.js';
 import { FlushWorkerClient } from './flush/FlushWorkerClient.js';
@@ -32,6 +33,7 @@ export interface LogParts {
   readonly globalReader: GlobalReader;
   readonly retention: RetentionTask;
   readonly cursors: CursorStore;
+  readonly groups: GroupOffsetStore;
   readonly timers: LogTimers;
   readonly bounds: RecordBounds;
   readonly visibility: ReadVisibility;
@@ -141,6 +143,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
       globalReader: new GlobalReader(tables, new KeyNames(tables), state.memtable, visibleLimit),
       retention,
       cursors: new CursorStore(tables, options.cursorsMax ?? limits.cursorsMax, checkOpen),
+      groups: new GroupOffsetStore(tables, limits.consumerGroupsMax, checkOpen),
       timers,
       bounds: {
         keyBytesMax: options.keyBytesMax ?? limits.keyBytesMax,

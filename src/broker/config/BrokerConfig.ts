@@ -44,6 +44,8 @@ export interface BrokerConfig {
   readonly batchRecordsMax: number;
   readonly batchBytesMax: number;
   readonly writeQueueBytesMax: number;
+  readonly memtableBytesMax: number;
+  readonly memtableKeysMax: number;
 }
 
 /** A setting that cannot be used, with the source that gave it. */

@@ -19,7 +19,7 @@ export const brokerOptions: readonly OptionSpec[] = [
   { key: 'host', kind: 'string', default: '127.0.0.1', help: 'address to listen on' },
   { key: 'port', kind: 'integer', default: 7070, help: 'TCP port (0: any free port)' },
   { key: 'dataDir', kind: 'string', default: './odlog-data', help: 'data directory' },
-  { key: 'durability', kind: 'enum', values: ['sync', 'async'], default: 'sync', help: 'sync: ack after fsync; async: ack after commit, fsync in the background' },
+  { key: 'durability', kind: 'enum', values: ['sync', 'async'], default: 'sync', help: 'sync: ack once the write-ahead log holds it on disk (readers see only that); async: ack once written, sync in the background' },
   { key: 'readVisibility', kind: 'enum', values: ['committed', 'durable'], default: 'committed', help: 'what readers and subscribers see' },
   { key: 'sealIntervalMs', kind: 'duration', help: 'seal the active segment after this long (e.g. 1h)' },
   { key: 'sealBytes', kind: 'bytes', help: 'seal the active segment after this many key+value bytes (e.g. 1GiB)' },
@@ -46,6 +46,8 @@ export const brokerOptions: readonly OptionSpec[] = [
   { key: 'batchRecordsMax', kind: 'integer', default: limits.batchRecordsMax, help: 'records per append' },
   { key: 'batchBytesMax', kind: 'bytes', default: limits.batchBytesMax, help: 'key+value bytes per append' },
   { key: 'writeQueueBytesMax', kind: 'bytes', default: limits.writeQueueBytesMax, help: 'bytes queued for commit before appends are throttled' },
+  { key: 'memtableBytesMax', kind: 'bytes', default: limits.memtableBytesMax, help: 'unflushed commits held in memory (and replayed at most after a crash); flushes start well before' },
+  { key: 'memtableKeysMax', kind: 'integer', default: limits.memtableKeysMax, help: 'distinct keys with unflushed records held in memory' },
 ];
 
 export function flagOf(key: string): string {

@@ -38,6 +38,8 @@ export interface StorageTables {
   readonly cursors: BinaryDb;
   /** producer id -> ProducerRecord (idempotency window). */
   readonly producers: BinaryDb;
+  /** (group, key) -> committed offset of a consumer group (GroupOffsetStore). */
+  readonly groupOffsets: BinaryDb;
 }
 
 export interface EnvironmentOptions {
@@ -79,6 +81,7 @@ export function openTables(file: string): StorageTables {
     meta: db('meta'),
     cursors: db('cursors'),
     producers: db('producers'),
+    groupOffsets: db('group-offsets'),
   };
 }
 
@@ -182,7 +185,7 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   }
 }
 
-const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers']);
+const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers', 'group-offsets']);
 
 /** A crash between creating the tables and writing the format leaves only our table names. */
 function hasForeignRow(tables: StorageTables): boolean {

@@ -88,6 +88,41 @@ export class KeyRows {
     return 0;
   }
 
+  /**
+   * The key's first record in `[0, end)` that is not before a target, for a target that records
+   * pass in order along the key (an offset, a time): `rowBefore(row)` says the row's first record
+   * is before it, `recordBefore(row, i)` the same of record i. Walks back the key's generations to
+   * the first one starting before the target, then forward.
+   */
+  findFirst(ref: KeyRef, end: number, snapshot: ReadSnapshot, rowBefore: (row: StreamRow) => boolean, recordBefore: (row: StreamRow, i: number) => boolean): { sequence: number; offset: number } | undefined {
+    let from = 0;
+    const record = snapshot.flushedSeq > 0 ? this.record(ref.key, snapshot.transaction) : undefined;
+    if (record !== undefined) {
+      for (let gen = record.latestGen; gen !== noGen; ) {
+        const first = this.firstRowValue(gen, record.keyId, snapshot.transaction);
+        if (first === undefined) break;
+        const row = decodeGenRow(first, this.firstSeqOfFirstRow(gen, record.keyId, snapshot.transaction));
+        if (rowBefore(row)) {
+          from = row.firstSequence;
+          break;
+        }
+        gen = genRowPrevGen(first);
+      }
+    }
+    for (const row of this.rows(ref, from, end, snapshot)) {
+      for (let i = row.lowerBound(from); i < row.count; i++) {
+        if (row.sequence(i) >= end) return undefined;
+        if (!recordBefore(row, i)) return { sequence: row.sequence(i), offset: row.offset(i) };
+      }
+    }
+    return undefined;
+  }
+
+  private firstSeqOfFirstRow(gen: number, keyId: number, transaction: Transaction): number {
+    for (const key of this.tables.streams.getKeys({ start: genKeyPrefix(gen, keyId), end: genKeyPrefix(gen, keyId + 1), limit: 1, transaction })) return genRowFirstSeq(key as Buffer);
+    return 0;
+  }
+
   /** The generation's record in the snapshot (undefined once retention deleted it). */
   generation(gen: number, transaction: Transaction): GenRecord | undefined {
     const raw = this.tables.gens.getBinary(genKey(gen), { transaction });
