@@ -11,6 +11,7 @@ export type { StreamRow } from './layout/StreamRow.js';
 export type { ConsumerCursor, CursorSelector, CursorStore } from './CursorStore.js';
 export type { SegmentationPolicy } from './SegmentTable.js';
 export type { RetentionPolicy } from './RetentionTask.js';
+export type { KeyRetentionRule } from './KeyRetention.js';
 export type { Clock, ClockTimer } from './Clock.js';
 export { nodeWalFiles, type WalFiles, type WalHandle } from './wal/WalFiles.js';
 export * from './types.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
 import { IncompatibleFormatError, StorageError } from '../errors.js';
 import { DataDirectoryLock } from './DataDirectoryLock.js';
-import { encodeFlushMeta, formatKey, flushMetaKey, initialFlushMeta } from '../layout/FlushMeta.js';
+import { decodeFlushMeta, encodeFlushMeta, formatKey, flushMetaKey, initialFlushMeta } from '../layout/FlushMeta.js';
 
 /** On-disk format of this build. A directory written by any other version is refused. */
 export const formatVersion = 4;
@@ -83,6 +83,17 @@ export function openTables(file: string): StorageTables {
     producers: db('producers'),
     groupOffsets: db('group-offsets'),
   };
+}
+
+/** Where LMDB ends in a copy of an environment (a backup), read without taking it over. */
+export function readCopyFlushedSeq(file: string): number {
+  const copy = open<Buffer, Buffer>({ path: file, noSubdir: true, readOnly: true, maxDbs: 16, keyEncoding: 'binary', encoding: 'binary' });
+  try {
+    const meta = copy.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' }) as BinaryDb;
+    return decodeFlushMeta(meta.getBinary(flushMetaKey)).flushedSeq;
+  } finally {
+    void copy.close();
+  }
 }
 
 /** An open environment: its tables and its lock. */

@@ -4,15 +4,15 @@ import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
 import { encodeChunkEntry } from '../layout/ChunkEntry.js';
 import { decodeFlushMeta, encodeFlushMeta, flushMetaKey } from '../layout/FlushMeta.js';
 import { encodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
-import { genRowPrefixBytes, writeGenRowPrefix } from '../layout/GenRow.js';
-import { decodeKeyRecord, encodeKeyRecord, noGen } from '../layout/KeyRecord.js';
+import { decodeGenRow, genRowPrefixBytes, genRowPrevGen, writeGenRowPrefix } from '../layout/GenRow.js';
+import { decodeKeyRecord, encodeKeyRecord, keyRecordKey, noGen, noSegment } from '../layout/KeyRecord.js';
 import { encodeListingEntry } from '../layout/ListingEntry.js';
 import { decodeProducerRecord, encodeProducerRecord, type ProducerBatch } from '../layout/ProducerRecord.js';
 import { forEachAssembledRow, RowScratch, type RowSlice } from '../layout/RowAssembler.js';
 import { encodeSegmentRecord } from '../layout/SegmentRecord.js';
-import { chunkKey, genKey, genRowKey, keyIdKey, listingKey, segmentKey } from '../layout/StorageKeys.js';
+import { chunkKey, genKey, genKeyPrefix, genRowFirstSeq, genRowKey, keyIdKey, listingKey, segmentKey } from '../layout/StorageKeys.js';
 import { applyCommitToSegments, applySealToSegments, loadSegments, type SegmentState } from '../SegmentTable.js';
-import { CommitFrame, sealFrameSegment } from '../wal/CommitFrame.js';
+import { CommitFrame, readTrimBody, sealFrameSegment, type TrimFrameBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameKind, frameLsn } from '../wal/WalFrame.js';
 
 export interface ApplyOptions {
@@ -79,6 +79,9 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
     } else if (kind === FrameKind.Seal) {
       const sealed = applySealToSegments(segments, sealFrameSegment(frame));
       if (sealed !== undefined) changedSegments.add(sealed);
+    } else if (kind === FrameKind.Trim) {
+      closeGeneration(); // the trim applies to everything before it, this flush's records included
+      applyTrim(tables, readTrimBody(frame), segments, options);
     }
   }
   closeGeneration();
@@ -214,6 +217,58 @@ function writeKey(tables: StorageTables, gen: number, segmentId: number, keyId: 
     const code = encodeKeyCode(key);
     if (known === undefined) tables.keyIds.put(code, keyIdValue(keyId));
     tables.listings.put(listingKey(segmentId, code), encodeListingEntry(keyId, isTruncatedCode(code) ? Buffer.from(key) : undefined));
+  }
+}
+
+/**
+ * A trim or deletion of a key: its rows below the trim sequence are deleted (a row that straddles
+ * it is rewritten without its first records), so that the bytes are gone from LMDB's live pages;
+ * its record keeps the trim sequence (and, for a deletion, starts its offsets again from 0); its
+ * listings go for the segments it no longer has records in (every one, for a deletion).
+ */
+function applyTrim(tables: StorageTables, trim: TrimFrameBody, segments: readonly SegmentState[], options: ApplyOptions): void {
+  const idKey = keyIdKey(trim.keyId);
+  const raw = tables.keys.getBinary(idKey);
+  if (raw === undefined) return; // nothing of the key reached LMDB: nothing to erase
+  const record = decodeKeyRecord(trim.keyId, raw);
+  const key = Buffer.from(keyRecordKey(raw));
+  // Walk the key's generations from the newest; those wholly below the previous trim were erased then.
+  for (let gen = record.latestGen; gen !== noGen; ) {
+    let prevGen = noGen;
+    const rows: { key: Buffer; value: Buffer }[] = [];
+    for (const { key: rowKey, value } of tables.streams.getRange({ start: genKeyPrefix(gen, trim.keyId), end: genKeyPrefix(gen, trim.keyId + 1) })) {
+      rows.push({ key: Buffer.from(rowKey), value: Buffer.from(value) });
+    }
+    if (rows.length === 0) break; // erased already (or deleted by retention), and so is every older one
+    prevGen = genRowPrevGen(rows[0].value);
+    for (const { key: rowKey, value } of rows) {
+      const row = decodeGenRow(value, genRowFirstSeq(rowKey));
+      if (row.firstSequence >= trim.trimSeq) continue;
+      tables.streams.remove(rowKey);
+      const from = row.lowerBound(trim.trimSeq);
+      if (from < row.count) {
+        forEachAssembledRow([{ row, from, to: row.count }], options.rowBytesMax, genRowPrefixBytes, scratch, (firstSeq, rewritten) => {
+          writeGenRowPrefix(rewritten, prevGen);
+          tables.streams.put(genRowKey(gen, trim.keyId, firstSeq), rewritten);
+        });
+      }
+    }
+    gen = prevGen;
+  }
+  const trimSeq = Math.max(record.trimSeq, trim.trimSeq);
+  tables.keys.put(
+    idKey,
+    encodeKeyRecord(
+      trim.deleteKey
+        ? { keyId: trim.keyId, count: 0, lastSeq: record.lastSeq, trimSeq, latestGen: noGen, listedIn: noSegment }
+        : { ...record, trimSeq },
+      key,
+    ),
+  );
+  // Segments wholly below the trim no longer list the key (a segment the trim cuts through keeps it).
+  const code = encodeKeyCode(key);
+  for (const segment of segments) {
+    if (trim.deleteKey || segment.endSeq <= trimSeq) tables.listings.remove(listingKey(segment.id, code));
   }
 }
 

@@ -17,8 +17,13 @@ export interface KeyState {
   trimSeq: number;
   /** The key's newest run in the memtable (a run number), -1 if none. */
   lastRun: number;
-  /** Runs of the key in the memtable. */
+  /** Runs of the key in the memtable, and trims of it (frames a flush has not applied yet): the key is pinned while either is above 0. */
   memRuns: number;
+  memTrims: number;
+}
+
+function pinned(state: KeyState): boolean {
+  return state.memRuns > 0 || state.memTrims > 0;
 }
 
 /** Where a key's state comes from when the table does not hold it. */
@@ -66,13 +71,13 @@ export class KeyTable {
       state = this.load(key, keyStr);
       this.all.set(keyStr, state);
       this.fresh.push(state);
-    } else if (state.memRuns === 0 && this.lru.delete(keyStr)) this.fresh.push(state);
+    } else if (!pinned(state) && this.lru.delete(keyStr)) this.fresh.push(state);
     return state;
   }
 
   /** The commit is built: keys it looked up but did not write go back to the LRU, as most recently used. */
   endBuild(): void {
-    for (const state of this.fresh) if (state.memRuns === 0) this.lru.set(state.keyStr, state);
+    for (const state of this.fresh) if (!pinned(state)) this.lru.set(state.keyStr, state);
     this.fresh = [];
   }
 
@@ -82,7 +87,7 @@ export class KeyTable {
     if (state === undefined) {
       state = load(key, keyStr);
       this.all.set(keyStr, state);
-    } else if (state.memRuns === 0) this.lru.delete(keyStr);
+    } else if (!pinned(state)) this.lru.delete(keyStr);
     return state;
   }
 
@@ -98,8 +103,20 @@ export class KeyTable {
     state.memRuns--;
     if (state.memRuns === 0) {
       state.lastRun = -1;
-      this.lru.set(state.keyStr, state);
+      if (!pinned(state)) this.lru.set(state.keyStr, state);
     }
+  }
+
+  /** A trim of the key entered the memtable (its state is out of the LRU: forWrite or forReplay took it). */
+  trimAdded(state: KeyState): void {
+    state.memTrims++;
+  }
+
+  /** A trim of the key left the memtable (flushed). */
+  trimDropped(state: KeyState): void {
+    assert(state.memTrims > 0, 'a dropped trim was counted');
+    state.memTrims--;
+    if (!pinned(state)) this.lru.set(state.keyStr, state);
   }
 
   /** Evict least recently used unpinned states down to the bound. */

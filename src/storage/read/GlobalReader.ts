@@ -3,6 +3,7 @@ import { decodeGenRow } from '../layout/GenRow.js';
 import { chunkKey, genKeyPrefix, genRowFirstSeq, genRowKey, readU64BE } from '../layout/StorageKeys.js';
 import { StreamRow } from '../layout/StreamRow.js';
 import type { Memtable } from '../memtable/Memtable.js';
+import type { VisibleTrims } from '../memtable/VisibleTrims.js';
 import type { StorageTables } from '../env/StorageEnvironment.js';
 import type { LogEntry } from '../types.js';
 import { CommitFrame } from '../wal/CommitFrame.js';
@@ -56,9 +57,16 @@ export class GlobalReader {
     private readonly tables: StorageTables,
     private readonly names: KeyNames,
     private readonly memtable: Memtable,
+    /** Trims readers see that LMDB does not hold yet (a flushed trim has erased the rows it removes). */
+    private readonly trims: VisibleTrims,
     /** Exclusive end of what readers may see (the writer's visible frontier). */
     private readonly visibleLimit: () => number,
   ) {}
+
+  /** Where a key's records start for readers while a trim of it is not flushed yet. */
+  private trimmedBelow(key: Buffer): number {
+    return this.trims.size === 0 ? 0 : (this.trims.get(key.toString('latin1'))?.trimSeq ?? 0);
+  }
 
   readPage(matches: (key: Buffer) => boolean, from: number, end: number, maxEntries: number, maxBytes: number): ReadPage {
     return withSnapshot(this.tables, this.visibleLimit(), (snapshot) => {
@@ -99,8 +107,9 @@ export class GlobalReader {
           held = this.rowsFrom(chunk.gen, ref.keyId, ref.firstSeq, chunkEnd, transaction);
           rowsRead.set(ref.keyId, held);
         }
+        const keyLow = Math.max(low, this.trimmedBelow(entryKey));
         for (const row of held.rows) {
-          for (let i = row.lowerBound(low); i < row.count; i++) {
+          for (let i = row.lowerBound(keyLow); i < row.count; i++) {
             if (row.sequence(i) >= chunkEnd) break;
             found.push(row.entry(entryKey, i));
           }
@@ -138,7 +147,7 @@ export class GlobalReader {
         // Copied: the memtable's memory is reused once a flush let go of it.
         const key = Buffer.from(run.key);
         const row = new StreamRow(Buffer.from(run.row.buffer), run.firstSeq);
-        for (let r = row.lowerBound(from); r < row.count; r++) found.push(row.entry(key, r));
+        for (let r = row.lowerBound(Math.max(from, this.trimmedBelow(key))); r < row.count; r++) found.push(row.entry(key, r));
       }
       const outcome = page.add(found, visibleEnd);
       if (outcome !== undefined) return outcome;

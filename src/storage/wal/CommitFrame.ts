@@ -168,3 +168,44 @@ export function sealFrameSegment(frame: Buffer): number {
 export function sealFrameTime(frame: Buffer): number {
   return frame.readDoubleLE(frameHeaderBytes + 8);
 }
+
+/**
+ * A trim frame: the key's records below `trimSeq` are removed (`trim`), or all of them and the key
+ * from every listing, its offsets starting again from 0 (`deleteKey`: the next append starts a
+ * fresh stream). Its start sequence is the log's next sequence when it was written.
+ *
+ * ```
+ *   40  f64 LE  keyId
+ *   48  f64 LE  trimSeq
+ *   56  u32 LE  flags        bit 0: delete the key
+ *   60  u32 LE  keyBytes
+ *   64  bytes   key
+ * ```
+ */
+export const trimFrameFixedBytes = frameHeaderBytes + 24;
+export const TrimFlags = { Delete: 1 } as const;
+
+export interface TrimFrameBody {
+  readonly keyId: number;
+  readonly trimSeq: number;
+  readonly deleteKey: boolean;
+  readonly key: Buffer;
+}
+
+export function writeTrimBody(frame: Buffer, body: { keyId: number; trimSeq: number; deleteKey: boolean; key: Uint8Array }): void {
+  frame.writeDoubleLE(body.keyId, frameHeaderBytes);
+  frame.writeDoubleLE(body.trimSeq, frameHeaderBytes + 8);
+  frame.writeUInt32LE(body.deleteKey ? TrimFlags.Delete : 0, frameHeaderBytes + 16);
+  frame.writeUInt32LE(body.key.length, frameHeaderBytes + 20);
+  frame.set(body.key, trimFrameFixedBytes);
+}
+
+export function readTrimBody(frame: Buffer): TrimFrameBody {
+  const keyBytes = frame.readUInt32LE(frameHeaderBytes + 20);
+  return {
+    keyId: frame.readDoubleLE(frameHeaderBytes),
+    trimSeq: frame.readDoubleLE(frameHeaderBytes + 8),
+    deleteKey: (frame.readUInt32LE(frameHeaderBytes + 16) & TrimFlags.Delete) !== 0,
+    key: frame.subarray(trimFrameFixedBytes, trimFrameFixedBytes + keyBytes),
+  };
+}

@@ -5,10 +5,10 @@ import type { KeyState, KeyTable } from '../memtable/KeyTable.js';
 import type { MemFrame, Memtable, RunPlacement } from '../memtable/Memtable.js';
 import type { SlabAllocator } from '../memtable/SlabAllocator.js';
 import type { SegmentTable } from '../SegmentTable.js';
-import { CommitFlags, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, writeSealBody } from '../wal/CommitFrame.js';
+import { CommitFlags, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameHeaderBytes, writeFrameHeader } from '../wal/WalFrame.js';
 import { hashBytes, KeyGroup, KeyGroupIndex } from './KeyGroupIndex.js';
-import type { PendingAppend, PendingControl, PendingItem, ResolvedExpectation } from './PendingItem.js';
+import type { PendingAppend, PendingControl, PendingItem, PendingTrim, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry, ProducerState } from './ProducerRegistry.js';
 
 /** Where the writer stands, including commits not yet written. */
@@ -30,10 +30,20 @@ export interface BuiltCommit {
   readonly producerBatches: { readonly state: ProducerState; readonly batchNumber: number }[];
   /** The key of each run, in frame order (for visibility listeners). */
   readonly runKeys: readonly KeyState[];
+  /** A trim frame's trim (its records were counted when it was built). */
+  readonly trim?: PendingTrim;
 }
 
-/** What building turned the items into: a frame to write, or nothing (controls only, or every append answered already). */
-export type BuildOutcome = { readonly commit: BuiltCommit } | { readonly commit: undefined; readonly controls: PendingControl[] };
+/** Counts a key's records in `[from, end)`, every frame built so far included. */
+export type RecordCounter = (key: Buffer, keyStr: string, from: number, end: number) => number;
+
+/** Something settled once what is queued before it is durable. */
+export interface Settleable {
+  settle(error: Error | null): void;
+}
+
+/** What building turned the items into: a frame to write, or nothing (controls only, every append answered already, a trim with nothing to remove). */
+export type BuildOutcome = { readonly commit: BuiltCommit } | { readonly commit: undefined; readonly controls: Settleable[] };
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -54,6 +64,7 @@ export class CommitBuilder {
     private readonly segments: SegmentTable,
     private readonly producers: ProducerRegistry,
     private readonly now: () => number,
+    private readonly countRecords: RecordCounter,
   ) {}
 
   build(items: readonly PendingItem[]): BuildOutcome {
@@ -77,6 +88,7 @@ export class CommitBuilder {
     let payloadBytes = 0;
 
     for (const item of items) {
+      if (item.kind === 'trim') return this.trimFrame(item, timeMs);
       if (item.kind !== 'append') {
         controls.push(item);
         continue;
@@ -169,6 +181,34 @@ export class CommitBuilder {
     this.head.nextLsn = lsn + 1;
     this.head.lastTimeMs = timeMs;
     return { frame, startSeq: frame.startSeq, endSeq: frame.endSeq, appends: [], controls, producerBatches: [], runKeys: [] };
+  }
+
+  /**
+   * A trim (or deletion) of a key: its records below the trim sequence are counted now, and the
+   * key's state says from here on that they are gone; readers see it once the frame is durable.
+   * Nothing is written for a key without records to remove (unless it is deleted and has any).
+   */
+  private trimFrame(item: PendingTrim, timeMs: number): BuildOutcome {
+    const state = this.keys.forWrite(item.key, item.keyStr);
+    const head = this.head.nextSequence;
+    const trimSeq = item.deleteKey ? head : Math.min(item.before as number, head);
+    if (trimSeq <= state.trimSeq || state.lastSeq < 0) {
+      item.removed = 0;
+      return { commit: undefined, controls: [item] };
+    }
+    item.removed = this.countRecords(item.key, item.keyStr, state.trimSeq, trimSeq);
+    if (item.removed === 0 && !item.deleteKey) return { commit: undefined, controls: [item] };
+    const lsn = this.head.nextLsn;
+    const piece = this.slabs.allocate(trimFrameFixedBytes + item.key.length);
+    writeFrameHeader(piece.buffer, FrameKind.Trim, lsn, head);
+    writeTrimBody(piece.buffer, { keyId: state.keyId, trimSeq, deleteKey: item.deleteKey, key: item.key });
+    state.trimSeq = trimSeq;
+    if (item.deleteKey) state.count = 0; // a fresh stream: its offsets start again from 0
+    const frame: MemFrame = { lsn, kind: FrameKind.Trim, frame: piece.buffer, slab: piece.slab, startSeq: head, endSeq: head, firstRun: this.memtable.nextRun, runCount: 0, trimmed: state };
+    this.memtable.add(frame, []);
+    this.head.nextLsn = lsn + 1;
+    this.head.lastTimeMs = timeMs;
+    return { commit: { frame, startSeq: head, endSeq: head, appends: [], controls: [], producerBatches: [], runKeys: [], trim: item } };
   }
 
   /** Settle a retried batch from its producer's window; false when the batch is new. */

@@ -36,4 +36,18 @@ export interface PendingControl {
   readonly settle: (error: Error | null) => void;
 }
 
-export type PendingItem = PendingAppend | PendingControl;
+/** `trim()` or `deleteKey()`: a frame of its own, ordered with the appends around it. */
+export interface PendingTrim {
+  readonly kind: 'trim';
+  readonly key: Buffer;
+  readonly keyStr: string;
+  /** Remove the key's records below this sequence; undefined: all of them. */
+  readonly before: number | undefined;
+  /** Also take the key out of every listing and start its offsets again from 0. */
+  readonly deleteKey: boolean;
+  /** Records removed, counted when the trim is built. */
+  removed: number;
+  readonly settle: (error: Error | null) => void;
+}
+
+export type PendingItem = PendingAppend | PendingControl | PendingTrim;
