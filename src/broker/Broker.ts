@@ -113,6 +113,7 @@ export class Broker {
       batchBytesMax: config.batchBytesMax,
       writeQueueBytesMax: config.writeQueueBytesMax,
       memtableBytesMax: config.memtableBytesMax,
+      keyRetention: config.keyRetention,
       memtableKeysMax: config.memtableKeysMax,
     });
     const server = tls !== undefined ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: config.helloTimeoutMs }) : createTcpServer();
