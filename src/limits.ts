@@ -85,6 +85,12 @@ export const limits = {
   scanPageBytesMax: 1 * MiB,
   /** Rows of a key listing read per page by listKeys. */
   listingPageRowsMax: 512,
+  /** Entries one read page holds at most (with scanPageBytesMax): a page is read in one short read
+   *  transaction, so a long iteration never pins an old snapshot. */
+  scanPageEntriesMax: 8192,
+  /** Commits a global read looks at per page, so that a read of a rare key cannot hold a snapshot
+   *  for long while it skips other keys' commits. */
+  globalScanCommitsPerPageMax: 4096,
   /** Key names (key id -> bytes) cached for readers walking the log in global order. */
   keyNamesCachedMax: 65_536,
 
@@ -97,8 +103,13 @@ export const limits = {
 
   /** Named consumer cursors a log holds. */
   cursorsMax: 100_000,
+  /** Bytes of a cursor's name (UTF-8). */
+  cursorNameBytesMax: 256,
   /** Consumer groups with committed offsets a log holds (the Kafka listener's). */
   consumerGroupsMax: 100_000,
+  /** Bytes of a consumer group's name, and of the metadata a commit attaches (Kafka's commit metadata). */
+  groupNameBytesMax: 256,
+  groupMetadataBytesMax: 4096,
   /** Stream rows deleted per retention transaction: small enough that flushes interleave. */
   retentionRowsPerTxnMax: 2_048,
 
@@ -111,6 +122,8 @@ export const limits = {
   producersCachedMax: 100_000,
   /** A producer not seen for this long is forgotten (its id may then be reused as new). */
   producerIdleMs: 7 * 24 * 3_600_000,
+  /** How often idle producers are looked for (their rows are small; once a day keeps the table tidy). */
+  producerPruneIntervalMs: 24 * 3_600_000,
 
   // ---- wire and broker ----------------------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+import { limits } from '../../limits.js';
 import { decodeChunkEntry } from '../layout/ChunkEntry.js';
 import { decodeGenRow } from '../layout/GenRow.js';
 import { chunkKey, genKeyPrefix, genRowFirstSeq, genRowKey, readU64BE } from '../layout/StorageKeys.js';
@@ -22,8 +23,6 @@ interface HeldRows {
 /** Which keys a global read follows. */
 export type KeyPredicate = (key: Buffer) => boolean;
 
-/** Commits looked at per page, so a read of a rare key cannot hold a snapshot for long. */
-const chunksPerPageMax = 4096;
 
 /** A page being filled: entries in sequence order up to its bounds. */
 class PageFill {
@@ -117,7 +116,7 @@ export class GlobalReader {
       }
       const outcome = page.add(found, lmdbEnd);
       if (outcome !== undefined) return outcome;
-      if (++chunks >= chunksPerPageMax) return { entries: page.entries, scannedTo: Math.min(chunkEnd, visibleEnd), reachedEnd: false };
+      if (++chunks >= limits.globalScanCommitsPerPageMax) return { entries: page.entries, scannedTo: Math.min(chunkEnd, visibleEnd), reachedEnd: false };
     }
     return undefined;
   }
