@@ -72,6 +72,9 @@ describe('odlog bench (end to end, tiny settings)', function () {
     expect(page).to.include('</html>');
     expect(page).to.include('<svg');
     expect(page).to.include(Math.round(result.throughput.recordsPerSec).toLocaleString('en-US'));
+    expect(page).to.include('<table class="workload">');
+    expect(page).to.include(`<td>${result.deliveredRecords.toLocaleString('en-US')}</td>`);
+    expect(page).to.include('delivery after ack');
     expect(page).not.to.match(/<script|src="http|href="http/);
   });
 
