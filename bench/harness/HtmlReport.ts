@@ -147,9 +147,9 @@ function workloadTable(results: readonly BenchResult[]): { table: string; varyin
   return { table: rows === '' ? '' : `<table class="workload">${rows}</table>`, varying };
 }
 
-function runHeader(r: BenchResult, name: string, varying: typeof workloadFields, widthPercent: number): string {
+function runHeader(r: BenchResult, name: string, varying: typeof workloadFields, widthPercent: number | undefined): string {
   const details = varying.map((f) => `${f.label}: ${f.value(r.workload)}`).join('; ');
-  return `<th scope="col" style="width:${widthPercent}%">${esc(name)}${details !== '' ? `<small>${esc(details)}</small>` : ''}</th>`;
+  return `<th scope="col"${widthPercent !== undefined ? ` style="width:${widthPercent}%"` : ''}>${esc(name)}${details !== '' ? `<small>${esc(details)}</small>` : ''}</th>`;
 }
 
 function resultsTables(results: readonly BenchResult[], name: (r: BenchResult) => string, varying: typeof workloadFields): string {
@@ -161,7 +161,7 @@ function resultsTables(results: readonly BenchResult[], name: (r: BenchResult) =
       const runWidth = 64 / Math.min(results.length, runsPerTable);
       const tableWidth = 36 + runs.length * runWidth;
       const percent = (w: number): number => Math.floor((w / tableWidth) * 1000) / 10;
-      const head = `<tr><th scope="col" class="figure"${results.length > 1 ? ` style="width:${percent(36)}%"` : ''}>figure</th>${runs.map((r) => runHeader(r, name(r).replace(/ \(.*\)$/, ''), varying, percent(runWidth))).join('')}</tr>`;
+      const head = `<tr><th scope="col" class="figure"${results.length > 1 ? ` style="width:${percent(36)}%"` : ''}>figure</th>${runs.map((r) => runHeader(r, r.target.label + name(r).slice(r.target.label.length).replace(/ \(.*\)$/, ''), varying, results.length > 1 ? percent(runWidth) : undefined)).join('')}</tr>`;
       const body = groups
         .map((g) => {
           const rows = g.rows

@@ -179,6 +179,9 @@ describe('bench HTML report', () => {
     for (const t of tables) expect(t[0]).to.match(/^<table class="results" style="width:\d+%"/);
     expect(page).to.match(/body\{[^}]*max-width:1140px/);
     for (const svg of page.match(/<svg[^>]*>/g) ?? []) expect(svg).to.contain('width="100%"');
+    // Column headers name each run by its target's whole label.
+    expect(html).to.contain('<th scope="col" style="width:16%">odlog (sync)<small>consumers: 1</small></th>');
+    expect(renderHtmlReport([peers[1]])).to.contain('<th scope="col">odlog (sync)</th>');
     // Two runs of the same target are told apart by what differs in their workloads.
     expect(page).to.contain('odlog (sync) #2 (1,000,000 keys');
     expect(page).to.contain('odlog (sync) #6 (100 keys');
