@@ -80,7 +80,7 @@ export function runKcat(kcat: string, args: readonly string[], options: { input?
   });
 }
 
-/** A long-running kcat (a consumer), its output gathered as it comes. */
+/** A long-running kcat (a consumer), its output gathered as it comes: run it with -u, or its output waits in stdio's buffer until it exits. */
 export class KcatProcess {
   stdout = '';
   stderr = '';
