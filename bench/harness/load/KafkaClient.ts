@@ -1,4 +1,4 @@
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { ApiKey, supportedRange } from '../../../src/protocol/kafka/ApiKeys.js';
 import { apiVersionsApi } from '../../../src/protocol/kafka/apis/apiVersions.js';
@@ -103,7 +103,7 @@ export class KafkaClient {
     const { host, port } = parseAddress(address);
     const timeoutMs = options.connectTimeoutMs ?? kafkaClientLimits.connectTimeoutMs;
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s: Socket = options.tls !== undefined ? connectTls({ host, port, ca: options.tls.ca, servername: host }) : connectTcp({ host, port });
+      const s: Socket = options.tls !== undefined ? connectTls({ host, port, ca: options.tls.ca, servername: isIP(host) === 0 ? host : undefined }) : connectTcp({ host, port });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new KafkaClientError('Connect', `no connection to ${address} within ${timeoutMs} ms`));
@@ -148,7 +148,7 @@ export class KafkaClient {
   }
 
   /** Send a request that gets no answer (Produce with acks 0). */
-  post<Req>(api: KafkaApi<Req, unknown>, body: Req): void {
+  post<Req, Res>(api: KafkaApi<Req, Res>, body: Req): void {
     if (this.failure !== undefined) throw this.failure;
     const version = this.version(api as KafkaApi<unknown, unknown>);
     this.socket.write(api.encodeRequest(version, { correlationId: this.nextCorrelationId++, clientId: this.clientId }, body));
