@@ -235,6 +235,12 @@ export class KafkaConnection implements KafkaClientConnection {
       this.stopAfterPending();
       return;
     }
+    if (this.ctx.shuttingDown) {
+      // Kafka clients take a closed connection as "retry elsewhere, or here once it is back".
+      this.closeReason ??= 'broker shutdown';
+      this.stopAfterPending();
+      return;
+    }
     if (!this.isAuthenticated && !beforeAuth.has(header.apiKey) && !(header.apiKey === ApiKey.SaslAuthenticate && this.sasl === 'v1')) {
       this.refuse('unauthenticated', { api: apiKeyName(header.apiKey), reason: 'the broker has tokens: authenticate with SASL/PLAIN (username = token name, password = token) first' });
       this.closeReason ??= `${apiKeyName(header.apiKey)} before SASL authentication`;

@@ -40,6 +40,7 @@ export class KafkaListener {
   private connectionCounter = 0;
   private readonly ctx: KafkaContext & { shuttingDown: boolean };
   private readonly stopVisible: () => void;
+  private stopping: Promise<void> | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -103,15 +104,29 @@ export class KafkaListener {
     return this.connections.size;
   }
 
+  /** Fetch requests waiting for records (long-polls). */
+  get waitingFetches(): number {
+    return this.ctx.waiters.size;
+  }
+
   /**
-   * Stop accepting, answer waiting fetches at once, let requests in flight finish (up to
-   * `graceMs`), then close every connection and stop the group coordinator's timers. Resolves
-   * once every connection is closed; the log is still open until then.
+   * Stop accepting, answer waiting fetches and group members at once, let requests in flight
+   * finish (up to `graceMs`; a request arriving meanwhile closes its connection, and the client
+   * retries once the broker is back), then close every connection. Resolves once every connection
+   * is closed; the log is still open until then.
    */
-  async shutdown(graceMs = limits.shutdownGraceMs): Promise<void> {
+  shutdown(graceMs: number = limits.shutdownGraceMs): Promise<void> {
+    this.stopping ??= this.stop(graceMs);
+    return this.stopping;
+  }
+
+  private async stop(graceMs: number): Promise<void> {
     this.ctx.shuttingDown = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Nothing waits for the grace period: fetches are answered now, and members held in JoinGroup
+    // or SyncGroup get COORDINATOR_NOT_AVAILABLE (they look for the coordinator again once it is back).
     this.ctx.waiters.releaseAll();
+    this.ctx.coordinator.close();
     const idle = Promise.all([...this.connections].map((c) => c.idle()));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
@@ -121,7 +136,6 @@ export class KafkaListener {
     await Promise.race([allClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, limits.shutdownCloseWaitMs)))]);
     clearTimeout(timer);
     for (const c of this.connections) c.destroy('broker shutdown: the client did not close in time');
-    this.ctx.coordinator.close();
     this.stopVisible();
     await closed;
   }

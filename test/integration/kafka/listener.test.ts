@@ -4,6 +4,13 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { KafkaClient, KafkaClientError } from '../../../bench/harness/load/KafkaClient.js';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
+import { BrokerStats } from '../../../src/broker/BrokerStats.js';
+import { loadBrokerConfig } from '../../../src/broker/config/BrokerConfig.js';
+import { KafkaListener } from '../../../src/broker/kafka/KafkaListener.js';
+import { Logger } from '../../../src/broker/Logger.js';
+import type { LogDb, LogDbOptions, WalFiles } from '../../../src/storage/index.js';
+import { nodeWalFiles } from '../../../src/storage/wal/WalFiles.js';
+import { listOffsetsApi } from '../../../src/protocol/kafka/apis/listOffsets.js';
 import { ApiKey } from '../../../src/protocol/kafka/ApiKeys.js';
 import { apiVersionsApi } from '../../../src/protocol/kafka/apis/apiVersions.js';
 import { createTopicsApi } from '../../../src/protocol/kafka/apis/createTopics.js';
@@ -22,6 +29,7 @@ import { decodeRecordBatches } from '../../../src/protocol/kafka/records/decodeR
 import { encodeRecordBatch, type RecordToEncode } from '../../../src/protocol/kafka/records/encodeRecordBatch.js';
 import { RecordBatchField } from '../../../src/protocol/kafka/records/RecordBatch.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
+import { LogFixture } from '../../support/LogFixture.js';
 import { makeSelfSigned, opensslUnavailable } from '../../support/TlsCerts.js';
 import { kafkaAddressOf, restartKafkaBroker, startKafkaBroker, waitFor } from './KafkaTestBroker.js';
 
@@ -69,12 +77,22 @@ describe('Kafka listener', function () {
   let native: OdlogClient;
   const client = async (address = kafka, clientId = 'listener-test'): Promise<KafkaClient> => fixture.track(await KafkaClient.connect(address, { clientId }), (c) => c.close());
 
+  const logs = new LogFixture();
+  /** A Kafka listener in this process, on a log of its own: its waiting fetches can be counted. */
+  const inProcess = async (options: Partial<LogDbOptions> = {}): Promise<{ log: LogDb; listener: KafkaListener; address: string }> => {
+    const log = await logs.open(options);
+    const listener = await KafkaListener.start({ log, config: loadBrokerConfig(['--kafka-port', '0']), logger: new Logger('error'), stats: new BrokerStats() });
+    fixture.track(listener, (l) => l.shutdown(0));
+    return { log, listener, address: `127.0.0.1:${listener.address.port}` };
+  };
+
   before(async () => {
     ({ broker, kafka } = await startKafkaBroker(fixture, ['--log-level', 'info']));
     native = await fixture.client(broker.address, {}, 'file');
   });
-  afterEach(function () {
-    return fixture.releaseTracked(this.currentTest);
+  afterEach(async function () {
+    await fixture.releaseTracked(this.currentTest);
+    await logs.cleanup();
   });
   after(() => fixture.cleanup());
 
@@ -232,17 +250,20 @@ describe('Kafka listener', function () {
       expect(atEnd.responses[0].partitions[0].records).to.deep.equal(Buffer.alloc(0));
     });
 
-    it('a Fetch waiting at the end is answered with the record a native append commits, and requests pipelined behind it are answered after it', async () => {
-      const c = await client();
-      await native.append([{ key: 'wake-topic', value: 'first' }]);
-      const waiting = c.request(fetchApi, fetchRequest('wake-topic', 1, 20_000), { extraTimeoutMs: 20_000 });
-      const behind = c.request(metadataApi, { topics: [{ name: 'wake-topic' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    it('a Fetch waiting at the end is answered with the record an append commits, and requests pipelined behind it are answered after it', async () => {
+      const { log, listener, address } = await inProcess();
+      const c = await client(address);
+      await log.append([{ key: 'wake-topic', value: 'first' }]);
       const order: string[] = [];
-      void waiting.then(() => order.push('fetch'));
-      void behind.then(() => order.push('metadata'));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(order).to.deep.equal([]); // the metadata answer waits for the fetch's
-      await native.append([{ key: 'wake-topic', value: 'second' }]);
+      const waiting = c.request(fetchApi, fetchRequest('wake-topic', 1, 20_000), { extraTimeoutMs: 20_000 }).then((answer) => {
+        order.push('fetch');
+        return answer;
+      });
+      const behind = c.request(metadataApi, { topics: [{ name: 'wake-topic' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }).then(() => order.push('metadata'));
+      await waitFor(() => listener.waitingFetches === 1, () => 'the fetch is not waiting');
+      await log.append([{ key: 'other-topic', value: 'elsewhere' }]);
+      expect(listener.waitingFetches).to.equal(1); // a commit to another key does not wake it
+      await log.append([{ key: 'wake-topic', value: 'second' }]);
       const answer = await waiting;
       await behind;
       const p = answer.responses[0].partitions[0];
@@ -275,6 +296,59 @@ describe('Kafka listener', function () {
       expect((await send(9, ['z'])).errorCode).to.equal(KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
       expect(await send(3, ['d'])).to.include({ errorCode: 0, baseOffset: 3 });
       expect((await native.scan('idem-raw')).entries.map((e) => e.value.toString())).to.deep.equal(['a', 'b', 'c', 'd']);
+    });
+  });
+
+  describe('durability', () => {
+    it('serves only durable records: with async durability, a written record reaches Kafka consumers once it is synced', async () => {
+      // A WAL whose syncs wait while `held` is set: written commits stay not durable meanwhile.
+      let held = false;
+      let release: () => void = () => undefined;
+      const gate = (): Promise<void> => (held ? new Promise((resolve) => (release = resolve)) : Promise.resolve());
+      const walFiles: WalFiles = {
+        ...nodeWalFiles,
+        open(path, durable) {
+          const handle = nodeWalFiles.open(path, durable);
+          return { write: (data, position) => handle.write(data, position), sync: async () => { await gate(); await handle.sync(); }, close: () => handle.close() };
+        },
+      };
+      const { log, listener, address } = await inProcess({ durability: 'async', walFiles });
+      fixture.track(undefined, () => {
+        held = false; // a failed test must not leave the log unable to close
+        release();
+      });
+      const c = await client(address);
+      const latest = async (): Promise<number> => (await c.request(listOffsetsApi, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'async-topic', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] })).topics[0].partitions[0].offset;
+      held = true;
+      const produced = await c.request(produceApi, produce('async-topic', batch([{ value: Buffer.from('written') }])));
+      expect(produced.responses[0].partitions[0]).to.include({ errorCode: KafkaErrorCode.NONE, baseOffset: 0 });
+      expect(log.durableSequence).to.be.below(log.visibleSequence);
+      expect(await latest()).to.equal(0);
+      const waiting = c.request(fetchApi, fetchRequest('async-topic', 0, 20_000), { extraTimeoutMs: 20_000 });
+      await waitFor(() => listener.waitingFetches === 1, () => 'the fetch is not waiting');
+      held = false;
+      release();
+      const answer = await waiting;
+      const values = decodeRecordBatches(answer.responses[0].partitions[0].records as Uint8Array).flatMap((b) => b.records.map((r) => Buffer.from(r.value as Uint8Array).toString()));
+      expect(values).to.deep.equal(['written']);
+      expect(await latest()).to.equal(1);
+    });
+  });
+
+  describe('shutdown', () => {
+    it('answers a waiting Fetch, then closes its connection, and shuts down with nothing left waiting', async () => {
+      const { listener, address } = await inProcess();
+      const c = await client(address);
+      await c.request(produceApi, produce('stopping', batch([{ value: Buffer.from('x') }])));
+      const waiting = c.request(fetchApi, fetchRequest('stopping', 1, 55_000), { extraTimeoutMs: 55_000 });
+      await waitFor(() => listener.waitingFetches === 1, () => 'the fetch is not waiting');
+      await listener.shutdown();
+      const answer = await waiting;
+      expect(answer.responses[0].partitions[0]).to.include({ errorCode: KafkaErrorCode.NONE, highWatermark: 1 });
+      expect(listener.waitingFetches).to.equal(0);
+      expect(listener.connectionCount).to.equal(0);
+      const error = await expectRejected(c.request(apiVersionsApi, {}));
+      expect((error as KafkaClientError).code).to.equal('Closed');
     });
   });
 
