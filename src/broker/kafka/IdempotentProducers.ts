@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 
 /** Where a produced idempotent batch stands against its producer's sequence. */
 export type SequenceVerdict =
-  /** The sequence this producer is expected to send next (or one not known: first batch, or after a restart). */
+  /** The sequence this producer is expected to send next. */
   | 'next'
+  /** A producer not remembered here (its first batch, or after a restart): taken as it comes. */
+  | 'unknown'
   /** Below the next: a batch already taken, sent again. Storage answers it with its original offsets. */
   | 'retry'
   /** Above the next: a batch is missing in between (OUT_OF_ORDER_SEQUENCE_NUMBER). */
@@ -42,7 +44,8 @@ export class IdempotentProducers {
 
   verdict(id: string, baseSequence: number): SequenceVerdict {
     const expected = this.next.get(id);
-    if (expected === undefined || baseSequence === expected) return 'next';
+    if (expected === undefined) return 'unknown';
+    if (baseSequence === expected) return 'next';
     return baseSequence < expected ? 'retry' : 'gap';
   }
 

@@ -296,6 +296,13 @@ describe('Kafka listener', function () {
       expect((await send(9, ['z'])).errorCode).to.equal(KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
       expect(await send(3, ['d'])).to.include({ errorCode: 0, baseOffset: 3 });
       expect((await native.scan('idem-raw')).entries.map((e) => e.value.toString())).to.deep.equal(['a', 'b', 'c', 'd']);
+      // The log's window holds the last 64 batch numbers (base sequences here): a batch retried
+      // after a later one moved the window past it is a known duplicate, answered as Kafka does.
+      const hundred = Array.from({ length: 100 }, (_, i) => `e${i}`);
+      expect(await send(4, hundred)).to.include({ errorCode: 0, baseOffset: 4 });
+      expect(await send(104, ['f'])).to.include({ errorCode: 0, baseOffset: 104 });
+      expect((await send(4, hundred)).errorCode).to.equal(KafkaErrorCode.DUPLICATE_SEQUENCE_NUMBER);
+      expect(await native.count('idem-raw')).to.equal(105);
     });
   });
 

@@ -69,19 +69,19 @@ describe('Kafka listener parts', () => {
       const producers = new IdempotentProducers(10);
       const id = producers.odlogId(7, 0, 'orders');
       expect(id).to.equal('kafka:7:0:orders');
-      expect(producers.verdict(id, 100)).to.equal('next'); // unknown producer: taken as it comes
+      expect(producers.verdict(id, 100)).to.equal('unknown'); // taken as it comes
       producers.taken(id, 100, 5);
       expect(producers.verdict(id, 105)).to.equal('next');
       expect(producers.verdict(id, 100)).to.equal('retry');
       expect(producers.verdict(id, 110)).to.equal('gap');
       producers.forget(id);
-      expect(producers.verdict(id, 110)).to.equal('next');
+      expect(producers.verdict(id, 110)).to.equal('unknown');
     });
 
     it('forgets the least recently used producer beyond its bound, and hashes topics too long for an id', () => {
       const producers = new IdempotentProducers(2);
       for (const topic of ['a', 'b', 'c']) producers.taken(producers.odlogId(1, 0, topic), 0, 1);
-      expect(producers.verdict(producers.odlogId(1, 0, 'a'), 5)).to.equal('next');
+      expect(producers.verdict(producers.odlogId(1, 0, 'a'), 5)).to.equal('unknown');
       expect(producers.verdict(producers.odlogId(1, 0, 'c'), 5)).to.equal('gap');
       const long = producers.odlogId(2 ** 40, 32_000, 'x'.repeat(249));
       expect(Buffer.byteLength(long)).to.be.at.most(256);

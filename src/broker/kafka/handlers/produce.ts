@@ -52,6 +52,7 @@ function producePartition(ctx: KafkaContext, conn: KafkaClientConnection, reques
   if (!isLegalTopicName(topic)) return answer(index, KafkaErrorCode.INVALID_TOPIC_EXCEPTION);
   if (index !== 0) return answer(index, KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const key = Buffer.from(topic, 'latin1');
+  if (key.length > ctx.log.recordBounds.keyBytesMax) return answer(index, KafkaErrorCode.INVALID_TOPIC_EXCEPTION);
   if (!conn.permissions.canAppend(key)) {
     conn.refuse(`append_forbidden:${topic}`, { topic, reason: 'this token may not append to the topic' });
     return answer(index, KafkaErrorCode.TOPIC_AUTHORIZATION_FAILED);
@@ -71,7 +72,7 @@ function producePartition(ctx: KafkaContext, conn: KafkaClientConnection, reques
     return answer(index, KafkaErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   }
   let producer: { id: string; batchNumber: number } | undefined;
-  let retry = false;
+  let maybeTaken = false;
   if (batch.producerId >= 0) {
     if (batch.producerEpoch < 0 || batch.baseSequence < 0) {
       conn.refuse('idempotent_fields', { topic, reason: `an idempotent batch needs a producer epoch and base sequence >= 0, got ${batch.producerEpoch} and ${batch.baseSequence}` });
@@ -83,7 +84,9 @@ function producePartition(ctx: KafkaContext, conn: KafkaClientConnection, reques
       conn.refuse(`sequence_gap:${id}`, { topic, producerId: batch.producerId, baseSequence: batch.baseSequence, reason: 'a batch before this one is missing (OUT_OF_ORDER_SEQUENCE_NUMBER)' });
       return answer(index, KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     }
-    retry = verdict === 'retry';
+    // Storage refuses a batch older than the producer's window: one taken before, if this is a
+    // retry or the broker does not know the producer's sequence (after a restart).
+    maybeTaken = verdict === 'retry' || verdict === 'unknown';
     ctx.producers.taken(id, batch.baseSequence, batch.records.length);
     producer = { id, batchNumber: batch.baseSequence };
   }
@@ -91,11 +94,11 @@ function producePartition(ctx: KafkaContext, conn: KafkaClientConnection, reques
   try {
     appended = ctx.log.append(records, { producer, timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : undefined });
   } catch (error) {
-    return Promise.resolve(failed(ctx, conn, topic, index, error, producer, retry));
+    return Promise.resolve(failed(ctx, conn, topic, index, error, producer, maybeTaken));
   }
   return appended.then(
     (output) => answerAppended(ctx, key, index, output, records.payloadBytes),
-    (error: unknown) => failed(ctx, conn, topic, index, error, producer, retry),
+    (error: unknown) => failed(ctx, conn, topic, index, error, producer, maybeTaken),
   );
 }
 
@@ -128,9 +131,10 @@ function firstEntry(ctx: KafkaContext, key: Buffer, sequence: number): { offset:
   return next.done === true ? undefined : { offset: next.value.offset, timestamp: next.value.timestamp };
 }
 
-function failed(ctx: KafkaContext, conn: KafkaClientConnection, topic: string, index: number, error: unknown, producer: { id: string } | undefined, retry: boolean): ProducePartitionResponse {
-  if (producer !== undefined && retry && error instanceof InvalidArgumentError) {
-    // Below the next expected sequence and older than storage's window: taken before, and no longer placeable.
+function failed(ctx: KafkaContext, conn: KafkaClientConnection, topic: string, index: number, error: unknown, producer: { id: string } | undefined, maybeTaken: boolean): ProducePartitionResponse {
+  if (producer !== undefined && maybeTaken && error instanceof InvalidArgumentError) {
+    // Older than storage's window for this producer (every other bound was checked before the
+    // append): taken before, and no longer placeable. Kafka's answer for such a duplicate.
     return answer(index, KafkaErrorCode.DUPLICATE_SEQUENCE_NUMBER);
   }
   if (producer !== undefined) ctx.producers.forget(producer.id);
