@@ -306,6 +306,26 @@ describe('Kafka listener', function () {
     });
   });
 
+  describe('idempotence across a restart', () => {
+    it('answers a retried batch with its original offset after a restart, and one older than the log\'s window with DUPLICATE_SEQUENCE_NUMBER', async () => {
+      const own = await startKafkaBroker(fixture);
+      let c = await client(own.kafka);
+      const { producerId } = await c.request(initProducerIdApi, { transactionalId: null, transactionTimeoutMs: 60_000 });
+      const send = async (baseSequence: number, values: string[]) => (await c.request(produceApi, produce('idem-restart', batch(values.map((v) => ({ value: Buffer.from(v) })), { producerId, baseSequence })))).responses[0].partitions[0];
+      const hundred = Array.from({ length: 100 }, (_, i) => `a${i}`);
+      expect(await send(0, hundred)).to.include({ errorCode: 0, baseOffset: 0 });
+      expect(await send(100, ['b'])).to.include({ errorCode: 0, baseOffset: 100 });
+      c.close();
+      c = await client(await restartKafkaBroker(own.broker));
+      // The broker no longer knows the producer's next sequence; the log still knows its batches.
+      expect((await send(0, hundred)).errorCode).to.equal(KafkaErrorCode.DUPLICATE_SEQUENCE_NUMBER);
+      expect(await send(100, ['b'])).to.include({ errorCode: 0, baseOffset: 100 });
+      expect(await send(101, ['c'])).to.include({ errorCode: 0, baseOffset: 101 });
+      const ownNative = await fixture.client(own.broker.address);
+      expect(await ownNative.count('idem-restart')).to.equal(102);
+    });
+  });
+
   describe('durability', () => {
     it('serves only durable records: with async durability, a written record reaches Kafka consumers once it is synced', async () => {
       // A WAL whose syncs wait while `held` is set: written commits stay not durable meanwhile.
