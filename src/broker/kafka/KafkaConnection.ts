@@ -326,6 +326,8 @@ export class KafkaConnection implements KafkaClientConnection {
         this.slots.length = 0;
         this.out.flush();
         this.socket.end();
+        // Read on (and drop) until the client closes its side too, so 'close' comes.
+        this.socket.resume();
         return;
       }
       if (slot.frame !== undefined) this.send(slot.frame);

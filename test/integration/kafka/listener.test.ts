@@ -111,6 +111,12 @@ describe('Kafka listener', function () {
       }
     });
 
+    it('does not start when the Kafka port is taken, and says so in one line naming --kafka-port', async () => {
+      const taken = Number(/:(\d+)$/.exec(kafka)?.[1]);
+      const error = await expectRejected(fixture.start(['--kafka-port', String(taken)]));
+      expect(error.message).to.include(`odlog: the Kafka listener cannot listen on 127.0.0.1:${taken}: the port is in use by another process (EADDRINUSE); stop that process or choose another --kafka-port`);
+    });
+
     it('listening on every address, advertises the address the client reached, not 0.0.0.0', async () => {
       const wide = await fixture.start(['--host', '0.0.0.0', '--kafka-port', '0']);
       const port = Number(/:(\d+)$/.exec(kafkaAddressOf(wide))?.[1]);
