@@ -67,7 +67,7 @@ export const limits = {
    *  its batches copied behind it (while it is built) fits one, so none needs memory of its own. */
   slabBytes: 17 * MiB,
   /** Emptied slabs kept for reuse: reused memory is not faulted in again. */
-  slabBytesKept: 34 * MiB,
+  slabBytesKept: 17 * MiB,
   /** A WAL file is closed and the next begun once it holds this many bytes. Files are given back
    *  once flushed, so the WAL holds about memtableBytesMax plus one file. */
   walFileBytesMax: 32 * MiB,

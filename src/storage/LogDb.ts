@@ -148,6 +148,28 @@ export class LogDb {
     );
   }
 
+  /**
+   * The first sequence appended at or after `timeMs` (append times never decrease along the log),
+   * or the visible end when there is none: where to start reading "from a time".
+   * @example
+   * for await (const e of log.scanGlobal({ prefix: '' }, { start: log.sequenceAtTime(Date.now() - 60_000) })) handle(e);
+   */
+  sequenceAtTime(timeMs: number): number {
+    this.checkOpen();
+    if (!Number.isFinite(timeMs)) throw new InvalidArgumentError(`a time is a number of milliseconds, got ${String(timeMs)}`);
+    const { memtable } = this.parts.state;
+    const end = this.visibleSequence;
+    return withSnapshot(this.parts.env.tables, end, (snapshot) => {
+      const found = this.parts.chunkTimes.firstAtOrAfter(timeMs, Math.min(end, snapshot.flushedSeq), snapshot.transaction);
+      if (found !== undefined) return found;
+      for (let i = memtable.firstFrameIndexFrom(snapshot.flushedSeq); ; i++) {
+        const frame = memtable.frameByIndex(i);
+        if (frame === undefined || frame.startSeq >= end) return end;
+        if (frame.kind === FrameKind.Commit && frame.endSeq > frame.startSeq && new CommitFrame(frame.frame).timeMs >= timeMs) return frame.startSeq;
+      }
+    });
+  }
+
   /** A producer id never handed out before, even across restarts (the Kafka listener's InitProducerId). */
   async allocateProducerId(): Promise<number> {
     this.checkOpen();

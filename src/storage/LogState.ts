@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { limits } from '../limits.js';
 import type { StorageTables } from './env/StorageEnvironment.js';
 import { assert } from './errors.js';
-import { encodeKeyCode } from './KeyCode.js';
 import { decodeFlushMeta, flushMetaKey } from './layout/FlushMeta.js';
-import { decodeKeyRecord } from './layout/KeyRecord.js';
+import { lookupKeyRecord } from './layout/KeyRecord.js';
 import { KeyTable, type KeyState } from './memtable/KeyTable.js';
 import { Memtable, type MemFrame, type RunPlacement } from './memtable/Memtable.js';
 import { SlabAllocator } from './memtable/SlabAllocator.js';
@@ -138,9 +137,8 @@ export class LogState {
 
   /** A key's state from LMDB (as of the last flush), or a new key with `knownId` (replay) or the next id. */
   private loadKey(key: Buffer, keyStr: string, knownId: number | undefined): KeyState {
-    const raw = this.tables.keys.getBinary(encodeKeyCode(key));
-    if (raw !== undefined) {
-      const record = decodeKeyRecord(raw);
+    const record = lookupKeyRecord(this.tables, key);
+    if (record !== undefined) {
       assert(knownId === undefined || knownId === record.keyId, 'a key keeps its id');
       return { keyStr, keyId: record.keyId, count: record.count, lastSeq: record.lastSeq, trimSeq: record.trimSeq, lastRun: -1, memRuns: 0 };
     }

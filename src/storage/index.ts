@@ -12,7 +12,7 @@ export type { ConsumerCursor, CursorSelector, CursorStore } from './CursorStore.
 export type { SegmentationPolicy } from './SegmentTable.js';
 export type { RetentionPolicy } from './RetentionTask.js';
 export type { Clock, ClockTimer } from './Clock.js';
-export type { WalFiles, WalHandle } from './wal/WalFiles.js';
+export { nodeWalFiles, type WalFiles, type WalHandle } from './wal/WalFiles.js';
 export * from './types.js';
 export {
   LogError,

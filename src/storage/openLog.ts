@@ -10,6 +10,7 @@ import { FlushWorkerClient } from './flush/FlushWorkerClient.js';
 import { checkOptions, type LogDbOptions } from './LogDbOptions.js';
 import { LogState } from './LogState.js';
 import { LogTimers } from './LogTimers.js';
+import { ChunkTimes } from './read/ChunkTimes.js';
 import { GlobalReader } from './read/GlobalReader.js';
 import { KeyNames } from './read/KeyNames.js';
 import { KeyRows } from './read/KeyRows.js';
@@ -31,6 +32,7 @@ export interface LogParts {
   readonly keyRows: KeyRows;
   readonly keyReader: KeyStreamReader;
   readonly globalReader: GlobalReader;
+  readonly chunkTimes: ChunkTimes;
   readonly retention: RetentionTask;
   readonly cursors: CursorStore;
   readonly groups: GroupOffsetStore;
@@ -141,6 +143,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
       keyRows,
       keyReader: new KeyStreamReader(tables, keyRows, visibleLimit),
       globalReader: new GlobalReader(tables, new KeyNames(tables), state.memtable, visibleLimit),
+      chunkTimes: new ChunkTimes(tables),
       retention,
       cursors: new CursorStore(tables, options.cursorsMax ?? limits.cursorsMax, checkOpen),
       groups: new GroupOffsetStore(tables, limits.consumerGroupsMax, checkOpen),

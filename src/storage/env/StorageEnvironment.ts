@@ -28,10 +28,10 @@ export interface StorageTables {
   readonly segments: BinaryDb;
   /** (segment id, key code) -> ListingEntry. */
   readonly listings: BinaryDb;
-  /** key code -> KeyRecord. */
+  /** key id -> KeyRecord (the key's bytes and its state as of the last flush). */
   readonly keys: BinaryDb;
-  /** key id -> key bytes. */
-  readonly keyNames: BinaryDb;
+  /** key code -> key id (f64 LE): a key found by its bytes. */
+  readonly keyIds: BinaryDb;
   /** 'format' and 'flush' (FlushMeta). */
   readonly meta: BinaryDb;
   /** cursor name -> cursor record. */
@@ -77,7 +77,7 @@ export function openTables(file: string): StorageTables {
     segments: db('segments'),
     listings: db('listings'),
     keys: db('keys'),
-    keyNames: db('key-names'),
+    keyIds: db('key-ids'),
     meta: db('meta'),
     cursors: db('cursors'),
     producers: db('producers'),
@@ -185,7 +185,7 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   }
 }
 
-const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers', 'group-offsets']);
+const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-ids', 'meta', 'cursors', 'producers', 'group-offsets']);
 
 /** A crash between creating the tables and writing the format leaves only our table names. */
 function hasForeignRow(tables: StorageTables): boolean {

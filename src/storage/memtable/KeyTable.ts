@@ -33,6 +33,8 @@ export class KeyTable {
   private readonly all = new Map<string, KeyState>();
   /** Unpinned states, least recently used first. */
   private readonly lru = new Map<string, KeyState>();
+  /** States loaded for the commit being built, not yet pinned nor in the LRU (see `endBuild`). */
+  private fresh: KeyState[] = [];
 
   constructor(
     private readonly unpinnedMax: number,
@@ -53,15 +55,25 @@ export class KeyTable {
     return this.all.get(keyStr);
   }
 
-  /** The state of a key about to be written, loaded if needed. */
+  /**
+   * The state of a key the commit being built reads or writes, loaded if needed. It is taken out
+   * of the LRU (most keys are pinned right after, by their run); `endBuild` puts back the others.
+   * Few map operations per key: at a million keys they are most of the builder's time.
+   */
   forWrite(key: Buffer, keyStr: string): KeyState {
     let state = this.all.get(keyStr);
     if (state === undefined) {
       state = this.load(key, keyStr);
       this.all.set(keyStr, state);
-    } else if (state.memRuns === 0) this.lru.delete(keyStr);
-    if (state.memRuns === 0) this.lru.set(keyStr, state); // most recently used
+      this.fresh.push(state);
+    } else if (state.memRuns === 0 && this.lru.delete(keyStr)) this.fresh.push(state);
     return state;
+  }
+
+  /** The commit is built: keys it looked up but did not write go back to the LRU, as most recently used. */
+  endBuild(): void {
+    for (const state of this.fresh) if (state.memRuns === 0) this.lru.set(state.keyStr, state);
+    this.fresh = [];
   }
 
   /** The state of a key met while replaying the WAL, loaded by `load` (which knows the key's id) if needed. */
@@ -70,14 +82,12 @@ export class KeyTable {
     if (state === undefined) {
       state = load(key, keyStr);
       this.all.set(keyStr, state);
-      this.lru.set(keyStr, state);
-    }
+    } else if (state.memRuns === 0) this.lru.delete(keyStr);
     return state;
   }
 
-  /** A run of the key entered the memtable. */
+  /** A run of the key entered the memtable (its state is out of the LRU: forWrite or forReplay took it). */
   runAdded(state: KeyState, run: number): void {
-    if (state.memRuns === 0) this.lru.delete(state.keyStr);
     state.memRuns++;
     state.lastRun = run;
   }
@@ -107,5 +117,6 @@ export class KeyTable {
   clear(): void {
     this.all.clear();
     this.lru.clear();
+    this.fresh = [];
   }
 }

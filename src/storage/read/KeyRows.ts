@@ -1,9 +1,8 @@
 import type { Transaction } from 'lmdb';
 import type { StorageTables } from '../env/StorageEnvironment.js';
-import { encodeKeyCode } from '../KeyCode.js';
 import { decodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
 import { decodeGenRow, genRowPrevGen } from '../layout/GenRow.js';
-import { decodeKeyRecord, noGen, type KeyRecord } from '../layout/KeyRecord.js';
+import { lookupKeyRecord, noGen, type KeyRecord } from '../layout/KeyRecord.js';
 import { genKey, genKeyPrefix, genRowFirstSeq, genRowKey } from '../layout/StorageKeys.js';
 import { StreamRow } from '../layout/StreamRow.js';
 import type { KeyTable } from '../memtable/KeyTable.js';
@@ -32,8 +31,7 @@ export class KeyRows {
 
   /** The key's record in LMDB, in the snapshot. */
   record(key: Buffer, transaction: Transaction): KeyRecord | undefined {
-    const raw = this.tables.keys.getBinary(encodeKeyCode(key), { transaction });
-    return raw === undefined ? undefined : decodeKeyRecord(raw);
+    return lookupKeyRecord(this.tables, key, transaction);
   }
 
   /** Rows holding the key's sequences in `[from, end)` (a first row may start before `from`). */

@@ -100,6 +100,16 @@ export class CommitFrame {
     return out;
   }
 
+  /** Each run's header offset, key id and first sequence, without building the runs. */
+  forEachRunHeader(each: (at: number, keyId: number, firstSeq: number) => void): void {
+    const f = this.frame;
+    let at = frameHeaderBytes + commitBodyBytes;
+    for (let i = 0; i < this.runCount; i++) {
+      each(at, f.readDoubleLE(at), f.readDoubleLE(at + 8));
+      at += runHeaderBytes + pad4(f.readUInt32LE(at + 16)) + pad4(f.readUInt32LE(at + 20));
+    }
+  }
+
   /** The run whose header is at byte `at` of the frame, and where the next one starts. */
   runAt(at: number): { run: FrameRun; next: number } {
     const f = this.frame;

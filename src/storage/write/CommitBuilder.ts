@@ -57,6 +57,14 @@ export class CommitBuilder {
   ) {}
 
   build(items: readonly PendingItem[]): BuildOutcome {
+    try {
+      return this.buildFrame(items);
+    } finally {
+      this.keys.endBuild();
+    }
+  }
+
+  private buildFrame(items: readonly PendingItem[]): BuildOutcome {
     const timeMs = Math.max(this.now(), this.head.lastTimeMs);
     const controls: PendingControl[] = [];
     const appends: PendingAppend[] = [];
