@@ -37,7 +37,8 @@ export const fetch: KafkaHandler = async (ctx, conn, header, payload) => {
     fetchApi.encodeResponse(header.apiVersion, header.correlationId, { throttleTimeMs: 0, errorCode, sessionId: 0, responses });
   if (request.sessionId !== 0) return encode([], KafkaErrorCode.FETCH_SESSION_ID_NOT_FOUND);
   const deadline = Date.now() + Math.min(Math.max(0, request.maxWaitMs), limits.kafkaFetchWaitMsMax);
-  const keys = [...new Set(request.topics.filter((t) => isLegalTopicName(t.topic)).map((t) => Buffer.from(t.topic, 'latin1').toString('latin1')))];
+  // Legal topic names are ASCII: the name is the key's latin1 string, as commits name keys.
+  const keys = [...new Set(request.topics.filter((t) => isLegalTopicName(t.topic)).map((t) => t.topic))];
   for (;;) {
     const read = readPartitions(ctx, conn, request);
     const remaining = deadline - Date.now();

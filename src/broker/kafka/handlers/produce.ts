@@ -90,13 +90,7 @@ function producePartition(ctx: KafkaContext, conn: KafkaClientConnection, reques
     ctx.producers.taken(id, batch.baseSequence, batch.records.length);
     producer = { id, batchNumber: batch.baseSequence };
   }
-  let appended: Promise<AppendOutput>;
-  try {
-    appended = ctx.log.append(records, { producer, timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : undefined });
-  } catch (error) {
-    return Promise.resolve(failed(ctx, conn, topic, index, error, producer, maybeTaken));
-  }
-  return appended.then(
+  return ctx.log.append(records, { producer, timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : undefined }).then(
     (output) => answerAppended(ctx, key, index, output, records.payloadBytes),
     (error: unknown) => failed(ctx, conn, topic, index, error, producer, maybeTaken),
   );
