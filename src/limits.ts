@@ -267,6 +267,36 @@ export const limits = {
   /** Keys whose own start `--from -N` works out under a prefix (one position each, kept in memory;
    *  a few dozen Count requests each). Beyond it the command stops with a message. */
   cliLastNKeysMax: 100_000,
+
+  // ---- Kafka listener -------------------------------------------------------------------------------
+
+  /** Shortest and longest session timeout a Kafka group member may ask for (else
+   *  INVALID_SESSION_TIMEOUT). Kafka's floor is 6 s to spare its replicated coordinator; a heartbeat
+   *  here is a timer reset, so 1 s is allowed (short timeouts make tests and failover quick). */
+  kafkaSessionTimeoutMsMin: 1_000,
+  kafkaSessionTimeoutMsMax: 1_800_000,
+  /** Consumer groups with members held in memory at once; a JoinGroup for another group gets
+   *  COORDINATOR_NOT_AVAILABLE (retriable). Committed offsets are in the log, not counted here. */
+  kafkaActiveGroupsMax: 10_000,
+  /** Members (joined or holding a member id) of one group; beyond it GROUP_MAX_SIZE_REACHED. One
+   *  partition per topic means a group rarely has use for more than a few. */
+  kafkaGroupMembersMax: 1_000,
+  /** Bytes of one Fetch answer, whatever the client asks (librdkafka asks 50 MiB): what a
+   *  connection's output buffer can take twice over; a client asks again for the rest. */
+  kafkaFetchResponseBytesMax: 8 * MiB,
+  /** Records of one partition in one Fetch answer (each is an object while it is encoded). */
+  kafkaFetchRecordsMax: 50_000,
+  /** Longest wait a Fetch may ask for (MaxWaitMs); longer ones wait this long. */
+  kafkaFetchWaitMsMax: 60_000,
+  /** Keys an all-topics Metadata request looks through for legal topic names (the answer itself
+   *  is capped by kafkaTopicsListedMax): a log of millions of keys is not listed whole per request. */
+  kafkaMetadataKeysScannedMax: 200_000,
+  /** Idempotent Kafka producers whose next expected sequence is remembered (see
+   *  IdempotentProducers); the least recently used is forgotten first and then accepted at any
+   *  sequence, as after a restart. */
+  kafkaProducerSequencesMax: 100_000,
+  /** Distinct refusals logged per Kafka connection ("logged once" each); beyond it, none. */
+  kafkaRefusalsLoggedMax: 64,
 } as const;
 
 export type Limits = typeof limits;

@@ -17,6 +17,8 @@ async function launcherFor(kind: TargetKind): Promise<TargetLauncher> {
       return (await import('./targets/RedisTarget.js')).redisTarget;
     case 'nats':
       return (await import('./targets/NatsTarget.js')).natsTarget;
+    case 'kafka':
+      return (await import('./targets/KafkaTarget.js')).kafkaTarget;
   }
 }
 

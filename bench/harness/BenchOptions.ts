@@ -3,8 +3,12 @@ import { parseArgs } from '../../src/args/parseArgs.js';
 import { renderHelp } from '../../src/args/renderHelp.js';
 import { UsageError } from '../../src/args/UsageError.js';
 
-/** Which system a run drives. `discard` is an odlog-protocol server that stores nothing (the generator's ceiling). */
-export type TargetKind = 'odlog' | 'redis' | 'nats' | 'discard';
+/**
+ * Which system a run drives. `discard` is an odlog-protocol server that stores nothing (the
+ * generator's ceiling); `kafka` is any Kafka-protocol broker (`--broker`), or else an odlog broker
+ * driven through its Kafka listener.
+ */
+export type TargetKind = 'odlog' | 'redis' | 'nats' | 'discard' | 'kafka';
 
 /** The knobs of one load run; every figure in a result carries them. */
 export interface Workload {
@@ -97,7 +101,7 @@ const max = Number.MAX_SAFE_INTEGER;
 
 /** The workload's flags (defaults in brackets in their descriptions). */
 const workloadFlags = {
-  target: valueFlag('target', 'odlog|redis|nats|discard', 'system to drive (discard: a server that stores nothing) [odlog]', oneOf<TargetKind>(['odlog', 'redis', 'nats', 'discard'])),
+  target: valueFlag('target', 'odlog|redis|nats|discard|kafka', 'system to drive (discard: a server that stores nothing; kafka: any Kafka-protocol broker given by --broker, else odlog through its Kafka listener) [odlog]', oneOf<TargetKind>(['odlog', 'redis', 'nats', 'discard', 'kafka'])),
   producers: valueFlag('producers', 'N', 'producer worker threads [2]', positiveNumber(64)),
   connections: valueFlag('connections', 'N', 'connections per producer [4]', positiveNumber(1024)),
   inFlight: valueFlag('in-flight', 'N', 'batches in flight per connection (closed loop) [4]', positiveNumber(1024)),
@@ -163,6 +167,7 @@ export function benchHelp(): string {
     ],
     examples: [
       'odlog bench --duration 30 --consumers 1',
+      'odlog bench --target kafka --broker 127.0.0.1:9092',
       'odlog bench --rate 50000 --out run.json --html run.html',
       'odlog bench --peers',
       'odlog bench --peers --keys 1000000 --prefill-rounds 10 --duration 15',

@@ -48,6 +48,11 @@ export interface BrokerConfig {
   readonly writeQueueBytesMax: number;
   readonly memtableBytesMax: number;
   readonly memtableKeysMax: number;
+  /** Port of the Kafka listener; none when undefined. */
+  readonly kafkaPort?: number;
+  readonly kafkaAdvertisedHost?: string;
+  readonly kafkaAdvertisedPort?: number;
+  readonly kafkaTopicsListedMax: number;
 }
 
 /** A setting that cannot be used, with the source that gave it. */
@@ -145,6 +150,8 @@ export function loadBrokerConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const config = out as unknown as BrokerConfig & { help: boolean };
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) throw new ConfigError('tlsCert and tlsKey go together: give both or neither');
   if (config.port > 65535) throw new ConfigError(`port must be 0..65535, got ${config.port}`);
+  if (config.kafkaPort !== undefined && config.kafkaPort > 65535) throw new ConfigError(`kafkaPort must be 0..65535, got ${config.kafkaPort}`);
+  if (config.kafkaAdvertisedPort !== undefined && (config.kafkaAdvertisedPort < 1 || config.kafkaAdvertisedPort > 65535)) throw new ConfigError(`kafkaAdvertisedPort must be 1..65535, got ${config.kafkaAdvertisedPort}`);
   return config;
 }
 
