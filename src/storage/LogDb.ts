@@ -189,6 +189,15 @@ export class LogDb {
     });
   }
 
+  /**
+   * The highest-numbered batch in an idempotent producer's window (from memory or LMDB), if it
+   * has any: a Kafka producer's next expected sequence follows it, across restarts too.
+   */
+  producerLastBatch(id: string): { readonly batchNumber: number; readonly count: number } | undefined {
+    this.checkOpen();
+    return this.parts.state.producers.lastBatch(id);
+  }
+
   /** A producer id never handed out before, even across restarts (the Kafka listener's InitProducerId). */
   async allocateProducerId(): Promise<number> {
     this.checkOpen();

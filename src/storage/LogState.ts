@@ -121,7 +121,7 @@ export class LogState {
         if (run.keyId >= this.nextKeyId) this.nextKeyId = run.keyId + 1;
         return { state, firstSeq: run.firstSeq, headerOffset: run.headerOffset };
       });
-      for (const p of commit.producers()) this.producers.replay(p.id, p.batchNumber, p.startSequence, p.count, commit.timeMs);
+      for (const p of commit.producers()) this.producers.replay(p.id, p.batchNumber, p.startSequence, p.count, p.offset, commit.timeMs);
       this.addFrame(lsn, kind, piece, commit.startSeq, commit.endSeq, placements);
       this.head.nextSequence = commit.endSeq;
       this.head.lastTimeMs = Math.max(this.head.lastTimeMs, commit.timeMs);

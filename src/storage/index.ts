@@ -21,6 +21,7 @@ export {
   QueueFullError,
   TimeoutError,
   ConflictError,
+  StaleBatchError,
   ClosedError,
   StorageError,
   IncompatibleFormatError,

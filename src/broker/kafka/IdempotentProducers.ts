@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 export type SequenceVerdict =
   /** The sequence this producer is expected to send next. */
   | 'next'
-  /** A producer not remembered here (its first batch, or after a restart): taken as it comes. */
+  /** A producer neither this broker nor storage knows (its first batch): taken as it comes. */
   | 'unknown'
   /** Below the next: a batch already taken, sent again. Storage answers it with its original offsets. */
   | 'retry'
@@ -22,9 +22,9 @@ const producerIdBytesMax = 256;
  *
  * Kafka also refuses batches out of order, which keeps "below the next sequence" equal to "already
  * taken". That needs the next sequence of each producer, kept here in memory (bounded, least
- * recently used dropped first). A producer not known here (first batch, forgotten, or after a
- * broker restart) is accepted at whatever sequence it sends, as a fresh one; its retries are
- * still recognised by storage.
+ * recently used dropped first) and, for one not in memory (forgotten, or after a broker restart),
+ * read from storage's window (its last batch). A producer storage does not know either is new:
+ * its first batch is accepted at whatever sequence it sends.
  *
  * @example
  * const id = producers.odlogId(4, 0, 'orders'); // 'kafka:4:0:orders'
@@ -33,7 +33,11 @@ const producerIdBytesMax = 256;
 export class IdempotentProducers {
   private readonly next = new Map<string, number>();
 
-  constructor(private readonly rememberedMax: number) {}
+  constructor(
+    private readonly rememberedMax: number,
+    /** The producer's last batch in storage's window, if it has one. */
+    private readonly lastStored: (id: string) => { readonly batchNumber: number; readonly count: number } | undefined,
+  ) {}
 
   /** The odlog producer id of a Kafka producer's writes to a topic (hashed when the topic is long). */
   odlogId(producerId: number, epoch: number, topic: string): string {
@@ -43,8 +47,13 @@ export class IdempotentProducers {
   }
 
   verdict(id: string, baseSequence: number): SequenceVerdict {
-    const expected = this.next.get(id);
-    if (expected === undefined) return 'unknown';
+    let expected = this.next.get(id);
+    if (expected === undefined) {
+      const last = this.lastStored(id);
+      if (last === undefined) return 'unknown';
+      expected = (last.batchNumber + last.count) % 2 ** 31;
+      this.touch(id, expected);
+    }
     if (baseSequence === expected) return 'next';
     return baseSequence < expected ? 'retry' : 'gap';
   }

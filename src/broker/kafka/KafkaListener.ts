@@ -59,7 +59,7 @@ export class KafkaListener {
         logger,
       ),
       waiters,
-      producers: new IdempotentProducers(limits.kafkaProducerSequencesMax),
+      producers: new IdempotentProducers(limits.kafkaProducerSequencesMax, (id) => log.producerLastBatch(id)),
       apiVersions: kafkaApiVersions,
       shuttingDown: false,
     };

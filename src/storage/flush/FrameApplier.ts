@@ -72,7 +72,7 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
       for (const p of commit.producers()) {
         let entry = producerBatches.get(p.id);
         if (entry === undefined) producerBatches.set(p.id, (entry = { batches: [], lastSeenMs: commit.timeMs }));
-        entry.batches.push({ batchNumber: p.batchNumber, startSequence: p.startSequence, count: p.count });
+        entry.batches.push({ batchNumber: p.batchNumber, startSequence: p.startSequence, count: p.count, offset: p.offset, timeMs: commit.timeMs });
         entry.lastSeenMs = commit.timeMs;
       }
       seq = commit.endSeq;
@@ -281,10 +281,12 @@ function keyIdValue(keyId: number): Buffer {
 function writeProducer(tables: StorageTables, id: string, batches: readonly ProducerBatch[], lastSeenMs: number, windowBatches: number): void {
   const key = Buffer.from(id, 'utf8');
   const raw = tables.producers.getBinary(key);
+  // The window as the writer keeps it: the last `windowBatches` batches, in the order they came.
   const window = new Map<number, ProducerBatch>();
-  for (const b of raw === undefined ? [] : decodeProducerRecord(raw).batches) window.set(b.batchNumber, b);
-  for (const b of batches) window.set(b.batchNumber, b);
-  const newest = Math.max(...window.keys());
-  const kept = [...window.values()].filter((b) => b.batchNumber > newest - windowBatches).sort((a, b) => a.batchNumber - b.batchNumber);
+  for (const b of [...(raw === undefined ? [] : decodeProducerRecord(raw).batches), ...batches]) {
+    window.delete(b.batchNumber);
+    window.set(b.batchNumber, b);
+  }
+  const kept = [...window.values()].slice(-windowBatches);
   tables.producers.put(key, encodeProducerRecord({ lastSeenMs, batches: kept }));
 }

@@ -17,13 +17,14 @@ import { frameHeaderBytes } from './WalFrame.js';
  *   72  runs    runCount x { f64 keyId, f64 firstSeq, u32 keyBytes, u32 rowBytes,
  *                            key (padded to 4), StreamRow (padded to 4) }
  *       producers  producerCount x { u32 idBytes, u32 count, f64 batchNumber, f64 startSeq,
+ *                                    f64 offset (of the batch's first record in its key),
  *                                    id UTF-8 (padded to 4) }   idempotent batches it sequenced
  * ```
  * Runs are the records of one key, in sequence order; a key has at most one run per commit.
  */
 export const commitBodyBytes = 32;
 export const runHeaderBytes = 24;
-export const producerEntryBytes = 24;
+export const producerEntryBytes = 32;
 
 export const CommitFlags = {
   OpensSegment: 1,
@@ -50,6 +51,8 @@ export interface FrameProducerBatch {
   readonly batchNumber: number;
   readonly startSequence: number;
   readonly count: number;
+  /** Offset of the batch's first record within its key. */
+  readonly offset: number;
 }
 
 /** A read-only view of a commit frame. */
@@ -136,8 +139,9 @@ export class CommitFrame {
       const count = f.readUInt32LE(at + 4);
       const batchNumber = f.readDoubleLE(at + 8);
       const startSequence = f.readDoubleLE(at + 16);
+      const offset = f.readDoubleLE(at + 24);
       const id = f.toString('utf8', at + producerEntryBytes, at + producerEntryBytes + idBytes);
-      out.push({ id, batchNumber, startSequence, count });
+      out.push({ id, batchNumber, startSequence, count, offset });
       at += producerEntryBytes + pad4(idBytes);
     }
     return out;

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidArgumentError, StorageError } from '../errors.js';
+import { ConflictError, StaleBatchError, StorageError } from '../errors.js';
 import { maxSafeSequence } from '../layout/StorageKeys.js';
 import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes } from '../layout/StreamRow.js';
 import type { KeyState, KeyTable } from '../memtable/KeyTable.js';
@@ -127,6 +127,7 @@ export class CommitBuilder {
           groupList.push(group);
         }
         if (group.n === 0) group.firstSeq = seq;
+        if (i === 0) item.firstOffset = group.state.count + group.n;
         group.lastSeq = seq;
         group.n++;
         group.valueBytes += offsets[4 * i + 3] - offsets[4 * i + 2];
@@ -135,9 +136,10 @@ export class CommitBuilder {
       }
       groupOfRecord.push(recordGroups);
       appends.push(item);
+      item.timeMs = timeMs;
       payloadBytes += item.bytes;
       if (producer !== undefined && item.producer !== undefined) {
-        this.producers.record(producer, item.producer.batchNumber, item, timeMs);
+        this.producers.record(producer, item.producer.batchNumber, item, item.firstOffset, timeMs);
         producerBatches.push({ state: producer, batchNumber: item.producer.batchNumber });
       }
     }
@@ -219,14 +221,14 @@ export class CommitBuilder {
       case 'new':
         return false;
       case 'committed':
-        item.settle(null, { startSequence: verdict.startSequence, count: verdict.count, duplicate: true });
+        item.settle(null, { startSequence: verdict.startSequence, count: verdict.count, offset: verdict.offset, timestamp: verdict.timeMs, duplicate: true });
         return true;
       case 'inFlight':
         (verdict.original.followers ??= []).push(item.settle);
         return true;
       case 'tooOld':
         item.settle(
-          new InvalidArgumentError(
+          new StaleBatchError(
             `batch ${batchNumber} of producer ${JSON.stringify(producer.id)} is older than its idempotency window (oldest kept: ${verdict.oldest}); ` +
               'it cannot be told whether it was appended, so it was not appended again',
           ),
@@ -350,12 +352,13 @@ export class CommitBuilder {
     let producerAt = groupList.length === 0 ? frameHeaderBytes + commitBodyBytes : pad4(groupList[groupList.length - 1].rowEnd);
     for (let p = 0; p < producerBatches.length; p++) {
       const { state, batchNumber } = producerBatches[p];
-      const entry = state.window.get(batchNumber) as { startSequence: number; count: number };
+      const entry = state.window.get(batchNumber) as { startSequence: number; count: number; offset: number };
       const id = producerIds[p];
       arena.writeUInt32LE(id.length, producerAt);
       arena.writeUInt32LE(entry.count, producerAt + 4);
       arena.writeDoubleLE(batchNumber, producerAt + 8);
       arena.writeDoubleLE(entry.startSequence, producerAt + 16);
+      arena.writeDoubleLE(entry.offset, producerAt + 24);
       id.copy(arena, producerAt + producerEntryBytes);
       producerAt += producerEntryBytes + pad4(id.length);
     }

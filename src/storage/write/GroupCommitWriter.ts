@@ -157,6 +157,8 @@ export class GroupCommitWriter {
         producer,
         followers: undefined,
         startSequence: -1,
+        firstOffset: -1,
+        timeMs: 0,
         settle: (error, output) => {
           this.admission.release(bytes);
           if (error !== null) reject(error);
@@ -478,7 +480,7 @@ export class GroupCommitWriter {
 
 /** Settle an append and every retry of it that waited for it. */
 function settleWithFollowers(append: PendingAppend, error: Error | null): void {
-  const output: AppendOutput = { startSequence: append.startSequence, count: append.batch.count };
+  const output: AppendOutput = { startSequence: append.startSequence, count: append.batch.count, offset: append.firstOffset, timestamp: append.timeMs };
   append.settle(error, output);
   for (const follower of append.followers ?? []) follower(error, { ...output, duplicate: true });
 }

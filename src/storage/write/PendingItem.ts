@@ -23,8 +23,10 @@ export interface PendingAppend {
   /** Key + value bytes, as counted against the queue's bound. */
   readonly bytes: number;
   readonly producer: ProducerBatchId | undefined;
-  /** Set when the batch is sequenced. */
+  /** Set when the batch is sequenced: its first sequence, its first record's offset within its key, its append time. */
   startSequence: number;
+  firstOffset: number;
+  timeMs: number;
   readonly settle: (error: Error | null, output?: AppendOutput) => void;
   /** Retries of this batch that arrived while it was in flight: they get its outcome. */
   followers: ((error: Error | null, output?: AppendOutput) => void)[] | undefined;

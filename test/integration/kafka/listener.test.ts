@@ -302,13 +302,16 @@ describe('Kafka listener', function () {
       expect((await send(9, ['z'])).errorCode).to.equal(KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
       expect(await send(3, ['d'])).to.include({ errorCode: 0, baseOffset: 3 });
       expect((await native.scan('idem-raw')).entries.map((e) => e.value.toString())).to.deep.equal(['a', 'b', 'c', 'd']);
-      // The log's window holds the last 64 batch numbers (base sequences here): a batch retried
-      // after a later one moved the window past it is a known duplicate, answered as Kafka does.
+      // The log's window holds the producer's last 64 batches, whatever their base sequences: a
+      // 100-record batch retried after a later one is still in it, answered with its offset ...
       const hundred = Array.from({ length: 100 }, (_, i) => `e${i}`);
       expect(await send(4, hundred)).to.include({ errorCode: 0, baseOffset: 4 });
       expect(await send(104, ['f'])).to.include({ errorCode: 0, baseOffset: 104 });
+      expect(await send(4, hundred)).to.include({ errorCode: 0, baseOffset: 4 });
+      // ... and once 64 later batches pushed it out, a retry of it is a known duplicate, answered as Kafka does.
+      for (let s = 105; s < 105 + 64; s++) expect(await send(s, [`g${s}`])).to.include({ errorCode: 0 });
       expect((await send(4, hundred)).errorCode).to.equal(KafkaErrorCode.DUPLICATE_SEQUENCE_NUMBER);
-      expect(await native.count('idem-raw')).to.equal(105);
+      expect(await native.count('idem-raw')).to.equal(105 + 64);
     });
   });
 
@@ -320,15 +323,17 @@ describe('Kafka listener', function () {
       const send = async (baseSequence: number, values: string[]) => (await c.request(produceApi, produce('idem-restart', batch(values.map((v) => ({ value: Buffer.from(v) })), { producerId, baseSequence })))).responses[0].partitions[0];
       const hundred = Array.from({ length: 100 }, (_, i) => `a${i}`);
       expect(await send(0, hundred)).to.include({ errorCode: 0, baseOffset: 0 });
-      expect(await send(100, ['b'])).to.include({ errorCode: 0, baseOffset: 100 });
+      for (let s = 100; s < 100 + 64; s++) expect(await send(s, [`b${s}`])).to.include({ errorCode: 0, baseOffset: s });
       c.close();
       c = await client(await restartKafkaBroker(own.broker));
-      // The broker no longer knows the producer's next sequence; the log still knows its batches.
+      // The broker read the producer's next sequence back from the log's window: a gap is still refused.
+      expect((await send(170, ['late'])).errorCode).to.equal(KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+      // A batch still in the window is answered with its original offset; one pushed out of it is a known duplicate.
+      expect(await send(163, ['b163'])).to.include({ errorCode: 0, baseOffset: 163 });
       expect((await send(0, hundred)).errorCode).to.equal(KafkaErrorCode.DUPLICATE_SEQUENCE_NUMBER);
-      expect(await send(100, ['b'])).to.include({ errorCode: 0, baseOffset: 100 });
-      expect(await send(101, ['c'])).to.include({ errorCode: 0, baseOffset: 101 });
+      expect(await send(164, ['c'])).to.include({ errorCode: 0, baseOffset: 164 });
       const ownNative = await fixture.client(own.broker.address);
-      expect(await ownNative.count('idem-restart')).to.equal(102);
+      expect(await ownNative.count('idem-restart')).to.equal(165);
     });
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidArgumentError, type LogEntry } from '../../../src/index.js';
+import { InvalidArgumentError, StaleBatchError, type LogEntry } from '../../../src/index.js';
 import { collect, expectLogError, LogFixture } from '../../support/LogFixture.js';
 import { ManualClock } from '../../support/ManualClock.js';
 
@@ -127,6 +127,35 @@ describe('LogDb records: headers, append times and offsets', function () {
     expect(log.groups.fetch('g2', [Buffer.from('orders'), Buffer.from('nothing')]).map((o) => o.offset)).to.deep.equal([1]);
     expect(await log.groups.delete('g1')).to.equal(2);
     expect(log.groups.groups()).to.deep.equal(['g2']);
+  });
+
+  it("answers an append with its first record's offset and its append time, and a retry with the original ones", async () => {
+    const clock = new ManualClock(5_000);
+    const log = await fixture.open({ clock });
+    await log.append([{ key: 'k', value: '0' }, { key: 'k', value: '1' }]);
+    clock.set(6_000);
+    const out = await log.append([{ key: 'k', value: '2' }, { key: 'k', value: '3' }], { producer: { id: 'p', batchNumber: 1000 } });
+    expect(out).to.deep.include({ startSequence: 2, count: 2, offset: 2, timestamp: 6_000 });
+    clock.set(9_000);
+    const again = await log.append([{ key: 'k', value: '2' }, { key: 'k', value: '3' }], { producer: { id: 'p', batchNumber: 1000 } });
+    expect(again).to.deep.equal({ startSequence: 2, count: 2, offset: 2, timestamp: 6_000, duplicate: true });
+  });
+
+  it("keeps an idempotent producer's last batches whatever their numbers, and refuses one older than them with StaleBatchError", async () => {
+    const path = fixture.dir();
+    let log = await fixture.open({ path, producerWindowBatches: 4 });
+    // Numbered by record sequence, as a Kafka producer does: far apart.
+    for (const n of [0, 100, 200, 300]) await log.append([{ key: 'k', value: `b${n}` }], { producer: { id: 'p', batchNumber: n } });
+    expect((await log.append([{ key: 'k', value: 'b0' }], { producer: { id: 'p', batchNumber: 0 } })).duplicate).to.equal(true);
+    await log.append([{ key: 'k', value: 'b400' }], { producer: { id: 'p', batchNumber: 400 } });
+    await expectLogError(() => log.append([{ key: 'k', value: 'b0' }], { producer: { id: 'p', batchNumber: 0 } }), StaleBatchError, 'STALE_BATCH');
+    expect(log.producerLastBatch('p')).to.deep.equal({ batchNumber: 400, count: 1 });
+    await log.close();
+    log = await fixture.open({ path, producerWindowBatches: 4 });
+    expect(log.producerLastBatch('p')).to.deep.equal({ batchNumber: 400, count: 1 }, 'after a reopen');
+    expect((await log.append([{ key: 'k', value: 'b100' }], { producer: { id: 'p', batchNumber: 100 } })).duplicate).to.equal(true);
+    expect(log.producerLastBatch('nobody')).to.equal(undefined);
+    expect(await log.count('k')).to.equal(5);
   });
 
   it('hands out producer ids that never repeat, across reopens', async () => {

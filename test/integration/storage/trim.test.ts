@@ -265,7 +265,7 @@ describe('LogDb backup', function () {
     // The producer's window came along: a batch in the copy, sent again, is answered as a duplicate.
     const inCopy = acked.findIndex((a) => a.start + a.count <= sequence && a.start + a.count > sequence - 100);
     const retry = await restored.append([{ key: 'k0', value: 'retry' }], { producer: { id: 'p1', batchNumber: inCopy } });
-    expect(retry).to.deep.equal({ startSequence: acked[inCopy].start, count: acked[inCopy].count, duplicate: true });
+    expect(retry).to.deep.include({ startSequence: acked[inCopy].start, count: acked[inCopy].count, duplicate: true });
     // And the copy goes on from there.
     expect((await restored.append([{ key: 'k0', value: 'after' }])).startSequence).to.equal(sequence);
   });

@@ -66,7 +66,7 @@ describe('Kafka listener parts', () => {
 
   describe('IdempotentProducers', () => {
     it('takes the next sequence, recognises a retry below it, and refuses a gap above it', () => {
-      const producers = new IdempotentProducers(10);
+      const producers = new IdempotentProducers(10, () => undefined);
       const id = producers.odlogId(7, 0, 'orders');
       expect(id).to.equal('kafka:7:0:orders');
       expect(producers.verdict(id, 100)).to.equal('unknown'); // taken as it comes
@@ -79,13 +79,21 @@ describe('Kafka listener parts', () => {
     });
 
     it('forgets the least recently used producer beyond its bound, and hashes topics too long for an id', () => {
-      const producers = new IdempotentProducers(2);
+      const producers = new IdempotentProducers(2, () => undefined);
       for (const topic of ['a', 'b', 'c']) producers.taken(producers.odlogId(1, 0, topic), 0, 1);
       expect(producers.verdict(producers.odlogId(1, 0, 'a'), 5)).to.equal('unknown');
       expect(producers.verdict(producers.odlogId(1, 0, 'c'), 5)).to.equal('gap');
       const long = producers.odlogId(2 ** 40, 32_000, 'x'.repeat(249));
       expect(Buffer.byteLength(long)).to.be.at.most(256);
       expect(long).to.match(/^kafka:1099511627776:32000:#[0-9a-f]{64}$/);
+    });
+
+    it("reads a producer it does not remember from storage's window: after a restart, a gap is still a gap and a retry a retry", () => {
+      const producers = new IdempotentProducers(10, (id) => (id === 'kafka:3:0:t' ? { batchNumber: 40, count: 10 } : undefined));
+      expect(producers.verdict('kafka:3:0:t', 50)).to.equal('next');
+      expect(producers.verdict('kafka:3:0:t', 40)).to.equal('retry');
+      expect(producers.verdict('kafka:3:0:t', 60)).to.equal('gap');
+      expect(producers.verdict('kafka:9:0:t', 60)).to.equal('unknown');
     });
   });
 

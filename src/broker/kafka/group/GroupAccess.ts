@@ -1,11 +1,11 @@
+import { limits } from '../../../limits.js';
 import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
 
 /** The longest group id the log stores offsets for (UTF-8 bytes; `log.groups` refuses longer ones). */
-export const groupIdBytesMax = 256;
 
 /** A group id the listener can serve: non-empty, and short enough to have stored offsets. */
 export function isValidGroupId(groupId: string): boolean {
-  return groupId.length > 0 && Buffer.byteLength(groupId, 'utf8') <= groupIdBytesMax;
+  return groupId.length > 0 && Buffer.byteLength(groupId, 'utf8') <= limits.groupNameBytesMax;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { limits } from '../../../limits.js';
 import { offsetCommitApi, type OffsetCommitTopicResponse } from '../../../protocol/kafka/apis/offsetCommit.js';
 import { offsetFetchApi, type OffsetFetchPartitionResponse, type OffsetFetchTopicResponse } from '../../../protocol/kafka/apis/offsetFetch.js';
 import { KafkaErrorCode, kafkaErrorName } from '../../../protocol/kafka/KafkaErrorCode.js';
@@ -8,7 +9,6 @@ import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
 import { isLegalTopicName } from '../TopicNames.js';
 
 /** The longest commit metadata string stored (UTF-8 bytes); longer is OFFSET_METADATA_TOO_LARGE. */
-const commitMetadataBytesMax = 4096;
 
 /** Why a whole request about a group is refused, or NONE. */
 function groupError(ctx: KafkaContext, conn: KafkaClientConnection, groupId: string): number {
@@ -37,7 +37,7 @@ export const offsetCommit: KafkaHandler = async (ctx, conn, header, payload) => 
       const key = Buffer.from(topic.name, 'latin1');
       if (!conn.permissions.canRead(key)) return KafkaErrorCode.TOPIC_AUTHORIZATION_FAILED;
       const metadata = p.committedMetadata ?? '';
-      if (Buffer.byteLength(metadata, 'utf8') > commitMetadataBytesMax) return KafkaErrorCode.OFFSET_METADATA_TOO_LARGE;
+      if (Buffer.byteLength(metadata, 'utf8') > limits.groupMetadataBytesMax) return KafkaErrorCode.OFFSET_METADATA_TOO_LARGE;
       if (!Number.isSafeInteger(p.committedOffset) || p.committedOffset < -1) return KafkaErrorCode.INVALID_COMMIT_OFFSET_SIZE;
       accepted.push({ key, offset: p.committedOffset, metadata, leaderEpoch: p.committedLeaderEpoch });
       return KafkaErrorCode.NONE;

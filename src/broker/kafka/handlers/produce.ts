@@ -4,7 +4,7 @@ import { checkProducedBatch } from '../../../protocol/kafka/records/checkProduce
 import { decodeRecordBatches } from '../../../protocol/kafka/records/decodeRecordBatches.js';
 import { KafkaRecordBatchError } from '../../../protocol/kafka/records/KafkaRecordBatchError.js';
 import type { KafkaRecordBatch } from '../../../protocol/kafka/records/RecordBatch.js';
-import { InvalidArgumentError, type AppendOutput, type RecordBatch } from '../../../storage/index.js';
+import { StaleBatchError, type AppendOutput, type RecordBatch } from '../../../storage/index.js';
 import { CloseConnection } from '../CloseConnection.js';
 import type { KafkaHandler } from '../KafkaConnection.js';
 import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
@@ -72,7 +72,6 @@ function producePartition(ctx: KafkaContext, conn: KafkaClientConnection, reques
     return answer(index, KafkaErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   }
   let producer: { id: string; batchNumber: number } | undefined;
-  let maybeTaken = false;
   if (batch.producerId >= 0) {
     if (batch.producerEpoch < 0 || batch.baseSequence < 0) {
       conn.refuse('idempotent_fields', { topic, reason: `an idempotent batch needs a producer epoch and base sequence >= 0, got ${batch.producerEpoch} and ${batch.baseSequence}` });
@@ -84,15 +83,12 @@ function producePartition(ctx: KafkaContext, conn: KafkaClientConnection, reques
       conn.refuse(`sequence_gap:${id}`, { topic, producerId: batch.producerId, baseSequence: batch.baseSequence, reason: 'a batch before this one is missing (OUT_OF_ORDER_SEQUENCE_NUMBER)' });
       return answer(index, KafkaErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     }
-    // Storage refuses a batch older than the producer's window: one taken before, if this is a
-    // retry or the broker does not know the producer's sequence (after a restart).
-    maybeTaken = verdict === 'retry' || verdict === 'unknown';
     ctx.producers.taken(id, batch.baseSequence, batch.records.length);
     producer = { id, batchNumber: batch.baseSequence };
   }
   return ctx.log.append(records, { producer, timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : undefined }).then(
-    (output) => answerAppended(ctx, key, index, output, records.payloadBytes),
-    (error: unknown) => failed(ctx, conn, topic, index, error, producer, maybeTaken),
+    (output) => answerAppended(ctx, index, output, records.payloadBytes),
+    (error: unknown) => failed(ctx, conn, topic, index, error, producer),
   );
 }
 
@@ -105,32 +101,15 @@ function decodedBatch(ctx: KafkaContext, bytes: Uint8Array | null): KafkaRecordB
   return batches[0];
 }
 
-async function answerAppended(ctx: KafkaContext, key: Buffer, index: number, output: AppendOutput, payloadBytes: number): Promise<ProducePartitionResponse> {
+/** The batch's base offset and append time come with the append (a retry is answered with its original ones). */
+function answerAppended(ctx: KafkaContext, index: number, output: AppendOutput, payloadBytes: number): ProducePartitionResponse {
   if (output.duplicate !== true) ctx.stats.appended(output.count, payloadBytes);
-  const last = output.startSequence + output.count - 1;
-  let first = firstEntry(ctx, key, output.startSequence);
-  if (first === undefined && last >= ctx.log.visibleSequence) {
-    // Readers see only what is durable (readVisibility durable): the offsets are known once it is.
-    await ctx.log.whenDurable(last);
-    first = firstEntry(ctx, key, output.startSequence);
-  }
-  // A retried batch whose records retention has since deleted: Kafka's answer for a duplicate it can no longer place.
-  if (first === undefined) return answer(index, output.duplicate === true ? KafkaErrorCode.DUPLICATE_SEQUENCE_NUMBER : KafkaErrorCode.UNKNOWN_SERVER_ERROR);
-  return answer(index, KafkaErrorCode.NONE, first.offset, first.timestamp);
+  return answer(index, KafkaErrorCode.NONE, output.offset, output.timestamp);
 }
 
-/** The offset and append time of the entry at `sequence` (the batch's first record). */
-function firstEntry(ctx: KafkaContext, key: Buffer, sequence: number): { offset: number; timestamp: number } | undefined {
-  const next = ctx.log.scan(key, { start: sequence, end: sequence + 1 }, { limit: 1 }).nextSync();
-  return next.done === true ? undefined : { offset: next.value.offset, timestamp: next.value.timestamp };
-}
-
-function failed(ctx: KafkaContext, conn: KafkaClientConnection, topic: string, index: number, error: unknown, producer: { id: string } | undefined, maybeTaken: boolean): ProducePartitionResponse {
-  if (producer !== undefined && maybeTaken && error instanceof InvalidArgumentError) {
-    // Older than storage's window for this producer (every other bound was checked before the
-    // append): taken before, and no longer placeable. Kafka's answer for such a duplicate.
-    return answer(index, KafkaErrorCode.DUPLICATE_SEQUENCE_NUMBER);
-  }
+function failed(ctx: KafkaContext, conn: KafkaClientConnection, topic: string, index: number, error: unknown, producer: { id: string } | undefined): ProducePartitionResponse {
+  // Older than storage's window for this producer: taken before, and no longer placeable. Kafka's answer for such a duplicate.
+  if (producer !== undefined && error instanceof StaleBatchError) return answer(index, KafkaErrorCode.DUPLICATE_SEQUENCE_NUMBER);
   if (producer !== undefined) ctx.producers.forget(producer.id);
   const code = kafkaCodeOf(error);
   if (code === KafkaErrorCode.UNKNOWN_SERVER_ERROR) ctx.logger.error('kafka_append_failed', { connection: conn.id, client: conn.clientId, topic, error: (error as Error)?.stack ?? String(error) });
