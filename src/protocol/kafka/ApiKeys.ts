@@ -97,8 +97,9 @@ export interface ApiVersionRange {
 /**
  * What the codecs implement, in API-key order. The group APIs start at version 0 on purpose:
  * librdkafka 2.0 enables balanced consumer groups only when version 0 is in range.
- * CreateTopics and DescribeConfigs are optional for the broker: leave them out of the
- * ApiVersions answer (`apiVersionsEntries`) if the listener does not handle them.
+ * CreateTopics, DeleteTopics, DeleteRecords and DescribeConfigs are optional for the broker:
+ * leave them out of the ApiVersions answer (`apiVersionsEntries`) if the listener does not
+ * handle them.
  */
 export const supportedApiVersions: readonly ApiVersionRange[] = [
   { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 7 },
@@ -117,6 +118,8 @@ export const supportedApiVersions: readonly ApiVersionRange[] = [
   { apiKey: ApiKey.SaslHandshake, minVersion: 0, maxVersion: 1 },
   { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 2 },
   { apiKey: ApiKey.CreateTopics, minVersion: 0, maxVersion: 4 },
+  { apiKey: ApiKey.DeleteTopics, minVersion: 0, maxVersion: 3 },
+  { apiKey: ApiKey.DeleteRecords, minVersion: 0, maxVersion: 1 },
   { apiKey: ApiKey.InitProducerId, minVersion: 0, maxVersion: 1 },
   { apiKey: ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 2 },
   { apiKey: ApiKey.SaslAuthenticate, minVersion: 0, maxVersion: 1 },
@@ -142,6 +145,8 @@ export const firstFlexibleVersion: Readonly<Partial<Record<ApiKeyNumber, number>
   [ApiKey.ListGroups]: 3,
   [ApiKey.ApiVersions]: 3,
   [ApiKey.CreateTopics]: 5,
+  [ApiKey.DeleteTopics]: 4,
+  [ApiKey.DeleteRecords]: 2,
   [ApiKey.InitProducerId]: 2,
   [ApiKey.DescribeConfigs]: 4,
   [ApiKey.SaslAuthenticate]: 2,

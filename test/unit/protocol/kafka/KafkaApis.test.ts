@@ -20,7 +20,7 @@ function versions(min: number, max: number): number[] {
 }
 
 describe('Kafka API codecs', () => {
-  it('cover every API and version issue 13 lists', () => {
+  it('cover every API and version issue 13 lists, and the deletions of issue 15', () => {
     const ranges = Object.fromEntries(apiSamples.map((s) => [s.name, `${s.minVersion}-${s.maxVersion}`]));
     expect(ranges).to.deep.equal({
       ApiVersions: '0-2',
@@ -41,6 +41,8 @@ describe('Kafka API codecs', () => {
       SaslHandshake: '0-1',
       SaslAuthenticate: '0-1',
       CreateTopics: '0-4',
+      DeleteTopics: '0-3',
+      DeleteRecords: '0-1',
       DescribeConfigs: '0-2',
     });
   });

@@ -35,8 +35,10 @@ describe('Kafka API key and error code tables', () => {
   it('answer version questions and build the ApiVersions list, whole or filtered', () => {
     expect(isSupportedVersion(ApiKey.Fetch, 11)).to.equal(true);
     expect(isSupportedVersion(ApiKey.Fetch, 3)).to.equal(false);
-    expect(isSupportedVersion(ApiKey.DeleteTopics, 0)).to.equal(false);
-    expect(apiVersionsEntries()).to.have.length(19);
+    expect(isSupportedVersion(ApiKey.DeleteTopics, 3)).to.equal(true);
+    expect(isSupportedVersion(ApiKey.DeleteTopics, 4)).to.equal(false);
+    expect(isSupportedVersion(ApiKey.DeleteGroups, 0)).to.equal(false);
+    expect(apiVersionsEntries()).to.have.length(21);
     expect(apiVersionsEntries(new Set([ApiKey.Produce, ApiKey.ApiVersions])).map((e) => e.apiKey)).to.deep.equal([0, 18]);
   });
 });

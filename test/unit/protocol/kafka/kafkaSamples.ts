@@ -5,6 +5,8 @@
 import type { KafkaApi } from '../../../../src/protocol/kafka/apis/KafkaApi.js';
 import { apiVersionsApi } from '../../../../src/protocol/kafka/apis/apiVersions.js';
 import { createTopicsApi } from '../../../../src/protocol/kafka/apis/createTopics.js';
+import { deleteRecordsApi } from '../../../../src/protocol/kafka/apis/deleteRecords.js';
+import { deleteTopicsApi } from '../../../../src/protocol/kafka/apis/deleteTopics.js';
 import { describeConfigsApi } from '../../../../src/protocol/kafka/apis/describeConfigs.js';
 import { describeGroupsApi } from '../../../../src/protocol/kafka/apis/describeGroups.js';
 import { fetchApi } from '../../../../src/protocol/kafka/apis/fetch.js';
@@ -229,6 +231,12 @@ export const apiSamples: readonly ApiSample[] = [
       validateOnly: true,
     },
     { throttleTimeMs: 101, topics: [{ name: 'x-t', errorCode: 102, errorMessage: 'x-msg' }] },
+  ),
+  sample(deleteTopicsApi, { topicNames: ['x-a', 'x-b'], timeoutMs: 101 }, { throttleTimeMs: 101, responses: [{ name: 'x-a', errorCode: 102 }] }),
+  sample(
+    deleteRecordsApi,
+    { topics: [{ name: 'x-t', partitions: [{ partitionIndex: 101, offset: 2 ** 40 + 3 }] }], timeoutMs: 102 },
+    { throttleTimeMs: 101, topics: [{ name: 'x-t', partitions: [{ partitionIndex: 102, lowWatermark: 2 ** 35 + 1, errorCode: 104 }] }] },
   ),
   sample(
     initProducerIdApi,

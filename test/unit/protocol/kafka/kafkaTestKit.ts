@@ -30,9 +30,17 @@ export async function kafkajsRequestBody(api: string, version: number, args: unk
   return (await request.encode()).buffer;
 }
 
-/** kafkajs's decode of a response body (without correlation id). */
+interface KafkajsResponseModule {
+  readonly decode: (raw: Buffer) => Promise<unknown>;
+}
+
+/**
+ * kafkajs's decode of a response body (without correlation id). A few response modules
+ * (DeleteRecords) are factories of the request's topics, used by `parse` only: given none here.
+ */
 export async function kafkajsResponse(api: string, version: number, body: Buffer): Promise<unknown> {
-  const { decode } = kafkajsModule<{ decode: (raw: Buffer) => Promise<unknown> }>(`requests/${api}/v${version}/response`);
+  const module = kafkajsModule<KafkajsResponseModule | ((request: { topics: readonly unknown[] }) => KafkajsResponseModule)>(`requests/${api}/v${version}/response`);
+  const { decode } = typeof module === 'function' ? module({ topics: [] }) : module;
   return decode(body);
 }
 
