@@ -58,6 +58,12 @@ export class FetchWaiters {
     }
   }
 
+  /** Wake the waiters of one key (latin1 string) now: its records were deleted, and the offsets they wait at may be gone. */
+  wakeKey(key: string): void {
+    const set = this.byKey.get(key);
+    if (set !== undefined) for (const w of [...set]) this.wake(w);
+  }
+
   /** Answer the waiters of a connection that closed. */
   release(owner: object): void {
     const mine = new Set<Waiter>();

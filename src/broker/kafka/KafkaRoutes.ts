@@ -1,6 +1,7 @@
 import { ApiKey, apiVersionsEntries, type ApiVersionRange } from '../../protocol/kafka/ApiKeys.js';
 import { createTopics, describeConfigs, describeGroups, listGroups } from './handlers/admin.js';
 import { apiVersions } from './handlers/apiVersions.js';
+import { deleteRecords, deleteTopics } from './handlers/deletion.js';
 import { fetch } from './handlers/fetch.js';
 import { findCoordinator, heartbeat, joinGroup, leaveGroup, syncGroup } from './handlers/groups.js';
 import { initProducerId } from './handlers/initProducerId.js';
@@ -29,6 +30,8 @@ export const kafkaRoutes: ReadonlyMap<number, KafkaHandler> = new Map<number, Ka
   [ApiKey.SaslHandshake, saslHandshake],
   [ApiKey.ApiVersions, apiVersions],
   [ApiKey.CreateTopics, createTopics],
+  [ApiKey.DeleteTopics, deleteTopics],
+  [ApiKey.DeleteRecords, deleteRecords],
   [ApiKey.InitProducerId, initProducerId],
   [ApiKey.DescribeConfigs, describeConfigs],
   [ApiKey.SaslAuthenticate, saslAuthenticate],

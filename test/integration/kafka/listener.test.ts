@@ -173,19 +173,19 @@ describe('Kafka listener', function () {
     it('closes the connection on an API or a version it does not serve, after answering what came before, and logs the refusal once with the client id', async () => {
       const { socket, frames, closed } = await rawSocket(kafka);
       socket.write(apiVersionsApi.encodeRequest(2, { correlationId: 1, clientId: 'deleter' }, {}));
-      // DeleteTopics v0 (key 20): [topics] timeout
-      const deleteTopics = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0]);
+      // DeleteGroups v0 (key 42): [groups]
+      const deleteGroups = Buffer.from([0, 0, 0, 0]);
       const header = Buffer.alloc(4 + 2 + 2 + 4 + 2 + 7);
-      header.writeInt32BE(header.length - 4 + deleteTopics.length, 0);
-      header.writeInt16BE(ApiKey.DeleteTopics, 4);
+      header.writeInt32BE(header.length - 4 + deleteGroups.length, 0);
+      header.writeInt16BE(ApiKey.DeleteGroups, 4);
       header.writeInt16BE(0, 6);
       header.writeInt32BE(2, 8);
       header.writeInt16BE(7, 12);
       header.write('deleter', 14);
-      socket.write(Buffer.concat([header, deleteTopics]));
+      socket.write(Buffer.concat([header, deleteGroups]));
       await closed;
       expect(frames.map((f) => decodeResponseHeader(f).correlationId)).to.deep.equal([1]);
-      await waitFor(() => /kafka_refused kind=unsupported:20:0 .*client=deleter .*api=DeleteTopics/.test(broker.stderr), () => broker.stderrTail());
+      await waitFor(() => /kafka_refused kind=unsupported:42:0 .*client=deleter .*api=DeleteGroups/.test(broker.stderr), () => broker.stderrTail());
 
       const old = await rawSocket(kafka);
       old.socket.write(produceApi.encodeRequest(3, { correlationId: 1, clientId: 'old-producer' }, produce('x', batch([{}]))).fill(0, 6, 8)); // version 0
