@@ -1,4 +1,5 @@
 import { limits } from '../limits.js';
+import { KafkaListenerStats } from './metrics/KafkaListenerStats.js';
 import { LatencyHistogram } from './metrics/LatencyHistogram.js';
 
 /** Counts per second over a sliding window, for rates in Stats. */
@@ -59,6 +60,8 @@ export class BrokerStats {
   readonly errorsByTypeAndCode = new Map<string, { readonly type: number; readonly code: number; count: number }>();
   /** Time from an Append request being read to its answer being queued. */
   readonly appendAck = new LatencyHistogram();
+  /** The Kafka listener's requests by API and its open connections. */
+  readonly kafka = new KafkaListenerStats();
   private readonly appendRate = new RateWindow(11);
   private readonly deliverRate = new RateWindow(11);
 

@@ -219,6 +219,7 @@ export class KafkaConnection implements KafkaClientConnection {
       return;
     }
     this.clientId = header.clientId ?? '';
+    this.ctx.stats.kafka.request(header.apiKey);
     if (isUnsupportedApiVersionsRequest(header)) {
       this.slots.push({ ready: true, frame: encodeApiVersionsUnsupported(header.correlationId, this.ctx.apiVersions), last: false });
       this.flushSlots();

@@ -146,8 +146,11 @@ export class KafkaListener {
       return;
     }
     this.ctx.stats.connectionsAcceptedTotal++;
-    const connection = new KafkaConnection(++this.connectionCounter, socket, this.ctx, kafkaRoutes, this.advertisedFor(socket), (c) => this.connections.delete(c));
+    const connection = new KafkaConnection(++this.connectionCounter, socket, this.ctx, kafkaRoutes, this.advertisedFor(socket), (c) => {
+      if (this.connections.delete(c)) this.ctx.stats.kafka.connections--;
+    });
     this.connections.add(connection);
+    this.ctx.stats.kafka.connections++;
     this.options.logger.debug('kafka_connection_opened', { connection: connection.id, remote: connection.remote, tls: this.options.tls !== undefined });
   }
 

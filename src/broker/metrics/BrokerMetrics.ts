@@ -32,6 +32,7 @@ export async function brokerMetricValues(ctx: BrokerContext, totals: () => Conne
   const log = ctx.log.stats();
   const s = ctx.stats;
   const connections = totals();
+  const kafkaOn = ctx.config.kafkaPort !== undefined;
   const requests: { type: string; count: number }[] = [];
   s.requestsByType.forEach((count, index) => {
     if (count > 0) requests.push({ type: typeLabel(index), count });
@@ -57,8 +58,10 @@ export async function brokerMetricValues(ctx: BrokerContext, totals: () => Conne
     outputQueuedBytes: connections.outputQueuedBytes,
     receivedBytesTotal: s.receivedBytesTotal,
     sentBytesTotal: s.sentBytesTotal,
+    kafkaConnections: kafkaOn ? s.kafka.connections : undefined,
     requests,
     requestErrors: errors,
+    kafkaRequests: kafkaOn ? s.kafka.requestCounts() : undefined,
     authFailuresTotal: s.authFailuresTotal,
     appendedRecordsTotal: s.appendedRecordsTotal,
     appendedBytesTotal: s.appendedBytesTotal,

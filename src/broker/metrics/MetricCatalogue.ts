@@ -30,10 +30,14 @@ export interface MetricValues {
   readonly outputQueuedBytes?: number;
   readonly receivedBytesTotal?: number;
   readonly sentBytesTotal?: number;
+  /** The Kafka listener's connections open, when it is on. */
+  readonly kafkaConnections?: number;
 
   /** With types when the broker counts them per type; else one total. */
   readonly requests: readonly { readonly type?: string; readonly count: number }[];
   readonly requestErrors: readonly { readonly type?: string; readonly code?: string; readonly count: number }[];
+  /** The Kafka listener's requests by API name ("Produce"), when it is on. */
+  readonly kafkaRequests?: readonly { readonly api: string; readonly count: number }[];
   readonly authFailuresTotal: number;
   readonly appendedRecordsTotal: number;
   readonly appendedBytesTotal: number;
@@ -77,15 +81,16 @@ export function metricFamilies(v: MetricValues): MetricFamily[] {
     family('process_cpu_seconds_total', 'counter', 'User and system CPU time the broker process has used, in seconds', one(v.cpuSecondsTotal)),
     family('nodejs_heap_used_bytes', 'gauge', 'JavaScript heap in use, in bytes', one(v.heapUsedBytes)),
 
-    family('odlog_connections', 'gauge', 'Client connections open (after Hello or not)', one(v.connections)),
-    family('odlog_connections_accepted_total', 'counter', 'Client connections accepted', one(v.connectionsAcceptedTotal)),
+    family('odlog_connections', 'gauge', 'Client connections open on the odlog protocol listener (after Hello or not); the Kafka listener\'s are odlog_kafka_connections', one(v.connections)),
+    family('odlog_connections_accepted_total', 'counter', 'Client connections accepted, by both listeners (odlog protocol and Kafka)', one(v.connectionsAcceptedTotal)),
     family('odlog_connections_refused_total', 'counter', 'Client connections refused because connectionsMax were open (or that many TLS handshakes were under way)', one(v.connectionsRefusedTotal)),
     family('odlog_subscriptions', 'gauge', 'Subscriptions open on all connections', one(v.subscriptions)),
     family('odlog_requests_in_flight', 'gauge', 'Requests being served (long-polls included)', one(v.requestsInFlight)),
     family('odlog_long_polls_waiting', 'gauge', 'Scan long-polls waiting for their key', one(v.longPollsWaiting)),
     family('odlog_output_queued_bytes', 'gauge', 'Bytes queued to client sockets and not yet taken by the kernel, all connections', one(v.outputQueuedBytes)),
-    family('odlog_received_bytes_total', 'counter', 'Bytes received from clients (after TLS decryption)', one(v.receivedBytesTotal)),
-    family('odlog_sent_bytes_total', 'counter', 'Bytes sent to clients (before TLS encryption)', one(v.sentBytesTotal)),
+    family('odlog_received_bytes_total', 'counter', 'Bytes received from clients of both listeners (after TLS decryption)', one(v.receivedBytesTotal)),
+    family('odlog_sent_bytes_total', 'counter', 'Bytes sent to clients of both listeners (before TLS encryption)', one(v.sentBytesTotal)),
+    family('odlog_kafka_connections', 'gauge', 'Client connections open on the Kafka listener', one(v.kafkaConnections)),
 
     family('odlog_requests_total', 'counter', 'Request frames received, by message type', v.requests.map((r) => ({ labels: r.type !== undefined ? { type: r.type } : undefined, value: r.count }))),
     family(
@@ -94,6 +99,7 @@ export function metricFamilies(v: MetricValues): MetricFamily[] {
       'Requests answered with an error, by message type and error code',
       v.requestErrors.map((e) => ({ labels: e.type !== undefined && e.code !== undefined ? { type: e.type, code: e.code } : undefined, value: e.count })),
     ),
+    family('odlog_kafka_requests_total', 'counter', 'Kafka requests received on the Kafka listener, by API (served or refused)', (v.kafkaRequests ?? []).map((r) => ({ labels: { type: r.api }, value: r.count }))),
     family('odlog_auth_failures_total', 'counter', 'Hello requests with a missing or unknown token', one(v.authFailuresTotal)),
     family('odlog_appended_records_total', 'counter', 'Records appended (a retry answered as a duplicate is not counted again)', one(v.appendedRecordsTotal)),
     family('odlog_appended_bytes_total', 'counter', 'Key and value bytes appended', one(v.appendedBytesTotal)),
