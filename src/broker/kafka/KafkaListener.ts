@@ -65,7 +65,10 @@ export class KafkaListener {
     };
     this.stopVisible = log.onVisible((chunk) => waiters.onChunk(chunk));
     server.maxConnections = config.connectionsMax;
-    server.on('drop', (data) => logger.warn('kafka_connection_refused', { remote: `${data?.remoteAddress}:${data?.remotePort}`, reason: 'connectionsMax', max: config.connectionsMax }));
+    server.on('drop', (data) => {
+      stats.connectionsRefusedTotal++;
+      logger.warn('kafka_connection_refused', { remote: `${data?.remoteAddress}:${data?.remotePort}`, reason: 'connectionsMax', max: config.connectionsMax });
+    });
     if (options.tls !== undefined) {
       server.on('secureConnection', (socket: Socket) => this.accept(socket));
       server.on('tlsClientError', (error, socket) => logger.debug('kafka_tls_handshake_failed', { remote: `${socket.remoteAddress}:${socket.remotePort}`, error: error.message }));

@@ -83,7 +83,7 @@ export function metricFamilies(v: MetricValues): MetricFamily[] {
 
     family('odlog_connections', 'gauge', 'Client connections open on the odlog protocol listener (after Hello or not); the Kafka listener\'s are odlog_kafka_connections', one(v.connections)),
     family('odlog_connections_accepted_total', 'counter', 'Client connections accepted, by both listeners (odlog protocol and Kafka)', one(v.connectionsAcceptedTotal)),
-    family('odlog_connections_refused_total', 'counter', 'Client connections refused because connectionsMax were open (or that many TLS handshakes were under way)', one(v.connectionsRefusedTotal)),
+    family('odlog_connections_refused_total', 'counter', 'Client connections refused because connectionsMax were open on their listener (or that many TLS handshakes were under way)', one(v.connectionsRefusedTotal)),
     family('odlog_subscriptions', 'gauge', 'Subscriptions open on all connections', one(v.subscriptions)),
     family('odlog_requests_in_flight', 'gauge', 'Requests being served (long-polls included)', one(v.requestsInFlight)),
     family('odlog_long_polls_waiting', 'gauge', 'Scan long-polls waiting for their key', one(v.longPollsWaiting)),

@@ -128,6 +128,18 @@ describe('Kafka listener metrics on GET /metrics', function () {
     await waitFor(async () => value((after = await scrape(broker)), 'odlog_kafka_connections') === 0, () => `odlog_kafka_connections is ${value(after, 'odlog_kafka_connections')} after the client closed`);
   });
 
+  it('counts a Kafka connection refused at --connections-max in odlog_connections_refused_total', async () => {
+    const { broker, kafka } = await startKafkaBroker(fixture, ['--metrics-port', '0', '--connections-max', '1']);
+    const first = await rawKafkaSocket(kafka);
+    fixture.track(first.socket, (s) => s.destroy());
+    await waitFor(async () => value(await scrape(broker), 'odlog_kafka_connections') === 1, () => 'the first Kafka connection is not counted');
+    const second = await rawKafkaSocket(kafka);
+    await second.closed;
+    const families = await scrape(broker);
+    expect(value(families, 'odlog_connections_refused_total')).to.equal(1);
+    expect(value(families, 'odlog_kafka_connections')).to.equal(1);
+  });
+
   it('has no Kafka families when the Kafka listener is off', async () => {
     const broker = await fixture.start(['--metrics-port', '0']);
     const families = await scrape(broker);
