@@ -194,7 +194,10 @@ export class CommitBuilder {
     const state = this.keys.forWrite(item.key, item.keyStr);
     const head = this.head.nextSequence;
     const trimSeq = item.deleteKey ? head : Math.min(item.before as number, head);
-    if (trimSeq <= state.trimSeq || state.lastSeq < 0) {
+    // A deletion resets offsets even when trims already removed every record; only a key with no
+    // offsets to reset (never written, or deleted with nothing since) has nothing to do.
+    const nothingToDo = item.deleteKey ? state.count === 0 : trimSeq <= state.trimSeq || state.lastSeq < 0;
+    if (nothingToDo) {
       item.removed = 0;
       return { commit: undefined, controls: [item] };
     }

@@ -71,6 +71,31 @@ describe('LogDb trim and deleteKey', function () {
     expect(await keysOf(log)).to.deep.equal(['gone', 'kept']);
   });
 
+  for (const where of ['memtable', 'LMDB'] as const) {
+    it(`deletes a key whose records a trim already removed: offsets start again from 0, across a reopen (trim in the ${where})`, async () => {
+      const path = fixture.dir();
+      let log = await fixture.open({ path });
+      await log.append([{ key: 'w', value: 'a' }, { key: 'w', value: 'b' }, { key: 'w', value: 'c' }]);
+      expect(await log.trim('w', { before: log.durableSequence })).to.equal(3);
+      if (where === 'LMDB') await log.compact();
+      expect(log.offsets('w')).to.deep.equal({ start: 3, end: 3 });
+      expect(await log.deleteKey('w')).to.equal(0, 'no records were left to remove');
+      expect(log.offsets('w')).to.deep.equal({ start: 0, end: 0 });
+      expect(await log.deleteKey('w'), 'a second deletion has nothing to reset').to.equal(0);
+      const fresh = await log.append([{ key: 'w', value: 'fresh' }]);
+      expect(fresh.offset).to.equal(0);
+      // Replayed from the WAL, then applied by a flush: the same fresh stream.
+      await log.close();
+      log = await fixture.open({ path });
+      expect((await collect(log.scan('w'))).map((e) => [e.value.toString(), e.offset])).to.deep.equal([['fresh', 0]]);
+      await log.compact();
+      await log.close();
+      log = await fixture.open({ path });
+      expect((await collect(log.scan('w'))).map((e) => [e.value.toString(), e.offset])).to.deep.equal([['fresh', 0]]);
+      expect(log.offsets('w')).to.deep.equal({ start: 0, end: 1 });
+    });
+  }
+
   it('answers 0 for a key that never existed, and refuses a trim without a sequence', async () => {
     const log = await fixture.open();
     expect(await log.deleteKey('never')).to.equal(0);
