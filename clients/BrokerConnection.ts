@@ -3,7 +3,7 @@ import { encodeFrame } from '../src/protocol/frame/FrameEncoder.js';
 import { FrameDecoder, type FrameSink } from '../src/protocol/frame/FrameDecoder.js';
 import { FrameFlags, type Frame, type FrameHeader } from '../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../src/protocol/Message.js';
-import { protocolVersion } from '../src/protocol/MessageType.js';
+import { baseProtocolVersion, isProtocolVersion, latestProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
 import { errorBody } from '../src/protocol/messages/error.js';
 import { Hello, type HelloResponse } from '../src/protocol/messages/hello.js';
@@ -48,6 +48,9 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   /** The encoded frame, until it is written. */
   frame: Buffer | undefined;
+  /** The protocol version `frame` was encoded in. */
+  version: ProtocolVersion;
+  readonly body: unknown;
   readonly correlationId: number;
 }
 
@@ -86,6 +89,8 @@ export class BrokerConnection implements FrameSink {
   /** Aborts a connection attempt in progress when the connection is closed. */
   private readonly connectAbort = new AbortController();
   private helloResponse: HelloResponse | undefined;
+  /** The protocol version of this connection: Hello's answer (requests before it are Hello, in the base version). */
+  private version: ProtocolVersion = baseProtocolVersion;
   private closingReason: string | undefined;
   private readonly options: Required<Omit<BrokerConnectionOptions, 'authToken' | 'reconnect'>> & Pick<BrokerConnectionOptions, 'authToken' | 'reconnect'>;
 
@@ -122,6 +127,11 @@ export class BrokerConnection implements FrameSink {
     return this.helloResponse;
   }
 
+  /** The protocol version the broker speaks with this client (from the latest Hello). */
+  get protocolVersion(): ProtocolVersion {
+    return this.version;
+  }
+
   get isConnected(): boolean {
     return this.transport !== undefined && this.ready;
   }
@@ -149,9 +159,11 @@ export class BrokerConnection implements FrameSink {
       return Promise.reject(new ThrottledError(ErrorCode.Throttled, `${this.options.maxPendingRequests} requests are already pending on this connection; wait for some to finish`));
     }
     const correlationId = this.allocateCorrelationId();
+    // Hello goes in the base version, which every broker reads; the rest in the connection's.
+    const version = message.type === Hello.type ? baseProtocolVersion : this.version;
     let frame: Buffer;
     try {
-      frame = encodeFrame({ messageType: message.type, version: protocolVersion, flags: 0, correlationId }, message.request, body);
+      frame = encodeRequest(message, body, version, correlationId);
     } catch (error) {
       return Promise.reject(new InvalidArgumentError(`the ${message.name} request cannot be encoded: ${(error as Error).message}`));
     }
@@ -162,6 +174,8 @@ export class BrokerConnection implements FrameSink {
         resolve: resolve as (value: unknown) => void,
         reject,
         frame,
+        version,
+        body,
         correlationId,
         timer: setTimeout(() => {
           this.forget(entry);
@@ -212,8 +226,9 @@ export class BrokerConnection implements FrameSink {
     this.pending.delete(frame.correlationId);
     clearTimeout(entry.timer);
     try {
-      if ((frame.flags & FrameFlags.Error) !== 0) entry.reject(errorFromBody(errorBody.decode(frame.body)));
-      else entry.resolve(entry.message.response.decode(frame.body));
+      const version = isProtocolVersion(frame.version) ? frame.version : baseProtocolVersion;
+      if ((frame.flags & FrameFlags.Error) !== 0) entry.reject(errorFromBody(errorBody.at(version).decode(frame.body)));
+      else entry.resolve(entry.message.response.at(version).decode(frame.body));
     } catch (error) {
       entry.reject(new ConnectionError(`the broker's ${entry.message.name} response could not be decoded: ${(error as Error).message}`));
     }
@@ -246,6 +261,17 @@ export class BrokerConnection implements FrameSink {
   }
 
   private dispatch(entry: Pending): void {
+    if (entry.message.type !== Hello.type && entry.version !== this.version) {
+      // Queued while the connection was down, and the broker it came back to speaks another version.
+      try {
+        entry.frame = encodeRequest(entry.message, entry.body, this.version, entry.correlationId);
+        entry.version = this.version;
+      } catch (error) {
+        this.forget(entry);
+        entry.reject(new InvalidArgumentError(`the ${entry.message.name} request cannot be sent in protocol version ${this.version}: ${(error as Error).message}`));
+        return;
+      }
+    }
     this.pending.set(entry.correlationId, entry);
     this.outgoing.push(entry.frame as Buffer);
     entry.frame = undefined;
@@ -302,7 +328,8 @@ export class BrokerConnection implements FrameSink {
       this.dropTransport(transport, new ConnectionError(`connection to the broker lost${reason ? `: ${reason}` : ''}`));
     });
     try {
-      this.helloResponse = await this.request(Hello, { protocolVersion, clientId: this.options.clientId, authToken: this.options.authToken ?? null }, { timeoutMs: this.options.connectTimeoutMs });
+      this.helloResponse = await this.request(Hello, { protocolVersion: latestProtocolVersion, clientId: this.options.clientId, authToken: this.options.authToken ?? null }, { timeoutMs: this.options.connectTimeoutMs });
+      this.version = this.helloResponse.protocolVersion as ProtocolVersion;
     } catch (error) {
       if (this.transport === transport) this.transport = undefined;
       transport.close();
@@ -408,9 +435,13 @@ export class BrokerConnection implements FrameSink {
   }
 }
 
+function encodeRequest(message: MessageDefinition<unknown, unknown>, body: unknown, version: ProtocolVersion, correlationId: number): Buffer {
+  return encodeFrame({ messageType: message.type, version, flags: 0, correlationId }, message.request.at(version), body);
+}
+
 function safeErrorMessage(body: Buffer): string {
   try {
-    return errorBody.decode(body).message;
+    return errorBody.at(baseProtocolVersion).decode(body).message;
   } catch {
     return 'the broker reported an unreadable error';
   }

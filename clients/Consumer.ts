@@ -2,9 +2,13 @@ import { limits } from '../src/limits.js';
 import { readEntryBatch, type Entry } from '../src/protocol/batch/EntryBatchCodec.js';
 import type { Frame } from '../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../src/protocol/MessageType.js';
-import { Credit, Unsubscribe } from '../src/protocol/messages/credit.js';
+import { baseProtocolVersion, isProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
+import { Credit } from '../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../src/protocol/messages/unsubscribe.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
-import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush, type StartFrom } from '../src/protocol/messages/subscribe.js';
+import { Subscribe, type StartFrom } from '../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../src/protocol/messages/subscriptionBatch.js';
+import { SubscriptionEndPush } from '../src/protocol/messages/subscriptionEnd.js';
 import type { BrokerConnection } from './BrokerConnection.js';
 import { checkArray, checkName, checkPositiveInteger, describeValue } from './ArgumentChecks.js';
 import { toBytes, type Bytes } from './Bytes.js';
@@ -256,7 +260,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   private onPush(id: number, frame: Frame): void {
     if (id !== this.id || this.done) return;
     if (frame.messageType === MessageType.SubscriptionBatch) {
-      const batch = SubscriptionBatchPush.body.decode(frame.body);
+      const batch = SubscriptionBatchPush.body.at(pushVersion(frame)).decode(frame.body);
       for (const entry of readEntryBatch(batch.entries)) if (entry.sequence >= this.receivedUpTo) this.buffer.push(entry);
       this.receivedUpTo = Math.max(this.receivedUpTo, batch.nextSequence);
       if (this.waiter !== undefined && this.at < this.buffer.length) {
@@ -265,7 +269,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
         w.resolve({ done: false, value: this.take() });
       }
     } else if (frame.messageType === MessageType.SubscriptionEnd) {
-      const end = SubscriptionEndPush.body.decode(frame.body);
+      const end = SubscriptionEndPush.body.at(pushVersion(frame)).decode(frame.body);
       this.receivedUpTo = Math.max(this.receivedUpTo, end.nextSequence);
       // A broker going away is not the end of the stream: the reconnect re-subscribes.
       if (end.code !== ErrorCode.ShuttingDown) this.finish(new BrokerRequestError(end.code, end.message));
@@ -295,6 +299,11 @@ export class Consumer implements AsyncIterableIterator<Entry> {
       else w.resolve({ done: true, value: undefined });
     }
   }
+}
+
+/** A push is in the version of the Subscribe that started it. */
+function pushVersion(frame: Frame): ProtocolVersion {
+  return isProtocolVersion(frame.version) ? frame.version : baseProtocolVersion;
 }
 
 /** Check every option (InvalidArgumentError naming the first bad one); returns what the subscription follows, as bytes. */

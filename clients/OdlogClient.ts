@@ -1,9 +1,11 @@
 import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
 import { readKeyEntryBatch, type KeyEntry } from '../src/protocol/batch/EntryBatchCodec.js';
-import { Flush, Seal } from '../src/protocol/messages/admin.js';
+import { Flush } from '../src/protocol/messages/flush.js';
+import { Seal } from '../src/protocol/messages/seal.js';
 import { Append } from '../src/protocol/messages/append.js';
 import { Count } from '../src/protocol/messages/count.js';
-import { CommitCursor, GetCursor, type CursorInfo } from '../src/protocol/messages/cursors.js';
+import { CommitCursor } from '../src/protocol/messages/commitCursor.js';
+import { GetCursor, type CursorInfo } from '../src/protocol/messages/getCursor.js';
 import { ListKeys } from '../src/protocol/messages/listKeys.js';
 import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSegments.js';
 import { Ping } from '../src/protocol/messages/ping.js';

@@ -18,5 +18,5 @@ export * from './errors.js';
 export type { Entry, KeyEntry } from '../src/protocol/batch/EntryBatchCodec.js';
 export type { StatsResponse, CursorLag } from '../src/protocol/messages/stats.js';
 export type { SegmentInfo } from '../src/protocol/messages/listSegments.js';
-export type { CursorInfo } from '../src/protocol/messages/cursors.js';
+export type { CursorInfo } from '../src/protocol/messages/getCursor.js';
 export { ErrorCode } from '../src/protocol/ErrorCode.js';

@@ -6,7 +6,7 @@
  *   npm run bench:micro -- --json FILE  also write it as JSON
  *   npm run bench:micro -- --time 300   ms per task (default 500)
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
@@ -16,7 +16,9 @@ import { encodeRecordBatch, walkRecordBatch } from '../../src/protocol/batch/Rec
 import { FrameDecoder } from '../../src/protocol/frame/FrameDecoder.js';
 import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
 import { Append } from '../../src/protocol/messages/append.js';
-import { loadSchema } from '../../src/protocol/Schemas.js';
+import { recordBatch } from '../../src/protocol/batch/batchSchemas.js';
+import { publishedSchemas } from '../../src/protocol/catalogue.js';
+import { compileBody } from '../../src/protocol/schema/BodySchema.js';
 import { LogDb, RecordBatch } from '../../src/index.js';
 import { nonNegativeInteger, text, valueFlag } from '../../src/args/Flag.js';
 import { parseArgs } from '../../src/args/parseArgs.js';
@@ -59,13 +61,13 @@ async function group(name: string, items: number, tasks: [string, () => unknown,
 // ---- codecs ---------------------------------------------------------------------------------------
 
 const appendRequest = { producerId: 'p', batchNumber: 1, awaitDurable: true, timeoutMs: 0, expect: [], records: recordBytes };
-const appendFrame = encodeFrame({ messageType: Append.type, version: 1, flags: 0, correlationId: 7 }, Append.request, appendRequest);
-const hundredFrames = Buffer.concat(Array.from({ length: 100 }, () => encodeFrame({ messageType: Append.type, version: 1, flags: 1, correlationId: 7 }, Append.response, { startSequence: 123456, count: 1000, duplicate: false })));
+const appendFrame = encodeFrame({ messageType: Append.type, version: 1, flags: 0, correlationId: 7 }, Append.request.at(1), appendRequest);
+const hundredFrames = Buffer.concat(Array.from({ length: 100 }, () => encodeFrame({ messageType: Append.type, version: 1, flags: 1, correlationId: 7 }, Append.response.at(1), { startSequence: 123456, count: 1000, duplicate: false })));
 const sink = { frame: () => undefined, oversized: () => undefined, malformed: () => undefined };
 const copyTarget = Buffer.allocUnsafe(1 << 21);
 
 await group('frame (1 Append of 1000 records)', 1, [
-  ['encodeFrame(Append request)', () => encodeFrame({ messageType: Append.type, version: 1, flags: 0, correlationId: 7 }, Append.request, appendRequest)],
+  ['encodeFrame(Append request)', () => encodeFrame({ messageType: Append.type, version: 1, flags: 0, correlationId: 7 }, Append.request.at(1), appendRequest)],
   ['baseline: Buffer copy of the frame', () => appendFrame.copy(copyTarget), true],
 ]);
 await group('frame decode (100 small frames in one chunk)', 100, [
@@ -76,7 +78,7 @@ await group('record batch (1000 records, 100 B values)', records, [
   ['walkRecordBatch', () => walkRecordBatch(recordBytes, 100_000)],
   ['encodeRecordBatch', () => encodeRecordBatch(recordList)],
   ['avsc record-batch.avsc decode', (() => {
-    const type = loadSchema('record-batch').type;
+    const type = recordBatch.at(1).type;
     return () => type.fromBuffer(recordBytes);
   })()],
   ['baseline: Buffer copy of the batch', () => recordBytes.copy(copyTarget), true],
@@ -94,11 +96,11 @@ await group('entry batch (1000 entries)', records, [
 ]);
 
 // Every message body schema: encode + decode of a representative value (avsc's random value, fixed once).
-const schemaDir = new URL('../../src/protocol/schemas/', import.meta.url);
 const schemaTasks: [string, () => unknown, boolean?][] = [];
 const randomValues: Buffer[] = [];
-for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.avsc')).sort()) {
-  const schema = loadSchema<unknown>(file.replace(/\.avsc$/, ''));
+for (const published of publishedSchemas()) {
+  const file = `${published.file}.avsc`;
+  const schema = compileBody(published);
   const sample: unknown = schema.type.random();
   const encoded = schema.type.toBuffer(sample);
   randomValues.push(encoded);

@@ -31,6 +31,3 @@ const names = new Map<number, string>(Object.entries(MessageType).map(([name, ty
 export function messageTypeName(type: number): string {
   return names.get(type) ?? `unknown(${type})`;
 }
-
-/** Protocol version of this build; carried in every frame header. */
-export const protocolVersion = 1;

@@ -5,12 +5,16 @@ import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
 import { FrameDecoder, type FrameSink } from '../../src/protocol/frame/FrameDecoder.js';
 import { FrameFlags, type Frame } from '../../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../../src/protocol/Message.js';
-import { MessageType, protocolVersion } from '../../src/protocol/MessageType.js';
-import { Flush, Seal } from '../../src/protocol/messages/admin.js';
+import { MessageType } from '../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../src/protocol/ProtocolVersion.js';
+import { Flush } from '../../src/protocol/messages/flush.js';
+import { Seal } from '../../src/protocol/messages/seal.js';
 import { Append } from '../../src/protocol/messages/append.js';
 import { Count } from '../../src/protocol/messages/count.js';
-import { Credit, Unsubscribe } from '../../src/protocol/messages/credit.js';
-import { CommitCursor, GetCursor } from '../../src/protocol/messages/cursors.js';
+import { Credit } from '../../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../../src/protocol/messages/unsubscribe.js';
+import { CommitCursor } from '../../src/protocol/messages/commitCursor.js';
+import { GetCursor } from '../../src/protocol/messages/getCursor.js';
 import { errorBody } from '../../src/protocol/messages/error.js';
 import { Hello } from '../../src/protocol/messages/hello.js';
 import { ListKeys } from '../../src/protocol/messages/listKeys.js';
@@ -391,7 +395,7 @@ export class FrameFuzzer {
     // field away from a request a real client sends.
     for (let i = 0; i < 200; i++) {
       const seed = randomSeed(this.random);
-      const real = encodeFrame({ messageType: seed.message.type, version: protocolVersion, flags: 0, correlationId: 1 }, seed.message.request, seed.value).subarray(12);
+      const real = encodeFrame({ messageType: seed.message.type, version: protocolVersion, flags: 0, correlationId: 1 }, seed.message.request.at(1), seed.value).subarray(12);
       const byHand = Buffer.concat(seed.fields.map((x) => x.enc));
       if (!real.equals(byHand)) throw new Error(`fuzzer self-check: ${seed.message.name} by hand ${byHand.toString('hex')} != encoded ${real.toString('hex')}`);
     }
@@ -408,7 +412,7 @@ export class FrameFuzzer {
   /** A valid frame (header and body from a random seed). */
   validFrame(correlationId: number): { seed: Seed; frame: Buffer } {
     const seed = randomSeed(this.random);
-    return { seed, frame: encodeFrame({ messageType: seed.message.type, version: protocolVersion, flags: 0, correlationId }, seed.message.request, seed.value) };
+    return { seed, frame: encodeFrame({ messageType: seed.message.type, version: protocolVersion, flags: 0, correlationId }, seed.message.request.at(1), seed.value) };
   }
 
   frameCase(correlationId: number): FuzzCase {
@@ -488,7 +492,7 @@ export class FrameFuzzer {
 function mayLongPoll(bytes: Buffer): boolean {
   if (bytes.length < 12 || bytes.readUInt8(4) !== MessageType.Scan || bytes.readUInt8(5) !== protocolVersion || (bytes.readUInt16BE(6) & 7) !== 0) return false;
   try {
-    return Scan.request.decode(bytes.subarray(12)).maxWaitMs > 0;
+    return Scan.request.at(1).decode(bytes.subarray(12)).maxWaitMs > 0;
   } catch {
     return false;
   }
@@ -617,7 +621,7 @@ function checkAnswer(tally: FuzzTally, fuzz: FuzzCase, frame: Frame | undefined,
     if (e.codes !== 'any') tally.violation(`${where}: ${fuzz.kind}: succeeded, expected error ${e.codes.join('|')}; frame ${fuzz.bytes.subarray(0, 64).toString('hex')}`);
     const message = requestMessages.get(frame.messageType);
     try {
-      message?.response.decode(frame.body);
+      message?.response.at(1).decode(frame.body);
     } catch (error) {
       tally.violation(`${where}: ${fuzz.kind}: the response does not decode: ${(error as Error).message}`);
     }
@@ -626,7 +630,7 @@ function checkAnswer(tally: FuzzTally, fuzz: FuzzCase, frame: Frame | undefined,
   let code: number;
   let text: string;
   try {
-    const body = errorBody.decode(frame.body);
+    const body = errorBody.at(1).decode(frame.body);
     code = body.code;
     text = body.message;
   } catch (error) {
@@ -696,7 +700,7 @@ export async function runSession(fuzzer: FrameFuzzer, tally: FuzzTally, options:
     for (const frame of got) {
       if ((frame.flags & FrameFlags.Error) === 0) continue; // a response to a frame the random bytes happened to form
       try {
-        const body = errorBody.decode(frame.body);
+        const body = errorBody.at(1).decode(frame.body);
         tally.codes.set(body.code, (tally.codes.get(body.code) ?? 0) + 1);
         if (!documentedCodes.has(body.code) || body.code === ErrorCode.Internal) tally.violation(`${options.label}: ${fuzz.kind}: error code ${body.code} (${body.message})`);
       } catch (error) {
@@ -705,7 +709,7 @@ export async function runSession(fuzzer: FrameFuzzer, tally: FuzzTally, options:
     }
     if (e.firstError !== undefined) {
       const first = got.find((fr) => (fr.flags & FrameFlags.Error) !== 0);
-      const code = first === undefined ? undefined : errorBody.decode(first.body).code;
+      const code = first === undefined ? undefined : errorBody.at(1).decode(first.body).code;
       if (first === undefined || code !== e.firstError.code || first.correlationId !== e.firstError.correlationId || first.messageType !== e.firstError.messageType) {
         tally.violation(
           `${options.label}: ${fuzz.kind}: expected error ${e.firstError.code} for type ${e.firstError.messageType} id ${e.firstError.correlationId}, got ` +

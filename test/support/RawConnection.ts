@@ -3,7 +3,7 @@ import { FrameDecoder, type FrameSink } from '../../src/protocol/frame/FrameDeco
 import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame, type FrameHeader } from '../../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../../src/protocol/Message.js';
-import { protocolVersion } from '../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../src/protocol/ProtocolVersion.js';
 import { errorBody, type ErrorBody } from '../../src/protocol/messages/error.js';
 
 /**
@@ -87,7 +87,7 @@ export class RawConnection implements FrameSink {
   encode<Req>(message: MessageDefinition<Req, unknown>, body: Req, header: Partial<FrameHeader> = {}): Buffer {
     return encodeFrame(
       { messageType: header.messageType ?? message.type, version: header.version ?? protocolVersion, flags: header.flags ?? 0, correlationId: header.correlationId ?? this.allocateCorrelationId() },
-      message.request,
+      message.request.at(protocolVersion),
       body,
     );
   }
@@ -188,10 +188,10 @@ export function isErrorFrame(frame: Frame): boolean {
 /** The error body of an error frame (throws if the frame is not one). */
 export function errorOf(frame: Frame): ErrorBody {
   if (!isErrorFrame(frame)) throw new Error(`frame of type ${frame.messageType} is not an error (flags ${frame.flags})`);
-  return errorBody.decode(frame.body);
+  return errorBody.at(protocolVersion).decode(frame.body);
 }
 
 export function decodeResponse<Res>(message: MessageDefinition<unknown, Res>, frame: Frame): Res {
-  if (isErrorFrame(frame)) throw new RawErrorResponse(errorBody.decode(frame.body));
-  return message.response.decode(frame.body);
+  if (isErrorFrame(frame)) throw new RawErrorResponse(errorBody.at(protocolVersion).decode(frame.body));
+  return message.response.at(protocolVersion).decode(frame.body);
 }

@@ -1,9 +1,12 @@
 import type { MessageDefinition } from '../../protocol/Message.js';
-import { Flush, Seal } from '../../protocol/messages/admin.js';
+import { Flush } from '../../protocol/messages/flush.js';
+import { Seal } from '../../protocol/messages/seal.js';
 import { Append } from '../../protocol/messages/append.js';
 import { Count } from '../../protocol/messages/count.js';
-import { Credit, Unsubscribe } from '../../protocol/messages/credit.js';
-import { CommitCursor, GetCursor } from '../../protocol/messages/cursors.js';
+import { Credit } from '../../protocol/messages/credit.js';
+import { Unsubscribe } from '../../protocol/messages/unsubscribe.js';
+import { CommitCursor } from '../../protocol/messages/commitCursor.js';
+import { GetCursor } from '../../protocol/messages/getCursor.js';
 import { Hello } from '../../protocol/messages/hello.js';
 import { ListKeys } from '../../protocol/messages/listKeys.js';
 import { ListSegments } from '../../protocol/messages/listSegments.js';

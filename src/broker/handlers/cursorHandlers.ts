@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/ErrorCode.js';
-import type { EmptyResponse } from '../../protocol/messages/credit.js';
-import type { CommitCursorRequest, GetCursorRequest, GetCursorResponse } from '../../protocol/messages/cursors.js';
+import type { EmptyResponse } from '../../protocol/messages/empty.js';
+import type { CommitCursorRequest } from '../../protocol/messages/commitCursor.js';
+import type { GetCursorRequest, GetCursorResponse } from '../../protocol/messages/getCursor.js';
 import type { CursorSelector } from '../../storage/index.js';
 import { BrokerError } from '../BrokerError.js';
 import type { Handler, RequestConnection } from './Handler.js';

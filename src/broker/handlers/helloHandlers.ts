@@ -1,14 +1,14 @@
 import { ErrorCode } from '../../protocol/ErrorCode.js';
 import type { HelloRequest, HelloResponse } from '../../protocol/messages/hello.js';
 import type { PingRequest, PingResponse } from '../../protocol/messages/ping.js';
-import { protocolVersion } from '../../protocol/MessageType.js';
+import { latestProtocolVersion } from '../../protocol/ProtocolVersion.js';
 import { limits } from '../../limits.js';
 import { BrokerError } from '../BrokerError.js';
 import type { Handler } from './Handler.js';
 
 export const hello: Handler<HelloRequest, HelloResponse> = (ctx, conn, request) => {
-  if (request.protocolVersion !== protocolVersion) {
-    throw new BrokerError(ErrorCode.UnsupportedVersion, `this broker speaks protocol version ${protocolVersion}, the client asked for ${request.protocolVersion}`);
+  if (request.protocolVersion !== latestProtocolVersion) {
+    throw new BrokerError(ErrorCode.UnsupportedVersion, `this broker speaks protocol version ${latestProtocolVersion}, the client asked for ${request.protocolVersion}`);
   }
   const auth = ctx.authenticator.authenticate(request.authToken);
   if (auth === undefined) {
@@ -20,7 +20,7 @@ export const hello: Handler<HelloRequest, HelloResponse> = (ctx, conn, request) 
   ctx.logger.info('hello', { connection: conn.id, client: request.clientId, principal: auth.principal });
   const c = ctx.config;
   return {
-    protocolVersion,
+    protocolVersion: latestProtocolVersion,
     brokerVersion: ctx.brokerVersion,
     authenticated: true,
     supportedMessages: [...ctx.supportedMessages],

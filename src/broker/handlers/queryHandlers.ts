@@ -1,7 +1,8 @@
 import { limits } from '../../limits.js';
 import { ErrorCode } from '../../protocol/ErrorCode.js';
-import type { EmptyRequest, FlushResponse } from '../../protocol/messages/admin.js';
-import type { EmptyResponse } from '../../protocol/messages/credit.js';
+import type { EmptyRequest } from '../../protocol/messages/empty.js';
+import type { FlushResponse } from '../../protocol/messages/flush.js';
+import type { EmptyResponse } from '../../protocol/messages/empty.js';
 import type { CountRequest, CountResponse } from '../../protocol/messages/count.js';
 import type { ListKeysRequest, ListKeysResponse } from '../../protocol/messages/listKeys.js';
 import type { ListSegmentsRequest, ListSegmentsResponse } from '../../protocol/messages/listSegments.js';

@@ -1,8 +1,9 @@
 import { EntryBatchWriter } from '../../protocol/batch/EntryBatchCodec.js';
 import { encodeFrame } from '../../protocol/frame/FrameEncoder.js';
 import { FrameFlags } from '../../protocol/frame/FrameHeader.js';
-import { protocolVersion } from '../../protocol/MessageType.js';
-import { SubscriptionBatchPush, SubscriptionEndPush } from '../../protocol/messages/subscribe.js';
+import type { ProtocolVersion } from '../../protocol/ProtocolVersion.js';
+import { SubscriptionBatchPush } from '../../protocol/messages/subscriptionBatch.js';
+import { SubscriptionEndPush } from '../../protocol/messages/subscriptionEnd.js';
 import type { LogIterator } from '../../storage/index.js';
 import type { LogDb } from '../../storage/index.js';
 import type { CommittedChunk, CommittedRun } from '../../storage/index.js';
@@ -51,6 +52,8 @@ export class Subscription {
     private readonly log: LogDb,
     private readonly output: PushOutput,
     private readonly pushBytesMax: number,
+    /** The version of the Subscribe that started it: its pushes are in that version. */
+    private readonly version: ProtocolVersion,
   ) {
     this.nextSeq = start;
     this.creditRecords = Math.min(creditRecordsMax, Math.max(0, credit.records));
@@ -103,7 +106,7 @@ export class Subscription {
     if (this.closed) return;
     this.closed = true;
     this.output.push(
-      encodeFrame({ messageType: SubscriptionEndPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: this.id }, SubscriptionEndPush.body, {
+      encodeFrame({ messageType: SubscriptionEndPush.type, version: this.version, flags: FrameFlags.Push, correlationId: this.id }, SubscriptionEndPush.body.at(this.version), {
         code,
         message,
         nextSequence: this.nextSeq,
@@ -153,8 +156,8 @@ export class Subscription {
     const count = writer.count;
     this.output.push(
       encodeFrame(
-        { messageType: SubscriptionBatchPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: this.id },
-        SubscriptionBatchPush.body,
+        { messageType: SubscriptionBatchPush.type, version: this.version, flags: FrameFlags.Push, correlationId: this.id },
+        SubscriptionBatchPush.body.at(this.version),
         { entries: writer.finish(), nextSequence },
         writer.byteLength + 32,
       ),

@@ -5,7 +5,9 @@ import { socketTransports } from '../../../clients/transport/SocketTransport.js'
 import { readEntryBatch } from '../../../src/protocol/batch/EntryBatchCodec.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
 import { Credit } from '../../../src/protocol/messages/credit.js';
-import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
+import { SubscriptionEndPush } from '../../../src/protocol/messages/subscriptionEnd.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { within } from '../../support/ClientHelpers.js';
 import { envInt } from '../../support/EnvInt.js';
@@ -73,10 +75,10 @@ describe('broker: catch-up from storage to live delivery', function () {
     let ended: string | undefined;
     conn.onPush(5, (frame) => {
       if (frame.messageType === MessageType.SubscriptionEnd) {
-        ended = SubscriptionEndPush.body.decode(frame.body).message;
+        ended = SubscriptionEndPush.body.at(1).decode(frame.body).message;
         return;
       }
-      const entries = readEntryBatch(SubscriptionBatchPush.body.decode(frame.body).entries);
+      const entries = readEntryBatch(SubscriptionBatchPush.body.at(1).decode(frame.body).entries);
       for (const e of entries) {
         if (!e.key.toString().startsWith('cu/')) foreign.push(e.key.toString());
         received.push(e.sequence);

@@ -6,9 +6,11 @@ import { socketTransports } from '../../../clients/transport/SocketTransport.js'
 import { readEntryBatch, type Entry } from '../../../src/protocol/batch/EntryBatchCodec.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
-import { Credit, Unsubscribe } from '../../../src/protocol/messages/credit.js';
+import { Credit } from '../../../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../../../src/protocol/messages/unsubscribe.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
-import { Subscribe, SubscriptionBatchPush, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { rejectionOf, take, takeUntil } from '../../support/ClientHelpers.js';
 import { waitFor } from '../../support/LogFixture.js';
@@ -56,7 +58,7 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       if (list === undefined) {
         byId.set(id, (list = []));
         conn.onPush(id, (frame) => {
-          if (frame.messageType === MessageType.SubscriptionBatch) (list as Entry[]).push(...readEntryBatch(SubscriptionBatchPush.body.decode(frame.body).entries));
+          if (frame.messageType === MessageType.SubscriptionBatch) (list as Entry[]).push(...readEntryBatch(SubscriptionBatchPush.body.at(1).decode(frame.body).entries));
         });
       }
       return list;

@@ -7,19 +7,24 @@ import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { encodeRawFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame } from '../../../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../../../src/protocol/Message.js';
-import { MessageType, protocolVersion } from '../../../src/protocol/MessageType.js';
-import { Flush, Seal } from '../../../src/protocol/messages/admin.js';
+import { MessageType } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
+import { Flush } from '../../../src/protocol/messages/flush.js';
+import { Seal } from '../../../src/protocol/messages/seal.js';
 import { Append, type AppendRequest } from '../../../src/protocol/messages/append.js';
 import { Count } from '../../../src/protocol/messages/count.js';
-import { Credit, Unsubscribe } from '../../../src/protocol/messages/credit.js';
-import { CommitCursor, GetCursor } from '../../../src/protocol/messages/cursors.js';
+import { Credit } from '../../../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../../../src/protocol/messages/unsubscribe.js';
+import { CommitCursor } from '../../../src/protocol/messages/commitCursor.js';
+import { GetCursor } from '../../../src/protocol/messages/getCursor.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { ListKeys } from '../../../src/protocol/messages/listKeys.js';
 import { ListSegments } from '../../../src/protocol/messages/listSegments.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
 import { Stats } from '../../../src/protocol/messages/stats.js';
-import { Subscribe, SubscriptionBatchPush, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { rejectionOf } from '../../support/ClientHelpers.js';
 import { errorOf, isErrorFrame, RawConnection, RawErrorResponse } from '../../support/RawConnection.js';
@@ -278,5 +283,5 @@ describe('broker: the readiness line', function () {
 });
 
 function pushedValues(conn: RawConnection, subscriptionId: number): string[] {
-  return conn.pushes(subscriptionId).flatMap((f) => readEntryBatch(SubscriptionBatchPush.body.decode(f.body).entries).map((e) => e.value.toString()));
+  return conn.pushes(subscriptionId).flatMap((f) => readEntryBatch(SubscriptionBatchPush.body.at(1).decode(f.body).entries).map((e) => e.value.toString()));
 }

@@ -4,7 +4,8 @@ import { readKeyEntryBatch } from '../../../src/protocol/batch/EntryBatchCodec.j
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { encodeRawFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame } from '../../../src/protocol/frame/FrameHeader.js';
-import { MessageType, protocolVersion } from '../../../src/protocol/MessageType.js';
+import { MessageType } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { Append, type AppendRequest } from '../../../src/protocol/messages/append.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';

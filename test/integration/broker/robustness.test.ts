@@ -7,7 +7,8 @@ import { readEntryBatch, type Entry } from '../../../src/protocol/batch/EntryBat
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
-import { Subscribe, SubscriptionBatchPush, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { settle, waitFor } from '../../support/LogFixture.js';
 
@@ -47,7 +48,7 @@ describe('broker: requests that must not hurt the broker or other clients', func
     const conn = fixture.track(await BrokerConnection.open({ transports: socketTransports({ host: broker.host, port: broker.port }), reconnect: false }), (c) => c.close());
     const entries: Entry[] = [];
     conn.onPush(1, (frame) => {
-      if (frame.messageType === MessageType.SubscriptionBatch) entries.push(...readEntryBatch(SubscriptionBatchPush.body.decode(frame.body).entries));
+      if (frame.messageType === MessageType.SubscriptionBatch) entries.push(...readEntryBatch(SubscriptionBatchPush.body.at(1).decode(frame.body).entries));
     });
     const response = await settle(conn.request(Subscribe, { subscriptionId: 1, keys: [], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 100, creditBytes: 1 << 20, ...fields }));
     return { response, entries, conn };

@@ -7,11 +7,12 @@ import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { FrameDecoder } from '../../../src/protocol/frame/FrameDecoder.js';
 import { encodeFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame } from '../../../src/protocol/frame/FrameHeader.js';
-import { protocolVersion } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { Credit } from '../../../src/protocol/messages/credit.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
-import { Subscribe, SubscriptionBatchPush } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import { BrokerFixture } from '../../support/BrokerProcess.js';
 import { take, within } from '../../support/ClientHelpers.js';
 import { sleep, waitFor } from '../../support/LogFixture.js';
@@ -63,7 +64,7 @@ async function tlsFrames(port: number, cert: SelfSignedCert): Promise<{ frames: 
   return {
     frames,
     closed,
-    ping: (timeMs) => void socket.write(encodeFrame({ messageType: Ping.type, version: protocolVersion, flags: 0, correlationId: id++ }, Ping.request, { timeMs })),
+    ping: (timeMs) => void socket.write(encodeFrame({ messageType: Ping.type, version: protocolVersion, flags: 0, correlationId: id++ }, Ping.request.at(protocolVersion), { timeMs })),
     destroy: () => socket.destroy(),
   };
 }
@@ -307,9 +308,9 @@ describe('reliability: bounds under abuse', function () {
 
     // Three records of credit: exactly the first three, then nothing more.
     await starved.request(Credit, { subscriptionId: 7, records: 3, bytes: 1 << 20 });
-    await starved.waitUntil(() => starved.pushes(7).reduce((sum, f) => sum + readEntryBatch(SubscriptionBatchPush.body.decode(f.body).entries).length, 0) >= 3, 'three entries', 5000);
+    await starved.waitUntil(() => starved.pushes(7).reduce((sum, f) => sum + readEntryBatch(SubscriptionBatchPush.body.at(protocolVersion).decode(f.body).entries).length, 0) >= 3, 'three entries', 5000);
     await starved.request(Ping, { timeMs: 2 });
-    const entries = starved.pushes(7).flatMap((f) => readEntryBatch(SubscriptionBatchPush.body.decode(f.body).entries));
+    const entries = starved.pushes(7).flatMap((f) => readEntryBatch(SubscriptionBatchPush.body.at(protocolVersion).decode(f.body).entries));
     expect(entries.map((e) => e.value.toString())).to.deep.equal(['credit/k 0', 'credit/k 1', 'credit/k 2']);
     expect(starved.frames.filter((f) => (f.flags & FrameFlags.Push) !== 0 && f.correlationId !== 7)).to.have.length(0);
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
-import { CommitCursor } from '../../../src/protocol/messages/cursors.js';
+import { CommitCursor } from '../../../src/protocol/messages/commitCursor.js';
 import { Stats } from '../../../src/protocol/messages/stats.js';
 import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';

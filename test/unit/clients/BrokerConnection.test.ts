@@ -4,7 +4,7 @@ import type { ConnectionEventMap } from '../../../clients/ConnectionEvents.js';
 import { ClientClosedError, ConnectionError, ConnectionLostError, RequestTimeoutError, ThrottledError } from '../../../clients/errors.js';
 import { encodeFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags } from '../../../src/protocol/frame/FrameHeader.js';
-import { protocolVersion } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
 import { Ping, type PingRequest } from '../../../src/protocol/messages/ping.js';
 import { rejectionOf } from '../../support/ClientHelpers.js';
@@ -188,7 +188,7 @@ describe('unit: BrokerConnection over an in-memory transport', () => {
     const disconnected = new Promise<Error>((resolve) => connection.on('disconnected', ({ cause }) => resolve(cause)));
     const conn = broker.connections[0];
     conn.toClient(
-      encodeFrame({ messageType: 0, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: 0 }, errorBody, { code: 13, message: 'too many connections', retryable: true, conflictKey: null, conflictLastSequence: null }),
+      encodeFrame({ messageType: 0, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: 0 }, errorBody.at(protocolVersion), { code: 13, message: 'too many connections', retryable: true, conflictKey: null, conflictLastSequence: null }),
     );
     conn.close(undefined);
     expect((await disconnected).message).to.equal('connection to the broker lost: too many connections');

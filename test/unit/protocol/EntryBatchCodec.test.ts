@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { EntryBatchWriter, readEntryBatch, readKeyEntryBatch, type Entry, type KeyEntry } from '../../../src/protocol/batch/EntryBatchCodec.js';
-import { loadSchema } from '../../../src/protocol/Schemas.js';
+import { entryBatch as entryBatchBody, keyEntryBatch as keyEntryBatchBody } from '../../../src/protocol/batch/batchSchemas.js';
 import { prng, randomInt } from '../../support/Random.js';
 import { expectDecodeError, fromHex, hex, plain } from './protocolTestKit.js';
 
 /** The published schemas, decoded by avsc: the hand-written encoder must match them. */
-const entryBatch = loadSchema<Entry[]>('entry-batch');
-const keyEntryBatch = loadSchema<KeyEntry[]>('key-entry-batch');
+const entryBatch = entryBatchBody.at(1);
+const keyEntryBatch = keyEntryBatchBody.at(1);
 
 function randomEntries(n: number, seed: number, firstSequence = 0): Entry[] {
   const random = prng(seed);

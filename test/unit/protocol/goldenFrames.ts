@@ -10,8 +10,8 @@ import { Append } from '../../../src/protocol/messages/append.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
-import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscribe.js';
-import type { BodySchema } from '../../../src/protocol/Schemas.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
+import type { BodySchema } from '../../../src/protocol/schema/BodySchema.js';
 import { fromHex } from './protocolTestKit.js';
 
 export interface GoldenFrame {
@@ -37,8 +37,8 @@ export const scanEntries = fromHex('04' + '54' + '047631' + '56' + '047632' + '0
 export const pushEntries = fromHex('04' + '026b' + '54' + '047631' + '026b' + '56' + '047632' + '00');
 
 export const goldenFrames: readonly GoldenFrame[] = [
-  golden('hello.request', request(MessageType.Hello, 1), Hello.request, { protocolVersion: 1, clientId: 'demo', authToken: 's3cr3t' }),
-  golden('hello.response', response(MessageType.Hello, 1), Hello.response, {
+  golden('hello.request', request(MessageType.Hello, 1), Hello.request.at(1), { protocolVersion: 1, clientId: 'demo', authToken: 's3cr3t' }),
+  golden('hello.response', response(MessageType.Hello, 1), Hello.response.at(1), {
     protocolVersion: 1,
     brokerVersion: '0.1.0',
     authenticated: true,
@@ -54,7 +54,7 @@ export const goldenFrames: readonly GoldenFrame[] = [
       producerWindowBatches: 64,
     },
   }),
-  golden('append.request', request(MessageType.Append, 2), Append.request, {
+  golden('append.request', request(MessageType.Append, 2), Append.request.at(1), {
     producerId: 'p1',
     batchNumber: 7,
     awaitDurable: true,
@@ -62,17 +62,17 @@ export const goldenFrames: readonly GoldenFrame[] = [
     expect: [{ key: Buffer.from('k'), lastSequence: 41 }],
     records: appendRecords,
   }),
-  golden('append.response', response(MessageType.Append, 2), Append.response, { startSequence: 42, count: 2, duplicate: false }),
-  golden('append.error-conflict', { messageType: MessageType.Append, version: 1, flags: FrameFlags.Response | FrameFlags.Error, correlationId: 3 }, errorBody, {
+  golden('append.response', response(MessageType.Append, 2), Append.response.at(1), { startSequence: 42, count: 2, duplicate: false }),
+  golden('append.error-conflict', { messageType: MessageType.Append, version: 1, flags: FrameFlags.Response | FrameFlags.Error, correlationId: 3 }, errorBody.at(1), {
     code: 8,
     message: 'expected key "k" to have last sequence 41, but it is 43',
     retryable: false,
     conflictKey: Buffer.from('k'),
     conflictLastSequence: 43,
   }),
-  golden('scan.request', request(MessageType.Scan, 4), Scan.request, { key: Buffer.from('k'), start: 42, end: null, limit: 100, maxBytes: 65536, maxWaitMs: 5000 }),
-  golden('scan.response', response(MessageType.Scan, 4), Scan.response, { entries: scanEntries, nextSequence: 44 }),
-  golden('subscription-batch.push', { messageType: MessageType.SubscriptionBatch, version: 1, flags: FrameFlags.Push, correlationId: 5 }, SubscriptionBatchPush.body, {
+  golden('scan.request', request(MessageType.Scan, 4), Scan.request.at(1), { key: Buffer.from('k'), start: 42, end: null, limit: 100, maxBytes: 65536, maxWaitMs: 5000 }),
+  golden('scan.response', response(MessageType.Scan, 4), Scan.response.at(1), { entries: scanEntries, nextSequence: 44 }),
+  golden('subscription-batch.push', { messageType: MessageType.SubscriptionBatch, version: 1, flags: FrameFlags.Push, correlationId: 5 }, SubscriptionBatchPush.body.at(1), {
     entries: pushEntries,
     nextSequence: 44,
   }),

@@ -1,0 +1,70 @@
+import { entryBatch, keyEntryBatch, recordBatch } from './batch/batchSchemas.js';
+import type { MessageDefinition, PushDefinition } from './Message.js';
+import { Append } from './messages/append.js';
+import { CommitCursor } from './messages/commitCursor.js';
+import { Count } from './messages/count.js';
+import { Credit } from './messages/credit.js';
+import { errorBody } from './messages/error.js';
+import { Flush } from './messages/flush.js';
+import { GetCursor } from './messages/getCursor.js';
+import { Hello } from './messages/hello.js';
+import { ListKeys } from './messages/listKeys.js';
+import { ListSegments } from './messages/listSegments.js';
+import { Ping } from './messages/ping.js';
+import { Scan } from './messages/scan.js';
+import { Seal } from './messages/seal.js';
+import { Stats } from './messages/stats.js';
+import { Subscribe } from './messages/subscribe.js';
+import { SubscriptionBatchPush } from './messages/subscriptionBatch.js';
+import { SubscriptionEndPush } from './messages/subscriptionEnd.js';
+import { Unsubscribe } from './messages/unsubscribe.js';
+import { protocolVersions } from './ProtocolVersion.js';
+import type { PublishedSchema, VersionedBody } from './schema/BodySchema.js';
+
+/** Every request/response message of the protocol, in type order. */
+export const messages: readonly MessageDefinition<unknown, unknown>[] = [
+  Hello,
+  Ping,
+  Append,
+  Scan,
+  Subscribe,
+  Credit,
+  Unsubscribe,
+  Count,
+  ListKeys,
+  ListSegments,
+  Seal,
+  Flush,
+  CommitCursor,
+  GetCursor,
+  Stats,
+] as unknown as readonly MessageDefinition<unknown, unknown>[];
+
+/** Every push of the protocol. */
+export const pushes: readonly PushDefinition<unknown>[] = [SubscriptionBatchPush, SubscriptionEndPush] as unknown as readonly PushDefinition<unknown>[];
+
+/** Bodies that are not a message's: the error body and the batches nested in bytes fields. */
+const otherBodies: readonly VersionedBody<unknown>[] = [errorBody, recordBatch, keyEntryBatch, entryBatch] as unknown as readonly VersionedBody<unknown>[];
+
+/**
+ * Every schema the protocol publishes as `src/protocol/schemas/<file>.avsc`, once each, sorted by
+ * file name: what `npm run schemas` writes and what the tests compare the checked-in files with.
+ */
+export function publishedSchemas(): PublishedSchema[] {
+  const bodies = [...messages.flatMap((m) => [m.request, m.response]), ...pushes.map((p) => p.body), ...otherBodies];
+  const byFile = new Map<string, PublishedSchema>();
+  for (const body of bodies) {
+    for (const v of protocolVersions) {
+      const p = body.byVersion[v];
+      const seen = byFile.get(p.file);
+      if (seen !== undefined && seen.schema !== p.schema) throw new Error(`two different schemas are published as ${p.file}.avsc`);
+      byFile.set(p.file, p);
+    }
+  }
+  return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
+}
+
+/** The text of a published schema's `.avsc` file: its JSON, two-space indented, with a final newline. */
+export function schemaFileText(p: PublishedSchema): string {
+  return JSON.stringify(p.schema, null, 2) + '\n';
+}
