@@ -1,5 +1,6 @@
 import { limits } from '../src/limits.js';
 import { readEntryBatch, type Entry } from '../src/protocol/batch/EntryBatchCodec.js';
+import { entryCreditBytes } from '../src/protocol/batch/EntryCost.js';
 import type { Frame } from '../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../src/protocol/MessageType.js';
 import { baseProtocolVersion, isProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
@@ -92,7 +93,8 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   ) {
     const broker = connection.hello.limits;
     this.windowRecords = Math.max(1, options.windowRecords ?? 1000);
-    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, broker.valueBytesMax + broker.keyBytesMax);
+    // The window must hold the largest entry, or the subscription would stall on it.
+    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, broker.valueBytesMax + broker.keyBytesMax + limits.headerBytesPerRecordMax);
     this.receivedUpTo = start;
     this.consumedUpTo = start;
     this.completedUpTo = start;
@@ -177,7 +179,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     }
     this.consumedUpTo = entry.sequence + 1;
     this.unackedRecords++;
-    this.unackedBytes += entry.key.length + entry.value.length;
+    this.unackedBytes += entryCreditBytes(entry.key.length, entry.value.length, entry.headers);
     // Top the window up once half of it is consumed: few Credit requests, never an empty pipe.
     if (this.unackedRecords * 2 >= this.windowRecords || this.unackedBytes * 2 >= this.windowBytes) this.grant();
     return entry;
@@ -223,6 +225,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
         cursor: first ? (this.options.cursor ?? null) : null,
         creditRecords: Math.max(0, this.windowRecords - buffered),
         creditBytes: this.windowBytes,
+        timeMs: 0,
       });
     } catch (error) {
       this.connection.offPush(id);
@@ -260,8 +263,9 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   private onPush(id: number, frame: Frame): void {
     if (id !== this.id || this.done) return;
     if (frame.messageType === MessageType.SubscriptionBatch) {
-      const batch = SubscriptionBatchPush.body.at(pushVersion(frame)).decode(frame.body);
-      for (const entry of readEntryBatch(batch.entries)) if (entry.sequence >= this.receivedUpTo) this.buffer.push(entry);
+      const version = pushVersion(frame);
+      const batch = SubscriptionBatchPush.body.at(version).decode(frame.body);
+      for (const entry of readEntryBatch(batch.entries, version)) if (entry.sequence >= this.receivedUpTo) this.buffer.push(entry);
       this.receivedUpTo = Math.max(this.receivedUpTo, batch.nextSequence);
       if (this.waiter !== undefined && this.at < this.buffer.length) {
         const w = this.waiter;

@@ -11,6 +11,7 @@ import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSeg
 import { Ping } from '../src/protocol/messages/ping.js';
 import { Scan } from '../src/protocol/messages/scan.js';
 import { limits } from '../src/limits.js';
+import { baseProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
 import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
 import { appendRequest, type AppendOptions, type AppendResult } from './AppendOptions.js';
 import { checkArray, checkDurationMs, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
@@ -47,6 +48,12 @@ export interface ClientOptions {
   readonly reconnect?: ReconnectOptions | false;
   /** How long `close()` waits for producers' acknowledgements and consumers' final commits (default 5 s). */
   readonly closeTimeoutMs?: number;
+  /**
+   * The newest protocol version to offer (default 2, the newest this client speaks). The client
+   * speaks 2 with a broker that does (record headers, entry timestamps, reading from a time) and 1
+   * otherwise; `client.protocolVersion` says which.
+   */
+  readonly protocolVersion?: ProtocolVersion;
   /**
    * Open connections through this instead of TCP/TLS to `broker` (an in-memory transport in
    * tests, a custom tunnel); `broker` then only names the address.
@@ -108,29 +115,43 @@ export class OdlogClient {
       connectTimeoutMs: options.connectTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       reconnect: options.reconnect,
+      protocolVersion: options.protocolVersion,
     });
     return new OdlogClient(connection, address, options.closeTimeoutMs ?? limits.clientCloseTimeoutMs);
   }
 
-  /** Append a batch atomically. */
-  async append(records: readonly RecordInput[], options: AppendOptions = {}): Promise<AppendResult> {
-    return this.appendEncoded(encodeRecordBatch(checkArray(records, 'records').map(toRecordBytes)), options);
+  /** The protocol version spoken with the broker: 2, or 1 with a broker older than version 2. */
+  get protocolVersion(): ProtocolVersion {
+    return this.connection.protocolVersion;
   }
 
-  /** Append a batch already encoded with `encodeRecordBatch` (encode once, send many times). */
-  async appendEncoded(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
-    return this.connection.request(Append, appendRequest(records, options));
+  /** Append a batch atomically. */
+  async append(records: readonly RecordInput[], options: AppendOptions = {}): Promise<AppendResult> {
+    const version = this.connection.protocolVersion;
+    return this.appendEncoded(encodeRecordBatch(checkArray(records, 'records').map(toRecordBytes), version), { ...options, protocolVersion: version });
+  }
+
+  /**
+   * Append a batch already encoded with `encodeRecordBatch(records, protocolVersion)` (encode once,
+   * send many times); `options.protocolVersion` (default 1) must be the version it was encoded in.
+   *
+   * @example
+   * const batch = encodeRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }]);
+   * for (let i = 0; i < 10; i++) await client.appendEncoded(batch);
+   */
+  async appendEncoded(records: Buffer, options: AppendOptions & { readonly protocolVersion?: ProtocolVersion } = {}): Promise<AppendResult> {
+    return this.connection.request(Append, appendRequest(records, options), { version: options.protocolVersion ?? baseProtocolVersion });
   }
 
   /** One page of a key's entries; `maxWaitMs` long-polls when there is nothing yet. */
   async scan(key: Bytes, range: ScanRange = {}, options: { limit?: number; maxBytes?: number; maxWaitMs?: number } = {}): Promise<ScanPage> {
     const waitMs = options.maxWaitMs ?? 0;
-    const response = await this.connection.request(
+    const { response, version } = await this.connection.requestVersioned(
       Scan,
-      { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
+      { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs, startTimeMs: null },
       { timeoutMs: waitMs + limits.clientRequestTimeoutMs },
     );
-    return { entries: readKeyEntryBatch(response.entries), nextSequence: response.nextSequence };
+    return { entries: readKeyEntryBatch(response.entries, version), nextSequence: response.nextSequence };
   }
 
   /** Every entry of a key in the range, page by page. */

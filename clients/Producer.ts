@@ -6,6 +6,7 @@ import { checkDurationMs, checkName, checkPositiveInteger, checkRecordSizes } fr
 import type { BrokerConnection } from './BrokerConnection.js';
 import { toBytes, type Bytes } from './Bytes.js';
 import { ClientClosedError } from './errors.js';
+import { baseProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
 
 export interface ProducerOptions {
   /** Records per batch (default 1000). */
@@ -46,6 +47,8 @@ interface Batch {
   readonly senders: { resolve: (sequence: number) => void; reject: (error: Error) => void }[];
   bytes: number;
   encoded: Buffer | undefined;
+  /** The protocol version `encoded` is in. */
+  encodedVersion: ProtocolVersion;
   firstSentAtMs: number;
   /** Its sends were resolved or rejected; a late answer is ignored. */
   settled: boolean;
@@ -181,7 +184,7 @@ export class Producer {
     const size = record.key.length + record.value.length;
     if (this.open !== undefined && (this.open.records.length >= this.batchRecords || this.open.bytes + size > this.batchBytes)) this.closeOpenBatch();
     if (this.open === undefined) {
-      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, firstSentAtMs: 0, settled: false };
+      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, encodedVersion: baseProtocolVersion, firstSentAtMs: 0, settled: false };
       this.lingerTimer = setTimeout(() => {
         this.closeOpenBatch();
         this.pump();
@@ -221,7 +224,12 @@ export class Producer {
    * fails everything in flight at once) never reorders the producer's records.
    */
   private transmit(batch: Batch): void {
-    batch.encoded ??= encodeRecordBatch(batch.records);
+    // In the connection's version; again if a reconnect reached a broker that speaks another.
+    const version = this.client.connection.protocolVersion;
+    if (batch.encoded === undefined || batch.encodedVersion !== version) {
+      batch.encoded = encodeRecordBatch(batch.records, version);
+      batch.encodedVersion = version;
+    }
     if (batch.firstSentAtMs === 0) batch.firstSentAtMs = Date.now();
     this.client.connection
       .request(
@@ -232,6 +240,7 @@ export class Producer {
           // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
           queueTimeoutMs: 10_000,
         }),
+        { version },
       )
       .then(
         (result) => {

@@ -101,7 +101,7 @@ async function stalledConsumerRss(target: RunningTarget, bytes: number): Promise
   socket.write(encodeFrame({ messageType: Hello.type, version: protocolVersion, flags: 0, correlationId: 1 }, Hello.request.at(protocolVersion), { protocolVersion, clientId: 'stalled', authToken: null }));
   socket.write(
     encodeFrame({ messageType: Subscribe.type, version: protocolVersion, flags: 0, correlationId: 2 }, Subscribe.request.at(protocolVersion), {
-      subscriptionId: 1, keys: [], prefix: Buffer.from('stall:'), from: 'LATEST', sequence: 0, cursor: null, creditRecords: 0x7fffffff, creditBytes: 2 ** 50,
+      subscriptionId: 1, keys: [], prefix: Buffer.from('stall:'), from: 'LATEST', sequence: 0, cursor: null, creditRecords: 0x7fffffff, creditBytes: 2 ** 50, timeMs: 0,
     }),
   );
   socket.pause(); // never read

@@ -16,10 +16,11 @@ import { encodeRecordBatch, walkRecordBatch } from '../../src/protocol/batch/Rec
 import { FrameDecoder } from '../../src/protocol/frame/FrameDecoder.js';
 import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
 import { Append } from '../../src/protocol/messages/append.js';
-import { recordBatch } from '../../src/protocol/batch/batchSchemas.js';
+import { batchSchemas } from '../../src/protocol/batch/batchSchemas.js';
 import { publishedSchemas } from '../../src/protocol/catalogue.js';
 import { compileBody } from '../../src/protocol/schema/BodySchema.js';
 import { LogDb, RecordBatch } from '../../src/index.js';
+import { headerBlocks } from '../../src/broker/handlers/headerBlocks.js';
 import { nonNegativeInteger, text, valueFlag } from '../../src/args/Flag.js';
 import { parseArgs } from '../../src/args/parseArgs.js';
 
@@ -78,11 +79,46 @@ await group('record batch (1000 records, 100 B values)', records, [
   ['walkRecordBatch', () => walkRecordBatch(recordBytes, 100_000)],
   ['encodeRecordBatch', () => encodeRecordBatch(recordList)],
   ['avsc record-batch.avsc decode', (() => {
-    const type = recordBatch.at(1).type;
+    const type = batchSchemas.record[1].type;
     return () => type.fromBuffer(recordBytes);
   })()],
   ['baseline: Buffer copy of the batch', () => recordBytes.copy(copyTarget), true],
 ]);
+// Protocol version 2: what headers cost when absent (a 00 per record) and when present (two per
+// record), against version 1 on the same records. The broker's path is walk + storage header blocks.
+const withHeaders = recordList.map((r, i) => ({ ...r, headers: [{ name: 'trace-id', value: Buffer.from(`t-${i}`) }, { name: 'content-type', value: Buffer.from('application/json') }] }));
+const recordBytesV2 = encodeRecordBatch(recordList, 2);
+const recordBytesV2Headers = encodeRecordBatch(withHeaders, 2);
+const walkWithBlocks = (bytes: Buffer): unknown => {
+  const walked = walkRecordBatch(bytes, 100_000, 0, bytes.length, 2);
+  return walked.headers !== undefined ? headerBlocks(walked.headers, walked.count) : walked;
+};
+await group('record batch walk, protocol 2 (1000 records, 100 B values)', records, [
+  ['walkRecordBatch, version 1', () => walkRecordBatch(recordBytes, 100_000), true],
+  ['walkRecordBatch, version 2, no headers', () => walkWithBlocks(recordBytesV2)],
+  ['walkRecordBatch + header blocks, version 2, 2 headers/record', () => walkWithBlocks(recordBytesV2Headers)],
+]);
+await group('record batch encode, protocol 2 (1000 records, 100 B values)', records, [
+  ['encodeRecordBatch, version 1', () => encodeRecordBatch(recordList), true],
+  ['encodeRecordBatch, version 2, no headers', () => encodeRecordBatch(recordList, 2)],
+  ['encodeRecordBatch, version 2, 2 headers/record', () => encodeRecordBatch(withHeaders, 2)],
+]);
+const twoHeaders = withHeaders[0].headers;
+const entriesOf = (version: 1 | 2, headers: typeof twoHeaders | undefined): Buffer => {
+  const w = new EntryBatchWriter(true, version);
+  for (let i = 0; i < records; i++) w.add(keys[i], 1_000_000 + i, value, 0, value.length, i, 1_764_669_600_000 + i, headers);
+  return w.finish();
+};
+const entryBytesV2 = entriesOf(2, undefined);
+const entryBytesV2Headers = entriesOf(2, twoHeaders);
+await group('entry batch, protocol 2 (1000 entries, 100 B values)', records, [
+  ['EntryBatchWriter, version 1', () => entriesOf(1, undefined), true],
+  ['EntryBatchWriter, version 2, no headers', () => entriesOf(2, undefined)],
+  ['EntryBatchWriter, version 2, 2 headers/entry', () => entriesOf(2, twoHeaders)],
+  ['readEntryBatch, version 2, no headers', () => readEntryBatch(entryBytesV2, 2)],
+  ['readEntryBatch, version 2, 2 headers/entry', () => readEntryBatch(entryBytesV2Headers, 2)],
+]);
+
 const entryWriter = (): Buffer => {
   const w = new EntryBatchWriter(true);
   for (let i = 0; i < records; i++) w.add(keys[i], 1_000_000 + i, value);

@@ -1,4 +1,4 @@
-import { entryBatch, keyEntryBatch, recordBatch } from './batch/batchSchemas.js';
+import { entryBatchFiles, keyEntryBatchFiles, recordBatchFiles } from './batch/batchSchemas.js';
 import type { MessageDefinition, PushDefinition } from './Message.js';
 import { Append } from './messages/append.js';
 import { CommitCursor } from './messages/commitCursor.js';
@@ -43,23 +43,23 @@ export const messages: readonly MessageDefinition<unknown, unknown>[] = [
 /** Every push of the protocol. */
 export const pushes: readonly PushDefinition<unknown>[] = [SubscriptionBatchPush, SubscriptionEndPush] as unknown as readonly PushDefinition<unknown>[];
 
-/** Bodies that are not a message's: the error body and the batches nested in bytes fields. */
-const otherBodies: readonly VersionedBody<unknown>[] = [errorBody, recordBatch, keyEntryBatch, entryBatch] as unknown as readonly VersionedBody<unknown>[];
+/** Schemas that are not a message's: the error body and the batches nested in bytes fields. */
+const otherSchemas: readonly PublishedSchema[] = [
+  ...protocolVersions.map((v) => errorBody.byVersion[v]),
+  ...protocolVersions.flatMap((v) => [recordBatchFiles[v], keyEntryBatchFiles[v], entryBatchFiles[v]]),
+];
 
 /**
  * Every schema the protocol publishes as `src/protocol/schemas/<file>.avsc`, once each, sorted by
  * file name: what `npm run schemas` writes and what the tests compare the checked-in files with.
  */
 export function publishedSchemas(): PublishedSchema[] {
-  const bodies = [...messages.flatMap((m) => [m.request, m.response]), ...pushes.map((p) => p.body), ...otherBodies];
+  const bodies: readonly VersionedBody<unknown>[] = [...messages.flatMap((m) => [m.request, m.response]), ...pushes.map((p) => p.body)];
   const byFile = new Map<string, PublishedSchema>();
-  for (const body of bodies) {
-    for (const v of protocolVersions) {
-      const p = body.byVersion[v];
-      const seen = byFile.get(p.file);
-      if (seen !== undefined && seen.schema !== p.schema) throw new Error(`two different schemas are published as ${p.file}.avsc`);
-      byFile.set(p.file, p);
-    }
+  for (const p of [...bodies.flatMap((body) => protocolVersions.map((v) => body.byVersion[v])), ...otherSchemas]) {
+    const seen = byFile.get(p.file);
+    if (seen !== undefined && seen.schema !== p.schema) throw new Error(`two different schemas are published as ${p.file}.avsc`);
+    byFile.set(p.file, p);
   }
   return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
 }

@@ -144,7 +144,7 @@ const seedMakers: { weight: number; make: (r: Random) => Seed }[] = [
       const end = r() < 0.5 ? null : start + randomInt(r, 0, 500);
       const limit = randomInt(r, 1, 100);
       const maxBytes = randomInt(r, 1, 65536);
-      return seedOf(Scan, { key, start, end, limit, maxBytes, maxWaitMs: 0 }, [f.bytes(key), f.long(start), f.opt(end === null ? undefined : zz(end)), f.int(limit), f.int(maxBytes), f.int(0)]);
+      return seedOf(Scan, { key, start, end, limit, maxBytes, maxWaitMs: 0, startTimeMs: null }, [f.bytes(key), f.long(start), f.opt(end === null ? undefined : zz(end)), f.int(limit), f.int(maxBytes), f.int(0)]);
     },
   },
   {
@@ -159,7 +159,7 @@ const seedMakers: { weight: number; make: (r: Random) => Seed }[] = [
       const cursor = r() < 0.2 ? `fz-cur-${randomInt(r, 0, 3)}` : null;
       const creditRecords = randomInt(r, 0, 20);
       const creditBytes = randomInt(r, 0, 65536);
-      return seedOf(Subscribe, { subscriptionId, keys, prefix, from: startFrom[fromIndex], sequence, cursor, creditRecords, creditBytes }, [
+      return seedOf(Subscribe, { subscriptionId, keys, prefix, from: startFrom[fromIndex], sequence, cursor, creditRecords, creditBytes, timeMs: 0 }, [
         f.int(subscriptionId),
         f.array(keys.map((k) => bytesOf(k))),
         f.opt(prefix === null ? undefined : bytesOf(prefix)),

@@ -41,6 +41,7 @@ export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, con
   if (cursor !== undefined) start = cursor.sequence;
   else if (request.from === 'EARLIEST') start = 0;
   else if (request.from === 'LATEST') start = ctx.log.visibleSequence;
+  else if (request.from === 'TIME') start = ctx.log.sequenceAtTime(request.timeMs);
   else {
     if (!Number.isSafeInteger(request.sequence) || request.sequence < 0) throw new BrokerError(ErrorCode.InvalidRequest, `sequence must be non-negative, got ${request.sequence}`);
     start = request.sequence;

@@ -5,7 +5,9 @@ import { everyVersion, published } from '../schema/BodySchema.js';
 
 /**
  * Append (type 3): one batch, atomically: all records get contiguous sequences, or none is
- * written. `records` holds the record batch (record-batch.avsc; see batch/batchSchemas.ts).
+ * written. The request and response are the same in every version; what changes is the record
+ * batch inside `records` (record-batch.avsc in version 1, record-batch.v2.avsc with headers in
+ * version 2; see batch/batchSchemas.ts).
  * Errors: INVALID_REQUEST, CONFLICT (with conflictKey/conflictLastSequence), THROTTLED, TIMEOUT,
  * STORAGE_ERROR, FORBIDDEN, SHUTTING_DOWN.
  */
@@ -43,7 +45,7 @@ export const appendRequestSchema = {
       },
       default: [],
     },
-    { name: 'records', type: 'bytes', doc: 'Avro encoding of record-batch.avsc' },
+    { name: 'records', type: 'bytes', doc: 'Avro encoding of record-batch.avsc (version 1) or record-batch.v2.avsc (version 2)' },
   ],
 } as const satisfies AvroRecord;
 

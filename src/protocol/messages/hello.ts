@@ -4,16 +4,18 @@ import type { AvroRecord, AvroValue } from '../schema/AvroSchema.js';
 import { everyVersion, published } from '../schema/BodySchema.js';
 
 /**
- * Hello (type 1): the handshake, first on every connection. It checks the protocol version,
+ * Hello (type 1): the handshake, first on every connection. It negotiates the protocol version
+ * (the client offers the newest it speaks, the broker answers the one this connection speaks),
  * authenticates, and tells the client the broker's limits. With auth enabled, nothing but Hello is
- * answered until a Hello carried a valid token.
+ * answered until a Hello carried a valid token. The same in every version: send it in a frame of
+ * version 1, which every broker reads.
  */
 export const helloRequestSchema = {
   type: 'record',
   name: 'HelloRequest',
   namespace: 'odlog',
   fields: [
-    { name: 'protocolVersion', type: 'int' },
+    { name: 'protocolVersion', type: 'int', doc: 'The newest protocol version the client speaks (>= 1); the broker answers the one this connection speaks' },
     { name: 'clientId', type: 'string', doc: 'Free text naming the client, for logs (like every string: valid UTF-8, else INVALID_REQUEST)' },
     { name: 'authToken', type: ['null', 'string'], default: null },
   ],
@@ -24,7 +26,7 @@ export const helloResponseSchema = {
   name: 'HelloResponse',
   namespace: 'odlog',
   fields: [
-    { name: 'protocolVersion', type: 'int' },
+    { name: 'protocolVersion', type: 'int', doc: 'The version this connection speaks: the newest both sides speak' },
     { name: 'brokerVersion', type: 'string' },
     {
       name: 'authenticated',

@@ -1,12 +1,13 @@
 import { defineMessage } from '../Message.js';
 import { MessageType } from '../MessageType.js';
 import type { AvroRecord, AvroValue } from '../schema/AvroSchema.js';
-import { everyVersion, published } from '../schema/BodySchema.js';
+import { byVersion, everyVersion, published } from '../schema/BodySchema.js';
 
 /**
  * Subscribe (type 5): follow keys (or a prefix) from a point; the broker pushes SubscriptionBatch
  * frames (correlation id = subscription id) in global sequence order, never beyond the credit
- * granted. Errors: INVALID_REQUEST, FORBIDDEN, LIMIT_EXCEEDED.
+ * granted. Version 2 may start at a time (`from = TIME`, `timeMs`), and its pushes carry entries
+ * with offset, timestamp and headers. Errors: INVALID_REQUEST, FORBIDDEN, LIMIT_EXCEEDED.
  */
 const subscribeHead = [
   {
@@ -32,6 +33,18 @@ export const subscribeRequestV1Schema = {
   fields: [...subscribeHead, { name: 'from', type: { type: 'enum', name: 'StartFrom', symbols: ['EARLIEST', 'LATEST', 'SEQUENCE'] }, default: 'LATEST' }, ...subscribeTail],
 } as const satisfies AvroRecord;
 
+export const subscribeRequestV2Schema = {
+  type: 'record',
+  name: 'SubscribeRequest',
+  namespace: 'odlog',
+  fields: [
+    ...subscribeHead,
+    { name: 'from', type: { type: 'enum', name: 'StartFrom', symbols: ['EARLIEST', 'LATEST', 'SEQUENCE', 'TIME'] }, default: 'LATEST', doc: 'Version 2 adds TIME' },
+    ...subscribeTail,
+    { name: 'timeMs', type: 'long', default: 0, doc: 'Version 2: when from = TIME, start at the first entry of the log appended at or after this time (ms since the epoch)' },
+  ],
+} as const satisfies AvroRecord;
+
 export const subscribeResponseSchema = {
   type: 'record',
   name: 'SubscribeResponse',
@@ -42,13 +55,13 @@ export const subscribeResponseSchema = {
   ],
 } as const satisfies AvroRecord;
 
-export type SubscribeRequest = AvroValue<typeof subscribeRequestV1Schema>;
+export type SubscribeRequest = AvroValue<typeof subscribeRequestV2Schema>;
 export type StartFrom = SubscribeRequest['from'];
 export type SubscribeResponse = AvroValue<typeof subscribeResponseSchema>;
 
 export const Subscribe = defineMessage(
   MessageType.Subscribe,
   'Subscribe',
-  everyVersion(published('subscribe.request', subscribeRequestV1Schema)),
+  byVersion({ 1: published('subscribe.request', subscribeRequestV1Schema), 2: published('subscribe.request.v2', subscribeRequestV2Schema) }),
   everyVersion(published('subscribe.response', subscribeResponseSchema)),
 );

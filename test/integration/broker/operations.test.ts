@@ -3,17 +3,17 @@ import { BrokerConnection } from '../../../clients/BrokerConnection.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../../clients/errors.js';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { socketTransports } from '../../../clients/transport/SocketTransport.js';
-import { readEntryBatch, type Entry } from '../../../src/protocol/batch/EntryBatchCodec.js';
+import type { Entry } from '../../../src/protocol/batch/EntryBatchCodec.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
 import { Credit } from '../../../src/protocol/messages/credit.js';
 import { Unsubscribe } from '../../../src/protocol/messages/unsubscribe.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
 import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
-import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { rejectionOf, take, takeUntil } from '../../support/ClientHelpers.js';
 import { waitFor } from '../../support/LogFixture.js';
+import { pushedEntries } from '../../support/PushFrames.js';
 
 const MiB = 1024 * 1024;
 
@@ -58,7 +58,7 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       if (list === undefined) {
         byId.set(id, (list = []));
         conn.onPush(id, (frame) => {
-          if (frame.messageType === MessageType.SubscriptionBatch) (list as Entry[]).push(...readEntryBatch(SubscriptionBatchPush.body.at(1).decode(frame.body).entries));
+          if (frame.messageType === MessageType.SubscriptionBatch) (list as Entry[]).push(...pushedEntries(frame));
         });
       }
       return list;
@@ -67,13 +67,13 @@ describe('broker: every operation through OdlogClient, against a real broker pro
   }
 
   function subscribeRequest(id: number, fields: Partial<SubscribeRequest>): SubscribeRequest {
-    return { subscriptionId: id, keys: [], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 1000, creditBytes: 64 * MiB, ...fields };
+    return { subscriptionId: id, keys: [], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 1000, creditBytes: 64 * MiB, timeMs: 0, ...fields };
   }
 
   describe('Hello and Ping', () => {
     it('Hello reports the protocol version, the broker version and the limits the broker was started with', () => {
       const hello = client.connection.hello;
-      expect(hello.protocolVersion).to.equal(1);
+      expect(hello.protocolVersion).to.equal(2);
       expect(hello.brokerVersion).to.be.a('string').that.is.not.empty;
       expect(hello.authenticated).to.equal(true);
       expect(hello.limits.frameBytesMax).to.equal(4 * MiB);

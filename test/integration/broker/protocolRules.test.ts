@@ -50,7 +50,7 @@ function appendRequest(key: string, value: string, fields: Partial<AppendRequest
 }
 
 function subscribeRequest(subscriptionId: number, fields: Partial<SubscribeRequest> = {}): SubscribeRequest {
-  return { subscriptionId, keys: [Buffer.from('rules/sub')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1 << 20, ...fields };
+  return { subscriptionId, keys: [Buffer.from('rules/sub')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1 << 20, timeMs: 0, ...fields };
 }
 
 /** The error code of a request that must fail (throws if it succeeded). */
@@ -225,12 +225,12 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
     it('an empty page means nothing more is visible now: nextSequence is the visible end, and scanning again from it later returns what came since', async () => {
       const conn = await raw();
       const first = await client.append([{ key: 'rules/tailscan', value: 'a' }]);
-      const page = await conn.request(Scan, { key: Buffer.from('rules/tailscan'), start: first.startSequence + 1, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 0 });
+      const page = await conn.request(Scan, { key: Buffer.from('rules/tailscan'), start: first.startSequence + 1, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 0, startTimeMs: null });
       expect(readKeyEntryBatch(page.entries)).to.deep.equal([]);
       expect(page.nextSequence).to.equal((await client.stats()).committedSequence);
       await client.append([{ key: 'rules/other', value: 'x' }]);
       const later = await client.append([{ key: 'rules/tailscan', value: 'b' }]);
-      const next = await conn.request(Scan, { key: Buffer.from('rules/tailscan'), start: page.nextSequence, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 0 });
+      const next = await conn.request(Scan, { key: Buffer.from('rules/tailscan'), start: page.nextSequence, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 0, startTimeMs: null });
       expect(readKeyEntryBatch(next.entries).map((e) => [e.sequence, e.value.toString()])).to.deep.equal([[later.startSequence, 'b']]);
     });
   });

@@ -103,7 +103,7 @@ describe('broker: SIGTERM drains cleanly', function () {
     conn.onPush(3, (frame) => {
       if (frame.messageType === MessageType.SubscriptionEnd) ends.push({ ...SubscriptionEndPush.body.at(1).decode(frame.body) });
     });
-    await conn.request(Subscribe, { subscriptionId: 3, keys: [Buffer.from('drain/sub')], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 100, creditBytes: 1 << 20 });
+    await conn.request(Subscribe, { subscriptionId: 3, keys: [Buffer.from('drain/sub')], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 100, creditBytes: 1 << 20, timeMs: 0 });
     const polled = settle(client.scan('drain/nothing', { start: 0 }, { maxWaitMs: 30_000 }));
     // Frames of one client are served in order, and a long-poll registers as its Scan is read: once
     // a Ping sent after it is answered, the long-poll is waiting.

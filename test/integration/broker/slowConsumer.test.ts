@@ -69,6 +69,7 @@ describe('broker: a subscriber that stops reading while producers append 192 MiB
       cursor: null,
       creditRecords: 0x7fff_ffff,
       creditBytes: 2 ** 50,
+      timeMs: 0,
     });
     subscriber.pause();
     await sleep(200);

@@ -249,7 +249,7 @@ describe('reliability: bounds under abuse', function () {
     const reader = await fixture.raw(broker);
     reader.pause();
     const scans = (n: number): Buffer =>
-      Buffer.concat(Array.from({ length: n }, (_, i) => reader.encode(Scan, { key: Buffer.from('bounds/big'), start: i % 8, end: null, limit: 1, maxBytes: MiB, maxWaitMs: 0 })));
+      Buffer.concat(Array.from({ length: n }, (_, i) => reader.encode(Scan, { key: Buffer.from('bounds/big'), start: i % 8, end: null, limit: 1, maxBytes: MiB, maxWaitMs: 0, startTimeMs: null })));
     const startedAt = Date.now();
     // 256 requests, each answered by 1 MiB: 256 MiB if the broker kept serving a client that does not read.
     reader.socket.write(scans(256));
@@ -293,7 +293,7 @@ describe('reliability: bounds under abuse', function () {
     const starved = await fixture.raw(broker);
     const subscribed = decodeResponse(
       Subscribe,
-      await starved.response(await starved.send(Subscribe, { subscriptionId: 7, keys: [], prefix: Buffer.from('credit/'), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 0, creditBytes: 0 })),
+      await starved.response(await starved.send(Subscribe, { subscriptionId: 7, keys: [], prefix: Buffer.from('credit/'), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 0, creditBytes: 0, timeMs: 0 })),
     );
     expect(subscribed.subscriptionId).to.equal(7);
     const fed = await (await fixture.client(broker.address)).subscribe({ prefix: 'credit/', from: 'earliest', windowRecords: 50 });
@@ -359,7 +359,7 @@ describe('reliability: bounds under abuse', function () {
     for (let round = 1; round <= 200 && broker.isRunning; round++) {
       const conn = await RawConnection.open(broker.port, broker.host);
       conn.socket.on('error', () => undefined);
-      const frames = Array.from({ length: 1000 }, (_, i) => conn.encode(Scan, { key: Buffer.from(`bounds/lp/${round}/${i % 50}`), start: 0, end: null, limit: 1, maxBytes: 100, maxWaitMs: 60_000 }));
+      const frames = Array.from({ length: 1000 }, (_, i) => conn.encode(Scan, { key: Buffer.from(`bounds/lp/${round}/${i % 50}`), start: 0, end: null, limit: 1, maxBytes: 100, maxWaitMs: 60_000, startTimeMs: null }));
       await conn.write(Buffer.concat(frames)).catch(() => undefined);
       await sleep(10);
       conn.destroy();

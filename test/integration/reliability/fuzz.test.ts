@@ -141,7 +141,7 @@ describe('reliability: hostile input (fuzzing the wire protocol)', function () {
     const client = await fixture.client(broker.address);
     await client.append([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
     const conn = await fixture.raw(broker);
-    const id = await conn.send(Subscribe, { subscriptionId: 1, keys: [], prefix: Buffer.alloc(0), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000 });
+    const id = await conn.send(Subscribe, { subscriptionId: 1, keys: [], prefix: Buffer.alloc(0), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000, timeMs: 0 });
     const answer = await conn.response(id, 5000).catch((error: Error) => error);
     await sleep(300);
     expect(broker.isRunning, `the broker died (exit ${JSON.stringify(broker.exitStatus)}); stderr:\n${broker.stderrTail(12)}`).to.equal(true);

@@ -280,7 +280,7 @@ describe('reliability: security', function () {
       const raw = await fixture.raw(broker);
       await raw.request(Hello, { protocolVersion: 1, clientId: 'tenant-a-raw', authToken: tokens.a });
       const end = (await admin.stats()).committedSequence;
-      const id = await raw.send(Subscribe, { subscriptionId: 4, keys: [Buffer.from('tenant-a:1')], prefix: null, from: 'LATEST', sequence: 0, cursor: 'billing-b', creditRecords: 10, creditBytes: 1 << 20 });
+      const id = await raw.send(Subscribe, { subscriptionId: 4, keys: [Buffer.from('tenant-a:1')], prefix: null, from: 'LATEST', sequence: 0, cursor: 'billing-b', creditRecords: 10, creditBytes: 1 << 20, timeMs: 0 });
       const frame = await raw.response(id);
       if (isErrorFrame(frame)) expect(errorOf(frame).code).to.equal(ErrorCode.Forbidden);
       else {

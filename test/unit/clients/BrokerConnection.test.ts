@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { BrokerConnection, type BrokerConnectionOptions } from '../../../clients/BrokerConnection.js';
 import type { ConnectionEventMap } from '../../../clients/ConnectionEvents.js';
-import { ClientClosedError, ConnectionError, ConnectionLostError, RequestTimeoutError, ThrottledError } from '../../../clients/errors.js';
+import { ClientClosedError, ConnectionError, ConnectionLostError, ProtocolVersionError, RequestTimeoutError, ThrottledError } from '../../../clients/errors.js';
 import { encodeFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags } from '../../../src/protocol/frame/FrameHeader.js';
 import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
 import { Ping, type PingRequest } from '../../../src/protocol/messages/ping.js';
+import type { HelloRequest } from '../../../src/protocol/messages/hello.js';
 import { rejectionOf } from '../../support/ClientHelpers.js';
 import { FakeBroker, type ReceivedRequest } from './FakeBroker.js';
 import { waitUntil } from './clientTestKit.js';
@@ -28,6 +29,37 @@ describe('unit: BrokerConnection over an in-memory transport', () => {
   });
   afterEach(() => {
     for (const connection of open.splice(0)) connection.close();
+  });
+
+  it('offers protocol version 2 in a version 1 Hello frame, and speaks what the broker answers (1 here) in every later frame', async () => {
+    const connection = await connect();
+    const [hello] = broker.received<HelloRequest>('Hello');
+    expect(hello.body.protocolVersion).to.equal(2);
+    expect(connection.protocolVersion).to.equal(1);
+    await ping(connection, 5);
+    expect(broker.frames.filter((f) => f.messageType === Ping.type).map((f) => f.version)).to.deep.equal([1]);
+  });
+
+  it('offers version 1 again when a broker older than version 2 refuses the offer of 2 with UNSUPPORTED_VERSION', async () => {
+    broker.refusesNewerHello = true;
+    const connection = await connect();
+    expect(broker.received<HelloRequest>('Hello').map((r) => r.body.protocolVersion)).to.deep.equal([2, 1]);
+    expect(connection.protocolVersion).to.equal(1);
+    expect(await ping(connection, 7)).to.equal(7);
+  });
+
+  it('offers only the version it is told to (protocolVersion: 1)', async () => {
+    const connection = await connect({ protocolVersion: 1 });
+    expect(broker.received<HelloRequest>('Hello').map((r) => r.body.protocolVersion)).to.deep.equal([1]);
+    expect(connection.protocolVersion).to.equal(1);
+  });
+
+  it('refuses to send a request encoded for a newer version than the connection speaks, with ProtocolVersionError, and sends nothing', async () => {
+    const connection = await connect();
+    const error = await rejectionOf(connection.request(Ping, { timeMs: 1 }, { version: 2 }));
+    expect(error).to.be.instanceOf(ProtocolVersionError);
+    expect((error as ProtocolVersionError).spokenVersion).to.equal(1);
+    expect(broker.received('Ping')).to.have.length(0);
   });
 
   it('matches responses that arrive in another order than the requests to the right requests', async () => {

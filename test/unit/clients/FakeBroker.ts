@@ -14,7 +14,7 @@ import { Unsubscribe, type UnsubscribeRequest } from '../../../src/protocol/mess
 import { CommitCursor, type CommitCursorRequest } from '../../../src/protocol/messages/commitCursor.js';
 import { GetCursor, type GetCursorRequest } from '../../../src/protocol/messages/getCursor.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
-import { Hello, type BrokerLimits } from '../../../src/protocol/messages/hello.js';
+import { Hello, type BrokerLimits, type HelloRequest } from '../../../src/protocol/messages/hello.js';
 import { Ping, type PingRequest } from '../../../src/protocol/messages/ping.js';
 import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
 import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
@@ -77,6 +77,8 @@ export const fakeLimits: BrokerLimits = {
 export class FakeBroker {
   readonly connections: MemoryConnection[] = [];
   readonly requests: ReceivedRequest[] = [];
+  /** The header of every frame received, in order. */
+  readonly frames: { readonly messageType: number; readonly version: number }[] = [];
   /** Requests kept unanswered by the policy, in arrival order. */
   readonly held: ReceivedRequest[] = [];
   readonly log: StoredEntry[] = [];
@@ -92,6 +94,12 @@ export class FakeBroker {
   /** Aborted connection attempts (the client was closed while connecting). */
   abortedConnects = 0;
   policy: (request: ReceivedRequest) => RequestPolicy = () => 'answer';
+  /**
+   * It speaks protocol version 1 only. false: it answers any Hello with version 1 (as a version 2
+   * broker answers a client offering 1); true: it refuses a Hello offering another version with
+   * UNSUPPORTED_VERSION, as brokers from before version 2 do.
+   */
+  refusesNewerHello = false;
   private readonly producerBatches = new Map<string, AppendResponse>();
 
   /** The factory a client connects through. */
@@ -197,6 +205,7 @@ export class FakeBroker {
   }
 
   private onFrame(connection: MemoryConnection, frame: Frame): void {
+    this.frames.push({ messageType: frame.messageType, version: frame.version });
     const message = messages.get(frame.messageType);
     const request: ReceivedRequest = {
       name: message?.name ?? `type ${frame.messageType}`,
@@ -216,6 +225,10 @@ export class FakeBroker {
     if (!request.connection.isOpen) return;
     switch (request.type) {
       case Hello.type:
+        if (this.refusesNewerHello && (request.body as HelloRequest).protocolVersion !== 1) {
+          this.fail(request, ErrorCode.UnsupportedVersion, `this broker speaks protocol version 1, the client asked for ${(request.body as HelloRequest).protocolVersion}`);
+          return;
+        }
         this.respond(request, Hello, { protocolVersion, brokerVersion: 'fake', authenticated: false, supportedMessages: [...messages.keys()], limits: fakeLimits });
         return;
       case Ping.type:

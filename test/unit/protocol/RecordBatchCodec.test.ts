@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { encodeRecordBatch, walkRecordBatch, type RecordBytes, type WalkedRecords } from '../../../src/protocol/batch/RecordBatchCodec.js';
-import { recordBatch } from '../../../src/protocol/batch/batchSchemas.js';
+import { batchSchemas } from '../../../src/protocol/batch/batchSchemas.js';
 import { prng, randomInt } from '../../support/Random.js';
 import { expectDecodeError, fromHex, hex } from './protocolTestKit.js';
 
-const recordBatchType = recordBatch.at(1).type;
+const recordBatchType = batchSchemas.record[1].type;
 const recordsMax = 100_000;
 
 function records(...pairs: [string, string][]): RecordBytes[] {

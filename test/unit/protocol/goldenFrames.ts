@@ -10,6 +10,7 @@ import { Append } from '../../../src/protocol/messages/append.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
+import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
 import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import type { BodySchema } from '../../../src/protocol/schema/BodySchema.js';
 import { fromHex } from './protocolTestKit.js';
@@ -26,8 +27,11 @@ function golden<T>(name: string, header: FrameHeader, schema: BodySchema<T>, val
   return { name, header, schema: schema as BodySchema<unknown>, value };
 }
 
-const request = (messageType: number, correlationId: number): FrameHeader => ({ messageType, version: 1, flags: 0, correlationId });
-const response = (messageType: number, correlationId: number): FrameHeader => ({ messageType, version: 1, flags: FrameFlags.Response, correlationId });
+const request = (messageType: number, correlationId: number, version = 1): FrameHeader => ({ messageType, version, flags: 0, correlationId });
+const response = (messageType: number, correlationId: number, version = 1): FrameHeader => ({ messageType, version, flags: FrameFlags.Response, correlationId });
+
+/** 2025-12-02T10:00:00Z in ms: the append time of the version 2 examples (zig-zag varint `80c489e8db66`). */
+export const exampleTimeMs = 1_764_669_600_000;
 
 /** record-batch.avsc: [{ key "k", value "v1" }, { key "k", value "v2" }]. */
 export const appendRecords = fromHex('04' + '026b' + '047631' + '026b' + '047632' + '00');
@@ -35,6 +39,12 @@ export const appendRecords = fromHex('04' + '026b' + '047631' + '026b' + '047632
 export const scanEntries = fromHex('04' + '54' + '047631' + '56' + '047632' + '00');
 /** entry-batch.avsc: [{ key "k", sequence 42, value "v1" }, { key "k", sequence 43, value "v2" }]. */
 export const pushEntries = fromHex('04' + '026b' + '54' + '047631' + '026b' + '56' + '047632' + '00');
+/** record-batch.v2.avsc: [{ key "k", value "v1", headers [trace: "abc"] }, { key "k", value "v2", headers [gone: null] }]. */
+export const appendRecordsV2 = fromHex('04' + '026b' + '047631' + '02' + '0a7472616365' + '02' + '06616263' + '00' + '026b' + '047632' + '02' + '08676f6e65' + '00' + '00' + '00');
+/** key-entry-batch.v2.avsc: [{ sequence 42, offset 0, timestamp T, value "v1", headers [trace: "abc"] }, { sequence 43, offset 1, timestamp T+1, value "v2", headers [] }]. */
+export const scanEntriesV2 = fromHex('04' + '54' + '00' + '80c489e8db66' + '047631' + '02' + '0a7472616365' + '02' + '06616263' + '00' + '56' + '02' + '82c489e8db66' + '047632' + '00' + '00');
+/** entry-batch.v2.avsc: the same two entries with key "k". */
+export const pushEntriesV2 = fromHex('04' + '026b' + '54' + '00' + '80c489e8db66' + '047631' + '02' + '0a7472616365' + '02' + '06616263' + '00' + '026b' + '56' + '02' + '82c489e8db66' + '047632' + '00' + '00');
 
 export const goldenFrames: readonly GoldenFrame[] = [
   golden('hello.request', request(MessageType.Hello, 1), Hello.request.at(1), { protocolVersion: 1, clientId: 'demo', authToken: 's3cr3t' }),
@@ -70,10 +80,39 @@ export const goldenFrames: readonly GoldenFrame[] = [
     conflictKey: Buffer.from('k'),
     conflictLastSequence: 43,
   }),
-  golden('scan.request', request(MessageType.Scan, 4), Scan.request.at(1), { key: Buffer.from('k'), start: 42, end: null, limit: 100, maxBytes: 65536, maxWaitMs: 5000 }),
+  golden('scan.request', request(MessageType.Scan, 4), Scan.request.at(1), { key: Buffer.from('k'), start: 42, end: null, limit: 100, maxBytes: 65536, maxWaitMs: 5000, startTimeMs: null }),
   golden('scan.response', response(MessageType.Scan, 4), Scan.response.at(1), { entries: scanEntries, nextSequence: 44 }),
   golden('subscription-batch.push', { messageType: MessageType.SubscriptionBatch, version: 1, flags: FrameFlags.Push, correlationId: 5 }, SubscriptionBatchPush.body.at(1), {
     entries: pushEntries,
+    nextSequence: 44,
+  }),
+  // ---- version 2 ----
+  golden('hello.request.v2', request(MessageType.Hello, 1), Hello.request.at(1), { protocolVersion: 2, clientId: 'demo', authToken: 's3cr3t' }),
+  golden('append.request.v2', request(MessageType.Append, 2, 2), Append.request.at(2), {
+    producerId: 'p1',
+    batchNumber: 7,
+    awaitDurable: true,
+    timeoutMs: 1000,
+    expect: [],
+    records: appendRecordsV2,
+  }),
+  golden('append.response.v2', response(MessageType.Append, 2, 2), Append.response.at(2), { startSequence: 42, count: 2, duplicate: false }),
+  golden('scan.request.v2', request(MessageType.Scan, 4, 2), Scan.request.at(2), { key: Buffer.from('k'), start: 0, end: null, limit: 100, maxBytes: 65536, maxWaitMs: 5000, startTimeMs: exampleTimeMs }),
+  golden('scan.response.v2', response(MessageType.Scan, 4, 2), Scan.response.at(2), { entries: scanEntriesV2, nextSequence: 44 }),
+  golden('subscribe.request.v2', request(MessageType.Subscribe, 6, 2), Subscribe.request.at(2), {
+    subscriptionId: 5,
+    keys: [Buffer.from('k')],
+    prefix: null,
+    from: 'TIME',
+    sequence: 0,
+    cursor: null,
+    creditRecords: 100,
+    creditBytes: 1_048_576,
+    timeMs: exampleTimeMs,
+  }),
+  golden('subscribe.response.v2', response(MessageType.Subscribe, 6, 2), Subscribe.response.at(2), { subscriptionId: 5, startSequence: 42 }),
+  golden('subscription-batch.push.v2', { messageType: MessageType.SubscriptionBatch, version: 2, flags: FrameFlags.Push, correlationId: 5 }, SubscriptionBatchPush.body.at(2), {
+    entries: pushEntriesV2,
     nextSequence: 44,
   }),
 ];
