@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { Bench } from 'tinybench';
-import { EntryBatchWriter, readEntryBatch } from '../../src/protocol/batch/EntryBatchCodec.js';
+import { EntryBatchWriter, readEntryBatch, readKeyEntryBatch } from '../../src/protocol/batch/EntryBatchCodec.js';
 import { encodeRecordBatch, walkRecordBatch } from '../../src/protocol/batch/RecordBatchCodec.js';
 import { FrameDecoder } from '../../src/protocol/frame/FrameDecoder.js';
 import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
@@ -130,6 +130,28 @@ await group('entry batch (1000 entries)', records, [
   ['readEntryBatch', () => readEntryBatch(entryBytes)],
   ['baseline: Buffer copy of the batch', () => entryBytes.copy(copyTarget), true],
 ]);
+
+// Issue 11 item 8: the hand-written entry readers against avsc on the same batches (what a client
+// decodes from every push and Scan page): avsc alone (it trusts the counts it reads), and avsc
+// behind the guard every untrusted body goes through. The faster one is kept.
+const keyEntriesOf = (version: 1 | 2): Buffer => {
+  const w = new EntryBatchWriter(false, version);
+  for (let i = 0; i < records; i++) w.add(undefined, 1_000_000 + i, value, 0, value.length, i, 1_764_669_600_000 + i);
+  return w.finish();
+};
+for (const version of [1, 2] as const) {
+  const pushBatch = version === 1 ? entryBytes : entryBytesV2;
+  const pageBatch = keyEntriesOf(version);
+  await group(`entry readers vs avsc, version ${version} (1000 entries, 100 B values)`, records, [
+    ['readEntryBatch (push)', () => readEntryBatch(pushBatch, version)],
+    ['avsc fromBuffer (push)', () => batchSchemas.entry[version].type.fromBuffer(pushBatch)],
+    ['avsc guard + fromBuffer (push)', () => batchSchemas.entry[version].decode(pushBatch)],
+    ['readKeyEntryBatch (scan page)', () => readKeyEntryBatch(pageBatch, version)],
+    ['avsc fromBuffer (scan page)', () => batchSchemas.keyEntry[version].type.fromBuffer(pageBatch)],
+    ['avsc guard + fromBuffer (scan page)', () => batchSchemas.keyEntry[version].decode(pageBatch)],
+    ['baseline: Buffer copy of the push batch', () => pushBatch.copy(copyTarget), true],
+  ]);
+}
 
 // Every message body schema: encode + decode of a representative value (avsc's random value, fixed once).
 const schemaTasks: [string, () => unknown, boolean?][] = [];
