@@ -14,13 +14,16 @@ import type { BrokerConnection } from './BrokerConnection.js';
 import { checkArray, checkName, checkPositiveInteger, describeValue } from './ArgumentChecks.js';
 import { toBytes, type Bytes } from './Bytes.js';
 import { CursorCommitter } from './CursorCommitter.js';
-import { BrokerRequestError, InvalidArgumentError } from './errors.js';
+import { BrokerRequestError, InvalidArgumentError, ProtocolVersionError } from './errors.js';
 
 export interface ConsumerOptions {
   readonly keys?: readonly Bytes[];
   readonly prefix?: Bytes;
-  /** Where to start: 'earliest', 'latest' (default) or a sequence. */
-  readonly from?: 'earliest' | 'latest' | number;
+  /**
+   * Where to start: 'earliest', 'latest' (default), a sequence, or `{ timeMs }`: the first entry
+   * appended at or after that time (ms since the epoch; needs protocol version 2).
+   */
+  readonly from?: 'earliest' | 'latest' | number | { readonly timeMs: number };
   /** Resume from this named cursor when it exists (else from `from`); `commit()` stores to it. */
   readonly cursor?: string;
   /** Records the broker may send ahead of what was consumed (default 1000). */
@@ -107,6 +110,8 @@ export class Consumer implements AsyncIterableIterator<Entry> {
    */
   static async start(connection: BrokerConnection, options: ConsumerOptions, closeTimeoutMs: number = limits.clientCloseTimeoutMs): Promise<Consumer> {
     const follows = checkedOptions(options);
+    const spoken = connection.protocolVersion;
+    if (typeof options.from === 'object' && spoken < 2) throw new ProtocolVersionError(`subscribing from a time needs protocol version 2; the broker speaks ${spoken}`, spoken);
     const consumer = new Consumer(connection, options, follows, -1, closeTimeoutMs);
     await consumer.subscribe(true);
     consumer.stopListening = [
@@ -200,13 +205,18 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     this.connection.onPush(id, (frame) => this.onPush(id, frame));
     let from: StartFrom = 'LATEST';
     let sequence = 0;
+    let timeMs = 0;
+    const start = this.options.from;
     if (!first) {
       from = 'SEQUENCE';
       sequence = this.receivedUpTo;
-    } else if (this.options.from === 'earliest') from = 'EARLIEST';
-    else if (typeof this.options.from === 'number') {
+    } else if (start === 'earliest') from = 'EARLIEST';
+    else if (typeof start === 'number') {
       from = 'SEQUENCE';
-      sequence = this.options.from;
+      sequence = start;
+    } else if (typeof start === 'object') {
+      from = 'TIME';
+      timeMs = start.timeMs;
     }
     const buffered = this.buffer.length - this.at;
     // The new subscription's credit covers what is still buffered; what is consumed while the
@@ -225,7 +235,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
         cursor: first ? (this.options.cursor ?? null) : null,
         creditRecords: Math.max(0, this.windowRecords - buffered),
         creditBytes: this.windowBytes,
-        timeMs: 0,
+        timeMs,
       });
     } catch (error) {
       this.connection.offPush(id);
@@ -317,8 +327,9 @@ function checkedOptions(options: ConsumerOptions): { keys: Buffer[]; prefix: Buf
   if ((keys.length === 0) === (options.prefix === undefined)) throw new InvalidArgumentError('subscribe to keys or to a prefix (exactly one)');
   const prefix = options.prefix === undefined ? null : toBytes(options.prefix, 'prefix');
   const from: unknown = options.from;
-  if (!(from === undefined || from === 'earliest' || from === 'latest' || (typeof from === 'number' && Number.isSafeInteger(from) && from >= 0))) {
-    throw new InvalidArgumentError(`from must be 'earliest', 'latest' or a sequence (an integer ≥ 0), got ${describeValue(from)}`);
+  const isTime = from !== null && typeof from === 'object' && Number.isSafeInteger((from as { timeMs?: unknown }).timeMs);
+  if (!(from === undefined || from === 'earliest' || from === 'latest' || (typeof from === 'number' && Number.isSafeInteger(from) && from >= 0) || isTime)) {
+    throw new InvalidArgumentError(`from must be 'earliest', 'latest', a sequence (an integer ≥ 0) or { timeMs } (ms since the epoch), got ${describeValue(from)}`);
   }
   if (options.cursor !== undefined) checkName(options.cursor, 'cursor');
   checkPositiveInteger(options.windowRecords, 'windowRecords');

@@ -1,4 +1,4 @@
-import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
+import { encodeRecordBatch } from '../src/protocol/batch/RecordBatchCodec.js';
 import { readKeyEntryBatch, type KeyEntry } from '../src/protocol/batch/EntryBatchCodec.js';
 import { Flush } from '../src/protocol/messages/flush.js';
 import { Seal } from '../src/protocol/messages/seal.js';
@@ -17,7 +17,8 @@ import { appendRequest, type AppendOptions, type AppendResult } from './AppendOp
 import { checkArray, checkDurationMs, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
 import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
 import { toBytes, type Bytes } from './Bytes.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, ProtocolVersionError } from './errors.js';
+import { toRecordBytes, type RecordInput } from './RecordInput.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 import { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
@@ -27,10 +28,7 @@ import type { TransportFactory } from './transport/Transport.js';
 export { toBytes, type Bytes } from './Bytes.js';
 export type { AppendOptions, AppendResult } from './AppendOptions.js';
 
-export interface RecordInput {
-  readonly key: Bytes;
-  readonly value: Bytes;
-}
+export type { HeaderInput, RecordInput } from './RecordInput.js';
 
 export interface ClientOptions {
   /** `host:port`; default `ODLOG_BROKER` or 127.0.0.1:7070. */
@@ -62,8 +60,15 @@ export interface ClientOptions {
 }
 
 export interface ScanRange {
+  /** First sequence (default 0). */
   readonly start?: number;
+  /** Exclusive end (default: unbounded). */
   readonly end?: number;
+  /**
+   * Start at the key's first entry appended at or after this time (ms since the epoch), if that
+   * is after `start`. Needs protocol version 2 (ProtocolVersionError otherwise).
+   */
+  readonly startTimeMs?: number;
 }
 
 export interface ScanPage {
@@ -125,10 +130,17 @@ export class OdlogClient {
     return this.connection.protocolVersion;
   }
 
-  /** Append a batch atomically. */
+  /**
+   * Append a batch atomically: all records get contiguous sequences (`startSequence + i` for
+   * record `i`), or none is appended. Headers need protocol version 2.
+   *
+   * @example
+   * const { startSequence } = await client.append([{ key: 'orders', value: '{"id":1}', headers: [{ name: 'trace-id', value: 'abc' }] }]);
+   */
   async append(records: readonly RecordInput[], options: AppendOptions = {}): Promise<AppendResult> {
     const version = this.connection.protocolVersion;
-    return this.appendEncoded(encodeRecordBatch(checkArray(records, 'records').map(toRecordBytes), version), { ...options, protocolVersion: version });
+    const bytes = checkArray(records, 'records').map((r, i) => toRecordBytes(r, `record ${i}`, version));
+    return this.appendEncoded(encodeRecordBatch(bytes, version), { ...options, protocolVersion: version });
   }
 
   /**
@@ -143,26 +155,42 @@ export class OdlogClient {
     return this.connection.request(Append, appendRequest(records, options), { version: options.protocolVersion ?? baseProtocolVersion });
   }
 
-  /** One page of a key's entries; `maxWaitMs` long-polls when there is nothing yet. */
+  /**
+   * One page of a key's entries; `maxWaitMs` long-polls when there is nothing yet. With protocol
+   * version 2 each entry has its `offset`, `timestamp` (append time, ms) and `headers` (when it
+   * has any).
+   *
+   * @example
+   * const page = await client.scan('orders', { startTimeMs: Date.now() - 60_000 });
+   * for (const e of page.entries) console.log(e.sequence, new Date(e.timestamp ?? 0), e.value.toString());
+   */
   async scan(key: Bytes, range: ScanRange = {}, options: { limit?: number; maxBytes?: number; maxWaitMs?: number } = {}): Promise<ScanPage> {
     const waitMs = options.maxWaitMs ?? 0;
+    const startTimeMs = range?.startTimeMs ?? null;
+    if (startTimeMs !== null) {
+      if (typeof startTimeMs !== 'number' || !Number.isSafeInteger(startTimeMs)) throw new InvalidArgumentError(`startTimeMs must be a time in ms since the epoch (an integer), got ${describeValue(startTimeMs)}`);
+      this.requireVersion2('scanning from a time (startTimeMs)');
+    }
     const { response, version } = await this.connection.requestVersioned(
       Scan,
-      { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs, startTimeMs: null },
-      { timeoutMs: waitMs + limits.clientRequestTimeoutMs },
+      { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs, startTimeMs },
+      { timeoutMs: waitMs + limits.clientRequestTimeoutMs, version: startTimeMs !== null ? 2 : undefined },
     );
     return { entries: readKeyEntryBatch(response.entries, version), nextSequence: response.nextSequence };
   }
 
-  /** Every entry of a key in the range, page by page. */
+  /** Every entry of a key in the range (from `startTimeMs` if given), page by page. */
   async *scanAll(key: Bytes, range: ScanRange = {}, pageLimit = 1000): AsyncGenerator<KeyEntry, number, undefined> {
     let start = range.start ?? 0;
     const end = range.end;
+    let startTimeMs = range.startTimeMs;
     for (;;) {
-      const page = await this.scan(key, { start, end }, { limit: pageLimit });
+      const page = await this.scan(key, { start, end, startTimeMs }, { limit: pageLimit });
       for (const entry of page.entries) yield entry;
       if (page.entries.length === 0 || page.nextSequence <= start) return page.nextSequence;
+      // The pages after the first start past the time already.
       start = page.nextSequence;
+      startTimeMs = undefined;
     }
   }
 
@@ -207,6 +235,11 @@ export class OdlogClient {
 
   async stats(): Promise<StatsResponse> {
     return this.connection.request(Stats, {});
+  }
+
+  private requireVersion2(what: string): void {
+    const version = this.connection.protocolVersion;
+    if (version < 2) throw new ProtocolVersionError(`${what} needs protocol version 2; the broker speaks ${version}`, version);
   }
 
   /** Round trip in milliseconds. */
@@ -289,11 +322,6 @@ export class OdlogClient {
   }
 }
 
-function toRecordBytes(r: unknown, i: number): RecordBytes {
-  if (r === null || typeof r !== 'object') throw new InvalidArgumentError(`record ${i} must be an object { key, value }, got ${describeValue(r)}`);
-  const record = r as RecordInput;
-  return { key: toBytes(record.key, `record ${i}: key`), value: toBytes(record.value, `record ${i}: value`) };
-}
 
 function checkedRange(range: ScanRange): { start: number; end: number | null } {
   if (range === null || typeof range !== 'object') throw new InvalidArgumentError(`a range must be an object { start?, end? }, got ${describeValue(range)}`);
