@@ -7,6 +7,9 @@ import { Count } from '../src/protocol/messages/count.js';
 import { CommitCursor } from '../src/protocol/messages/commitCursor.js';
 import { GetCursor, type CursorInfo } from '../src/protocol/messages/getCursor.js';
 import { ListKeys } from '../src/protocol/messages/listKeys.js';
+import { ListCursors, type CursorState } from '../src/protocol/messages/listCursors.js';
+import { DeleteCursor } from '../src/protocol/messages/deleteCursor.js';
+import { ResetCursor, type CursorTarget } from '../src/protocol/messages/resetCursor.js';
 import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSegments.js';
 import { Ping } from '../src/protocol/messages/ping.js';
 import { Scan } from '../src/protocol/messages/scan.js';
@@ -14,7 +17,7 @@ import { limits } from '../src/limits.js';
 import { baseProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
 import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
 import { appendRequest, type AppendOptions, type AppendResult } from './AppendOptions.js';
-import { checkArray, checkDurationMs, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
+import { checkArray, checkDurationMs, checkName, checkPositiveInteger, checkSequence, describeValue } from './ArgumentChecks.js';
 import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
 import { toBytes, type Bytes } from './Bytes.js';
 import { InvalidArgumentError, ProtocolVersionError } from './errors.js';
@@ -264,6 +267,67 @@ export class OdlogClient {
 
   async getCursor(name: string): Promise<CursorInfo | null> {
     return (await this.connection.request(GetCursor, { name: checkName(name, 'name') })).cursor;
+  }
+
+  /**
+   * One page of the named cursors this token may see (all of them for an admin), sorted by name,
+   * each with its position and lag; pass the last name as `after` for the next page.
+   *
+   * @example
+   * const { cursors, more } = await client.listCursors({ prefix: 'billing-' });
+   */
+  async listCursors(options: { prefix?: string; after?: string; limit?: number } = {}): Promise<{ cursors: CursorState[]; more: boolean }> {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`listCursors takes options { prefix?, after?, limit? }, got ${describeValue(options)}`);
+    const { prefix, after, limit } = options;
+    if (prefix !== undefined && typeof prefix !== 'string') throw new InvalidArgumentError(`prefix must be a string, got ${describeValue(prefix)}`);
+    checkPositiveInteger(limit, 'limit');
+    return this.connection.request(ListCursors, { prefix: prefix ?? null, after: after === undefined ? null : checkName(after, 'after'), limit: limit ?? 100 });
+  }
+
+  /** Every named cursor this token may see (under a name prefix), page by page. */
+  async *cursors(options: { prefix?: string } = {}): AsyncGenerator<CursorState, void, undefined> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.listCursors({ prefix: options.prefix, after, limit: limits.listCursorsMax });
+      yield* page.cursors;
+      if (!page.more || page.cursors.length === 0) return;
+      after = page.cursors[page.cursors.length - 1].name;
+    }
+  }
+
+  /**
+   * Forget a named cursor (NotFoundError if there is none; ForbiddenError if this token may not
+   * read what it follows and is not admin). A consumer still committing to it creates it again.
+   */
+  async deleteCursor(name: string): Promise<void> {
+    await this.connection.request(DeleteCursor, { name: checkName(name, 'name') });
+  }
+
+  /**
+   * Move an existing named cursor, as kafka-consumer-groups --reset-offsets does: to 'earliest'
+   * (0), 'latest' (the end of the log now), a sequence, or `{ timeMs }` (the first entry appended
+   * at or after that time). Resolves with where it was and where it is. A consumer still
+   * committing to it moves it again: stop it first.
+   *
+   * @example
+   * const { previousSequence, sequence } = await client.resetCursor('billing', { timeMs: Date.parse('2026-12-02T10:00:00Z') });
+   */
+  async resetCursor(name: string, to: 'earliest' | 'latest' | number | { readonly timeMs: number }): Promise<{ previousSequence: number; sequence: number }> {
+    checkName(name, 'name');
+    let target: CursorTarget;
+    let sequence = 0;
+    let timeMs = 0;
+    if (to === 'earliest') target = 'EARLIEST';
+    else if (to === 'latest') target = 'LATEST';
+    else if (typeof to === 'number') {
+      target = 'SEQUENCE';
+      sequence = checkSequence(to, 'to');
+    } else if (to !== null && typeof to === 'object' && Number.isSafeInteger((to as { timeMs?: unknown }).timeMs)) {
+      target = 'TIME';
+      timeMs = to.timeMs;
+    } else throw new InvalidArgumentError(`to must be 'earliest', 'latest', a sequence (an integer ≥ 0) or { timeMs }, got ${describeValue(to)}`);
+    const moved = await this.connection.request(ResetCursor, { name, to: target, sequence, timeMs });
+    return { previousSequence: moved.previousSequence, sequence: moved.sequence };
   }
 
   /** A batching, idempotent producer on this client's connection. */

@@ -22,5 +22,6 @@ export type { ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
 export type { StatsResponse, CursorLag } from '../src/protocol/messages/stats.js';
 export type { SegmentInfo } from '../src/protocol/messages/listSegments.js';
 export type { CursorInfo } from '../src/protocol/messages/getCursor.js';
+export type { CursorState } from '../src/protocol/messages/listCursors.js';
 export { ErrorCode } from '../src/protocol/ErrorCode.js';
 export { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';

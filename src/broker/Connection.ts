@@ -31,6 +31,7 @@ function responseBytesBound(messageType: number, request: unknown): number {
   }
   if (messageType === MessageType.ListKeys) return limits.listKeysBytesMax + limits.responseOverheadBytes;
   if (messageType === MessageType.Stats) return limits.statsResponseBytesMax;
+  if (messageType === MessageType.ListCursors) return limits.listCursorsBytesMax + limits.responseOverheadBytes;
   return limits.responseOverheadBytes;
 }
 

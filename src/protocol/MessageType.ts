@@ -18,6 +18,9 @@ export const MessageType = {
   CommitCursor: 13,
   GetCursor: 14,
   Stats: 15,
+  ListCursors: 16,
+  DeleteCursor: 17,
+  ResetCursor: 18,
   /** Push: entries for a subscription (correlation id = subscription id). */
   SubscriptionBatch: 32,
   /** Push: the broker ended a subscription. */

@@ -2,15 +2,18 @@ import { entryBatchFiles, keyEntryBatchFiles, recordBatchFiles } from './batch/b
 import type { MessageDefinition, PushDefinition } from './Message.js';
 import { Append } from './messages/append.js';
 import { CommitCursor } from './messages/commitCursor.js';
+import { DeleteCursor } from './messages/deleteCursor.js';
 import { Count } from './messages/count.js';
 import { Credit } from './messages/credit.js';
 import { errorBody } from './messages/error.js';
 import { Flush } from './messages/flush.js';
 import { GetCursor } from './messages/getCursor.js';
 import { Hello } from './messages/hello.js';
+import { ListCursors } from './messages/listCursors.js';
 import { ListKeys } from './messages/listKeys.js';
 import { ListSegments } from './messages/listSegments.js';
 import { Ping } from './messages/ping.js';
+import { ResetCursor } from './messages/resetCursor.js';
 import { Scan } from './messages/scan.js';
 import { Seal } from './messages/seal.js';
 import { Stats } from './messages/stats.js';
@@ -38,6 +41,9 @@ export const messages: readonly MessageDefinition<unknown, unknown>[] = [
   CommitCursor,
   GetCursor,
   Stats,
+  ListCursors,
+  DeleteCursor,
+  ResetCursor,
 ] as unknown as readonly MessageDefinition<unknown, unknown>[];
 
 /** Every push of the protocol. */

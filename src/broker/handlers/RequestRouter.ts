@@ -3,6 +3,9 @@ import { Flush } from '../../protocol/messages/flush.js';
 import { Seal } from '../../protocol/messages/seal.js';
 import { Append } from '../../protocol/messages/append.js';
 import { Count } from '../../protocol/messages/count.js';
+import { DeleteCursor } from '../../protocol/messages/deleteCursor.js';
+import { ListCursors } from '../../protocol/messages/listCursors.js';
+import { ResetCursor } from '../../protocol/messages/resetCursor.js';
 import { Credit } from '../../protocol/messages/credit.js';
 import { Unsubscribe } from '../../protocol/messages/unsubscribe.js';
 import { CommitCursor } from '../../protocol/messages/commitCursor.js';
@@ -15,6 +18,7 @@ import { Scan } from '../../protocol/messages/scan.js';
 import { Stats } from '../../protocol/messages/stats.js';
 import { Subscribe } from '../../protocol/messages/subscribe.js';
 import { append } from './appendHandler.js';
+import { deleteCursor, listCursors, resetCursor } from './cursorAdminHandlers.js';
 import { commitCursor, getCursor } from './cursorHandlers.js';
 import type { Handler } from './Handler.js';
 import { hello, ping } from './helloHandlers.js';
@@ -50,4 +54,7 @@ export const routes: ReadonlyMap<number, Route<unknown, unknown>> = new Map([
   route(CommitCursor, commitCursor),
   route(GetCursor, getCursor),
   route(Stats, stats),
+  route(ListCursors, listCursors),
+  route(DeleteCursor, deleteCursor),
+  route(ResetCursor, resetCursor),
 ]);

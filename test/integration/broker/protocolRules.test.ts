@@ -17,6 +17,9 @@ import { Credit } from '../../../src/protocol/messages/credit.js';
 import { Unsubscribe } from '../../../src/protocol/messages/unsubscribe.js';
 import { CommitCursor } from '../../../src/protocol/messages/commitCursor.js';
 import { GetCursor } from '../../../src/protocol/messages/getCursor.js';
+import { DeleteCursor } from '../../../src/protocol/messages/deleteCursor.js';
+import { ListCursors } from '../../../src/protocol/messages/listCursors.js';
+import { ResetCursor } from '../../../src/protocol/messages/resetCursor.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { ListKeys } from '../../../src/protocol/messages/listKeys.js';
 import { ListSegments } from '../../../src/protocol/messages/listSegments.js';
@@ -108,6 +111,9 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
       ['CommitCursor', CommitCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail', sequence: 0, keys: [], prefix: Buffer.from('rules/') }],
       ['GetCursor', GetCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail' }],
       ['Stats', Stats as MessageDefinition<unknown, unknown>, {}],
+      ['ListCursors', ListCursors as MessageDefinition<unknown, unknown>, { prefix: 'rules-', after: null, limit: 10 }],
+      ['ResetCursor', ResetCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail', to: 'SEQUENCE', sequence: 0, timeMs: 0 }],
+      ['DeleteCursor', DeleteCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail' }],
     ];
 
     it('covers every request type the broker serves', async () => {
@@ -128,7 +134,7 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
         expect(error.message).to.match(/trail/);
         expect(await client.count('rules/trail'), 'the refused Append appended').to.equal(countBefore);
         const served = await answer(conn, message.type, body);
-        // Credit and Unsubscribe of subscription 40 may find it gone (NOT_FOUND): never INVALID_REQUEST.
+        // Credit and Unsubscribe of subscription 40 may find it gone, and ResetCursor or DeleteCursor the cursor (NOT_FOUND): never INVALID_REQUEST.
         if (isErrorFrame(served)) expect(errorOf(served).code, errorOf(served).message).to.equal(ErrorCode.NotFound);
       });
     }

@@ -7,6 +7,9 @@
 import { FrameFlags, type FrameHeader } from '../../../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
 import { Append } from '../../../src/protocol/messages/append.js';
+import { DeleteCursor } from '../../../src/protocol/messages/deleteCursor.js';
+import { ListCursors } from '../../../src/protocol/messages/listCursors.js';
+import { ResetCursor } from '../../../src/protocol/messages/resetCursor.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
@@ -115,4 +118,30 @@ export const goldenFrames: readonly GoldenFrame[] = [
     entries: pushEntriesV2,
     nextSequence: 44,
   }),
+  golden('hello.response.v2', response(MessageType.Hello, 1), Hello.response.at(1), {
+    protocolVersion: 2,
+    brokerVersion: '0.1.0',
+    authenticated: true,
+    supportedMessages: Array.from({ length: 18 }, (_, i) => i + 1),
+    limits: {
+      frameBytesMax: 16_777_216,
+      keyBytesMax: 4096,
+      valueBytesMax: 8_388_608,
+      batchRecordsMax: 100_000,
+      batchBytesMax: 16_777_216,
+      inFlightRequestsMax: 1024,
+      subscriptionsPerConnectionMax: 256,
+      producerWindowBatches: 64,
+    },
+  }),
+  // ---- cursor administration (the same in every version; shown in version 2 frames) ----
+  golden('list-cursors.request', request(MessageType.ListCursors, 7, 2), ListCursors.request.at(2), { prefix: 'bill', after: null, limit: 100 }),
+  golden('list-cursors.response', response(MessageType.ListCursors, 7, 2), ListCursors.response.at(2), {
+    cursors: [{ name: 'billing', sequence: 42, keys: [Buffer.from('k')], prefix: null, updatedAtMs: exampleTimeMs, lagRecords: 2, lagIsLowerBound: false }],
+    more: false,
+  }),
+  golden('reset-cursor.request', request(MessageType.ResetCursor, 8, 2), ResetCursor.request.at(2), { name: 'billing', to: 'TIME', sequence: 0, timeMs: exampleTimeMs }),
+  golden('reset-cursor.response', response(MessageType.ResetCursor, 8, 2), ResetCursor.response.at(2), { previousSequence: 42, sequence: 40 }),
+  golden('delete-cursor.request', request(MessageType.DeleteCursor, 9, 2), DeleteCursor.request.at(2), { name: 'billing' }),
+  golden('delete-cursor.response', response(MessageType.DeleteCursor, 9, 2), DeleteCursor.response.at(2), {}),
 ];
