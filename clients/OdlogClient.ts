@@ -227,8 +227,14 @@ export class OdlogClient {
     return (await this.connection.request(ListSegments, checkedRange(range))).segments;
   }
 
-  async seal(): Promise<void> {
-    await this.connection.request(Seal, {});
+  /**
+   * Seal the active segment (admin). Resolves with the id of the segment it sealed, null when
+   * there was nothing to seal (the active segment was empty or already sealed), or undefined from
+   * a broker that speaks protocol version 1, which does not say.
+   */
+  async seal(): Promise<number | null | undefined> {
+    const { response, version } = await this.connection.requestVersioned(Seal, {});
+    return version >= 2 ? response.sealedSegment : undefined;
   }
 
   /** Make everything committed durable; resolves with the durable watermark. */

@@ -22,7 +22,8 @@ import { deleteCursor, listCursors, resetCursor } from './cursorAdminHandlers.js
 import { commitCursor, getCursor } from './cursorHandlers.js';
 import type { Handler } from './Handler.js';
 import { hello, ping } from './helloHandlers.js';
-import { count, flush, listKeys, listSegments, seal } from './queryHandlers.js';
+import { count, flush, listKeys, listSegments } from './queryHandlers.js';
+import { seal } from './sealHandler.js';
 import { scan } from './scanHandler.js';
 import { stats } from './statsHandler.js';
 import { credit, subscribe, unsubscribe } from './subscriptionHandlers.js';

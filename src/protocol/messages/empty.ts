@@ -3,7 +3,7 @@ import { everyVersion, published } from '../schema/BodySchema.js';
 
 /**
  * The bodies with no fields: a request that says everything by its type (Seal, Flush, Stats), and
- * success with nothing to say (Credit, Unsubscribe, CommitCursor, DeleteCursor, Seal).
+ * success with nothing to say (Credit, Unsubscribe, CommitCursor, DeleteCursor; Seal in version 1).
  * Both encode to zero bytes: their frames have length 8.
  */
 export const emptyRequestSchema = {
@@ -18,7 +18,7 @@ export const emptyResponseSchema = {
   type: 'record',
   name: 'EmptyResponse',
   namespace: 'odlog',
-  doc: 'Success with nothing to say (Credit, Unsubscribe, CommitCursor, DeleteCursor, Seal).',
+  doc: 'Success with nothing to say (Credit, Unsubscribe, CommitCursor, DeleteCursor; Seal in version 1).',
   fields: [],
 } as const satisfies AvroRecord;
 

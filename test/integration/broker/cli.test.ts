@@ -98,11 +98,12 @@ describe('broker: the odlog command line against a real broker', function () {
     expect(lines(ok(await odlog(['keys', '--prefix', 'cli/keys/', '--limit', '2'])).stdout)).to.deep.equal(['cli/keys/a', 'cli/keys/b']);
   });
 
-  it('seal seals the active segment: the next append opens a new one', async () => {
+  it('seal seals the active segment and names it; sealing again says there was nothing to seal; the next append opens a new one', async () => {
     await shared.client.append([{ key: 'cli/seg', value: 'x' }]);
     const before = await shared.client.listSegments();
-    expect(ok(await odlog(['seal'])).stdout).to.equal('sealed the active segment\n');
+    expect(ok(await odlog(['seal'])).stdout).to.equal(`sealed segment ${before[before.length - 1].id}\n`);
     expect((await shared.client.listSegments()).map((s) => s.sealed)).to.deep.equal(before.map(() => true));
+    expect(ok(await odlog(['seal'])).stdout).to.equal('nothing to seal: the active segment is empty or already sealed\n');
     const next = await shared.client.append([{ key: 'cli/seg', value: 'y' }]);
     const after = await shared.client.listSegments();
     expect(after).to.have.length(before.length + 1);

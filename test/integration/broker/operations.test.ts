@@ -389,7 +389,8 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       const before = await client.listSegments();
       expect(before.length).to.be.at.least(1);
       expect(before[before.length - 1].sealed).to.equal(false);
-      await client.seal();
+      expect(await client.seal()).to.equal(before[before.length - 1].id);
+      expect(await client.seal(), 'a second Seal with nothing appended between').to.equal(null);
       const sealed = await client.listSegments();
       expect(sealed.map((s) => s.id)).to.deep.equal(before.map((s) => s.id));
       expect(sealed[sealed.length - 1].sealed).to.equal(true);

@@ -7,6 +7,8 @@ import { Append, type AppendRequest } from '../../../src/protocol/messages/appen
 import { Count } from '../../../src/protocol/messages/count.js';
 import { Credit } from '../../../src/protocol/messages/credit.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
+import { ListSegments } from '../../../src/protocol/messages/listSegments.js';
+import { Seal } from '../../../src/protocol/messages/seal.js';
 import { Scan, type ScanRequest } from '../../../src/protocol/messages/scan.js';
 import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
 import type { ProtocolVersion } from '../../../src/protocol/ProtocolVersion.js';
@@ -188,6 +190,21 @@ describe('broker: protocol version 2 (headers, timestamps, offsets, starting at 
     expect(response.startSequence).to.be.greaterThan(before.sequence);
     await conn.waitUntil(() => conn.pushes(15).length >= 1, 'a push');
     expect(conn.pushes(15).flatMap(pushedEntries).map((e) => e.value.toString())).to.deep.equal(['after']);
+  });
+
+  it('answers a version 2 Seal with the segment it sealed, or null when there was nothing to seal; a version 1 Seal with an empty body, as before', async () => {
+    const v2 = await raw(2);
+    await v2.request(Append, appendOf([{ key: Buffer.from('v2/seal'), value: Buffer.from('x') }], 2));
+    const segments = await v2.request(ListSegments, { start: 0, end: null });
+    const active = segments.segments[segments.segments.length - 1];
+    expect(active.sealed).to.equal(false);
+    expect((await v2.request(Seal, {})).sealedSegment).to.equal(active.id);
+    expect((await v2.request(Seal, {})).sealedSegment).to.equal(null);
+    const v1 = await raw(1);
+    await v1.request(Append, appendOf([{ key: Buffer.from('v2/seal'), value: Buffer.from('y') }], 1));
+    const id = await v1.send(Seal, {});
+    const frame = await v1.response(id);
+    expect([frame.version, frame.body.length]).to.deep.equal([1, 0]);
   });
 
   it('refuses from = TIME in a version 1 Subscribe, whose enum has no such symbol: the client cannot encode it', async () => {

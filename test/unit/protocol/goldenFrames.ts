@@ -13,6 +13,7 @@ import { ResetCursor } from '../../../src/protocol/messages/resetCursor.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
+import { Seal } from '../../../src/protocol/messages/seal.js';
 import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
 import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import type { BodySchema } from '../../../src/protocol/schema/BodySchema.js';
@@ -134,6 +135,8 @@ export const goldenFrames: readonly GoldenFrame[] = [
       producerWindowBatches: 64,
     },
   }),
+  golden('seal.response.v2', response(MessageType.Seal, 10, 2), Seal.response.at(2), { sealedSegment: 3 }),
+  golden('seal.response.v2-nothing', response(MessageType.Seal, 11, 2), Seal.response.at(2), { sealedSegment: null }),
   // ---- cursor administration (the same in every version; shown in version 2 frames) ----
   golden('list-cursors.request', request(MessageType.ListCursors, 7, 2), ListCursors.request.at(2), { prefix: 'bill', after: null, limit: 100 }),
   golden('list-cursors.response', response(MessageType.ListCursors, 7, 2), ListCursors.response.at(2), {
