@@ -4,7 +4,7 @@
  *
  * - 1: the first version.
  * - 2: records carry headers (Append); entries carry their append time, offset and headers (Scan,
- *   SubscriptionBatch); Scan and Subscribe may start at a time.
+ *   SubscriptionBatch); Scan and Subscribe may start at a time; Seal says what it sealed.
  */
 export type ProtocolVersion = 1 | 2;
 
