@@ -244,7 +244,8 @@ export class Consumer implements AsyncIterableIterator<Entry> {
       this.subscribing = false;
     }
     if (first) {
-      this.receivedUpTo = response.startSequence;
+      // Pushes may have been read in the same chunk as the response, before this continuation ran.
+      this.receivedUpTo = Math.max(this.receivedUpTo, response.startSequence);
       this.consumedUpTo = response.startSequence;
       this.completedUpTo = response.startSequence;
       this.committer.startedAt(response.startSequence);

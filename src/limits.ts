@@ -67,7 +67,7 @@ export const limits = {
    *  its batches copied behind it (while it is built) fits one, so none needs memory of its own. */
   slabBytes: 17 * MiB,
   /** Emptied slabs kept for reuse: reused memory is not faulted in again. */
-  slabBytesKept: 34 * MiB,
+  slabBytesKept: 17 * MiB,
   /** A WAL file is closed and the next begun once it holds this many bytes. Files are given back
    *  once flushed, so the WAL holds about memtableBytesMax plus one file. */
   walFileBytesMax: 32 * MiB,
@@ -85,6 +85,12 @@ export const limits = {
   scanPageBytesMax: 1 * MiB,
   /** Rows of a key listing read per page by listKeys. */
   listingPageRowsMax: 512,
+  /** Entries one read page holds at most (with scanPageBytesMax): a page is read in one short read
+   *  transaction, so a long iteration never pins an old snapshot. */
+  scanPageEntriesMax: 8192,
+  /** Commits a global read looks at per page, so that a read of a rare key cannot hold a snapshot
+   *  for long while it skips other keys' commits. */
+  globalScanCommitsPerPageMax: 4096,
   /** Key names (key id -> bytes) cached for readers walking the log in global order. */
   keyNamesCachedMax: 65_536,
 
@@ -97,8 +103,13 @@ export const limits = {
 
   /** Named consumer cursors a log holds. */
   cursorsMax: 100_000,
+  /** Bytes of a cursor's name (UTF-8). */
+  cursorNameBytesMax: 256,
   /** Consumer groups with committed offsets a log holds (the Kafka listener's). */
   consumerGroupsMax: 100_000,
+  /** Bytes of a consumer group's name, and of the metadata a commit attaches (Kafka's commit metadata). */
+  groupNameBytesMax: 256,
+  groupMetadataBytesMax: 4096,
   /** Stream rows deleted per retention transaction: small enough that flushes interleave. */
   retentionRowsPerTxnMax: 2_048,
 
@@ -111,6 +122,8 @@ export const limits = {
   producersCachedMax: 100_000,
   /** A producer not seen for this long is forgotten (its id may then be reused as new). */
   producerIdleMs: 7 * 24 * 3_600_000,
+  /** How often idle producers are looked for (their rows are small; once a day keeps the table tidy). */
+  producerPruneIntervalMs: 24 * 3_600_000,
 
   // ---- wire and broker ----------------------------------------------------------------------------
 
@@ -254,6 +267,36 @@ export const limits = {
   /** Keys whose own start `--from -N` works out under a prefix (one position each, kept in memory;
    *  a few dozen Count requests each). Beyond it the command stops with a message. */
   cliLastNKeysMax: 100_000,
+
+  // ---- Kafka listener -------------------------------------------------------------------------------
+
+  /** Shortest and longest session timeout a Kafka group member may ask for (else
+   *  INVALID_SESSION_TIMEOUT). Kafka's floor is 6 s to spare its replicated coordinator; a heartbeat
+   *  here is a timer reset, so 1 s is allowed (short timeouts make tests and failover quick). */
+  kafkaSessionTimeoutMsMin: 1_000,
+  kafkaSessionTimeoutMsMax: 1_800_000,
+  /** Consumer groups with members held in memory at once; a JoinGroup for another group gets
+   *  COORDINATOR_NOT_AVAILABLE (retriable). Committed offsets are in the log, not counted here. */
+  kafkaActiveGroupsMax: 10_000,
+  /** Members (joined or holding a member id) of one group; beyond it GROUP_MAX_SIZE_REACHED. One
+   *  partition per topic means a group rarely has use for more than a few. */
+  kafkaGroupMembersMax: 1_000,
+  /** Bytes of one Fetch answer, whatever the client asks (librdkafka asks 50 MiB): what a
+   *  connection's output buffer can take twice over; a client asks again for the rest. */
+  kafkaFetchResponseBytesMax: 8 * MiB,
+  /** Records of one partition in one Fetch answer (each is an object while it is encoded). */
+  kafkaFetchRecordsMax: 50_000,
+  /** Longest wait a Fetch may ask for (MaxWaitMs); longer ones wait this long. */
+  kafkaFetchWaitMsMax: 60_000,
+  /** Keys an all-topics Metadata request looks through for legal topic names (the answer itself
+   *  is capped by kafkaTopicsListedMax): a log of millions of keys is not listed whole per request. */
+  kafkaMetadataKeysScannedMax: 200_000,
+  /** Idempotent Kafka producers whose next expected sequence is remembered (see
+   *  IdempotentProducers); the least recently used is forgotten first and then accepted at any
+   *  sequence, as after a restart. */
+  kafkaProducerSequencesMax: 100_000,
+  /** Distinct refusals logged per Kafka connection ("logged once" each); beyond it, none. */
+  kafkaRefusalsLoggedMax: 64,
 
   // ---- native protocol: cursors ----------------------------------------------------------------------
 

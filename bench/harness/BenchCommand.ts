@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { benchHelp, parseBenchOptions, type BenchOptions, type TargetKind } from './BenchOptions.js';
-import type { BenchResult } from './BenchResult.js';
+import { readableResultSchemas, type BenchResult } from './BenchResult.js';
 import { runWorkload } from './BenchRunner.js';
-import { formatComparison, formatResult } from './ResultTable.js';
+import { formatCeiling, formatComparison, formatResult } from './ResultTable.js';
 import { discardTarget, odlogTarget } from './targets/OdlogTarget.js';
 import type { TargetLauncher } from './targets/Target.js';
 
@@ -17,12 +17,14 @@ async function launcherFor(kind: TargetKind): Promise<TargetLauncher> {
       return (await import('./targets/RedisTarget.js')).redisTarget;
     case 'nats':
       return (await import('./targets/NatsTarget.js')).natsTarget;
+    case 'kafka':
+      return (await import('./targets/KafkaTarget.js')).kafkaTarget;
   }
 }
 
 function readResult(file: string): BenchResult {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
-  if (parsed.schema !== 'odlog-bench/1') throw new Error(`${file} is not an odlog bench result`);
+  if (!readableResultSchemas.includes(parsed.schema)) throw new Error(`${file} is not an odlog bench result (schema ${JSON.stringify(parsed.schema)}; this harness reads ${readableResultSchemas.join(', ')})`);
   return parsed;
 }
 
@@ -55,7 +57,9 @@ export async function runBenchCommand(argv: readonly string[]): Promise<number> 
     const { runScaleSuite } = await import('./ScaleSuite.js');
     return runScaleSuite(options);
   }
-  const kinds: TargetKind[] = options.peers ? ['odlog', 'redis', 'nats'] : [options.workload.target];
+  // With --peers the discard server runs first: the generator's ceiling for the same workload, in
+  // the same run (it serves no subscriptions, so it runs the producers only).
+  const kinds: TargetKind[] = options.peers ? ['discard', 'odlog', 'redis', 'nats'] : [options.workload.target];
   const results: BenchResult[] = [];
   for (const kind of kinds) {
     let launcher: TargetLauncher;
@@ -70,15 +74,18 @@ export async function runBenchCommand(argv: readonly string[]): Promise<number> 
       console.log(`skipped ${kind}: ${unavailable}`);
       continue;
     }
-    const result = await runWorkload({ ...options.workload, target: kind }, launcher, { broker: options.broker, quiet: options.quiet });
+    const workload = { ...options.workload, target: kind, consumers: kind === 'discard' ? 0 : options.workload.consumers };
+    const result = await runWorkload(workload, launcher, { broker: options.broker, quiet: options.quiet });
     console.log(formatResult(result));
     results.push(result);
   }
   if (options.peers && results.length > 1) {
     const odlog = results.find((r) => r.target.kind === 'odlog');
-    for (const peer of results.filter((r) => r.target.kind !== 'odlog')) {
+    for (const peer of results.filter((r) => r.target.kind !== 'odlog' && r.target.kind !== 'discard')) {
       if (odlog !== undefined) console.log('\n' + formatComparison(peer, odlog));
     }
+    const ceiling = formatCeiling(results);
+    if (ceiling !== undefined) console.log('\n' + ceiling);
   }
   await writeOutputs(options, results);
   return 0;

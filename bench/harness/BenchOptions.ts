@@ -3,8 +3,12 @@ import { parseArgs } from '../../src/args/parseArgs.js';
 import { renderHelp } from '../../src/args/renderHelp.js';
 import { UsageError } from '../../src/args/UsageError.js';
 
-/** Which system a run drives. `discard` is an odlog-protocol server that stores nothing (the generator's ceiling). */
-export type TargetKind = 'odlog' | 'redis' | 'nats' | 'discard';
+/**
+ * Which system a run drives. `discard` is an odlog-protocol server that stores nothing (the
+ * generator's ceiling); `kafka` is any Kafka-protocol broker (`--broker`), or else an odlog broker
+ * driven through its Kafka listener.
+ */
+export type TargetKind = 'odlog' | 'redis' | 'nats' | 'discard' | 'kafka';
 
 /** The knobs of one load run; every figure in a result carries them. */
 export interface Workload {
@@ -31,6 +35,12 @@ export interface Workload {
   readonly warmupSec: number;
   /** Open loop at this many records/s (all producers together); undefined: closed loop. */
   readonly rate: number | undefined;
+  /**
+   * Before the warm-up, write every key this many times (closed loop, each round in a seeded random
+   * order, keys split between producers): round 1 is reported as key creation, and the measured
+   * phase starts with every key holding this many records. 0: no prefill.
+   */
+  readonly prefillRounds: number;
 }
 
 export interface BenchOptions {
@@ -40,7 +50,16 @@ export interface BenchOptions {
   readonly peers: boolean;
   readonly suite: 'scale' | undefined;
   /** Scale suite points: log sizes (records), key counts, and key sizes for count latency. */
-  readonly scale: { readonly logSizes: number[]; readonly keyCounts: number[]; readonly countSizes: number[]; readonly idleSubscriptions: number; readonly stalledBytes: number };
+  readonly scale: {
+    readonly logSizes: number[];
+    /** Closed-loop key-count curve: key creation, then steady state once every key holds 10 records. */
+    readonly keyCounts: number[];
+    /** Open-loop tail latency curve (at --rate, default 50,000/s). */
+    readonly tailKeyCounts: number[];
+    readonly countSizes: number[];
+    readonly idleSubscriptions: number;
+    readonly stalledBytes: number;
+  };
   readonly out: string | undefined;
   readonly html: string | undefined;
   readonly compare: [string, string] | undefined;
@@ -66,6 +85,12 @@ const consumerCount = (value: string, flag: string): number => {
   return n;
 };
 
+const rounds = (value: string, flag: string): number => {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 1000)) throw new UsageError(`${flag} must be 0..1000`);
+  return n;
+};
+
 const seconds = (value: string, flag: string): number => {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be >= 0`);
@@ -76,7 +101,7 @@ const max = Number.MAX_SAFE_INTEGER;
 
 /** The workload's flags (defaults in brackets in their descriptions). */
 const workloadFlags = {
-  target: valueFlag('target', 'odlog|redis|nats|discard', 'system to drive (discard: a server that stores nothing) [odlog]', oneOf<TargetKind>(['odlog', 'redis', 'nats', 'discard'])),
+  target: valueFlag('target', 'odlog|redis|nats|discard|kafka', 'system to drive (discard: a server that stores nothing; kafka: any Kafka-protocol broker given by --broker, else odlog through its Kafka listener) [odlog]', oneOf<TargetKind>(['odlog', 'redis', 'nats', 'discard', 'kafka'])),
   producers: valueFlag('producers', 'N', 'producer worker threads [2]', positiveNumber(64)),
   connections: valueFlag('connections', 'N', 'connections per producer [4]', positiveNumber(1024)),
   inFlight: valueFlag('in-flight', 'N', 'batches in flight per connection (closed loop) [4]', positiveNumber(1024)),
@@ -91,17 +116,25 @@ const workloadFlags = {
   records: valueFlag('records', 'N', 'stop after N acknowledged records instead', positiveNumber(max)),
   warmup: valueFlag('warmup', 'SEC', 'unmeasured warm-up [2]', seconds),
   rate: valueFlag('rate', 'R', 'open loop at R records/s in total (latency from intended send time)', positiveNumber(max), { example: '--rate 50000' }),
+  prefillRounds: valueFlag(
+    'prefill-rounds',
+    'R',
+    'first write every key R times, closed loop, in seeded random order: round 1 is reported as key creation (keys/s, disk bytes/key), and the measured phase is the steady state with every key holding R records [0]',
+    rounds,
+    { example: '--keys 1000000 --prefill-rounds 10' },
+  ),
 };
 
 const runFlags = {
   broker: valueFlag('broker', 'HOST:PORT', 'drive this broker instead of starting one', text),
-  peers: switchFlag('peers', 'run the same workload against odlog and every peer on PATH, print ratios'),
-  suite: valueFlag('suite', 'scale', 'scale curves: log size, key count, count latency, memory', oneOf(['scale'] as const)),
+  peers: switchFlag('peers', "run the same workload against the discard server (the generator's ceiling), odlog and every peer on PATH; print ratios"),
+  suite: valueFlag('suite', 'scale', 'scale curves: log size, key count (creation, steady state), tail latency, count latency, memory', oneOf(['scale'] as const)),
 };
 
 const scaleFlags = {
   scaleLogSizes: valueFlag('scale-log-sizes', 'N,N,…', 'log sizes in records [1000000,10000000,50000000]', positiveList),
-  scaleKeyCounts: valueFlag('scale-key-counts', 'N,N,…', 'key counts [1000,100000,1000000]', positiveList),
+  scaleKeyCounts: valueFlag('scale-key-counts', 'N,N,…', 'key counts of the closed-loop curve: key creation, then steady state with 10 records per key [100,1000,100000,1000000]', positiveList),
+  scaleTailKeyCounts: valueFlag('scale-tail-key-counts', 'N,N,…', 'key counts of the open-loop tail latency curve [1000,100000,1000000]', positiveList),
   scaleCountSizes: valueFlag('scale-count-sizes', 'N,N,…', 'key sizes for count latency [10000,100000,1000000]', positiveList),
   scaleIdleSubscriptions: valueFlag('scale-idle-subscriptions', 'N', 'idle subscriptions for the memory point [1000]', positiveNumber(100_000)),
   scaleStalledBytes: valueFlag('scale-stalled-bytes', 'BYTES', 'bytes behind a stalled consumer for the memory point [268435456]', positiveNumber(max)),
@@ -124,14 +157,22 @@ export function benchHelp(): string {
     summary:
       'Runs producers (and optionally tailing consumers) in worker threads against a broker it starts\n' +
       'in a child process on a temporary directory (or --broker HOST:PORT), and reports throughput,\n' +
-      'ack and end-to-end latency percentiles, errors, broker CPU and peak RSS, bytes on disk.',
+      'ack and end-to-end latency percentiles, errors, broker CPU, broker memory (anonymous apart from\n' +
+      "LMDB's mapped file), and bytes on disk.",
     sections: [
       { title: 'Workload', flags: Object.values(workloadFlags) },
       { title: 'Runs', flags: Object.values(runFlags) },
       { title: 'Scale suite (with --suite scale)', flags: Object.values(scaleFlags) },
       { title: 'Output', flags: Object.values(outputFlags) },
     ],
-    examples: ['odlog bench --duration 30 --consumers 1', 'odlog bench --rate 50000 --out run.json --html run.html', 'odlog bench --peers', 'odlog bench --compare before.json after.json'],
+    examples: [
+      'odlog bench --duration 30 --consumers 1',
+      'odlog bench --target kafka --broker 127.0.0.1:9092',
+      'odlog bench --rate 50000 --out run.json --html run.html',
+      'odlog bench --peers',
+      'odlog bench --peers --keys 1000000 --prefill-rounds 10 --duration 15',
+      'odlog bench --compare before.json after.json',
+    ],
   });
 }
 
@@ -158,6 +199,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     records: f.records,
     warmupSec: f.warmup ?? 2,
     rate: f.rate,
+    prefillRounds: f.prefillRounds ?? 0,
   };
   return {
     workload,
@@ -166,7 +208,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     suite: f.suite,
     scale: {
       logSizes: f.scaleLogSizes ?? [1_000_000, 10_000_000, 50_000_000],
-      keyCounts: f.scaleKeyCounts ?? [1000, 100_000, 1_000_000],
+      keyCounts: f.scaleKeyCounts ?? [100, 1000, 100_000, 1_000_000],
+      tailKeyCounts: f.scaleTailKeyCounts ?? [1000, 100_000, 1_000_000],
       countSizes: f.scaleCountSizes ?? [10_000, 100_000, 1_000_000],
       idleSubscriptions: f.scaleIdleSubscriptions ?? 1000,
       stalledBytes: f.scaleStalledBytes ?? 256 * 1024 * 1024,

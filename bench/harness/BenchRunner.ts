@@ -1,10 +1,10 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Workload } from './BenchOptions.js';
-import { describeSetup, type BenchResult, type TimelinePoint } from './BenchResult.js';
+import { benchResultSchema, describeSetup, type BenchResult, type DiskFigures, type PrefillFigures, type TimelinePoint } from './BenchResult.js';
+import { diskUsage, type DiskUsage } from './DiskUsage.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
-import { sampleProcess } from './ProcessSampler.js';
+import { prefillKeys } from './Prefill.js';
+import { MemoryWatch, sampleProcess } from './ProcessSampler.js';
 import { Progress } from './Progress.js';
 import { progressLine } from './ProgressLine.js';
 import type { RunningTarget, TargetLauncher } from './targets/Target.js';
@@ -21,20 +21,13 @@ export interface RunOptions {
 
 const workerFile = (name: string): URL => new URL(`./workers/${name}.js`, import.meta.url);
 
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? dirBytes(path) : statSync(path).size;
-  }
-  return total;
-}
-
 /**
  * Run one workload against one target: start it (unless given an address), start consumers
- * then producers in worker threads, warm up, measure, stop, and assemble the result. Records
- * and bytes are cut at the exact phase boundaries from shared counters; latencies come from
- * the workers' histograms of the measured phase.
+ * then producers in worker threads, prefill the keys if asked, warm up, measure, stop, and
+ * assemble the result. Records and bytes are cut at the exact phase boundaries from shared
+ * counters; latencies come from the workers' histograms of the measured phase. The broker's
+ * memory is sampled over the whole run; its data directory is measured at the start and the end
+ * of the measured phase.
  */
 export async function runWorkload(workload: Workload, launcher: TargetLauncher, options: RunOptions = {}): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
@@ -46,12 +39,14 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
   }
   const progress = new Progress(options.quiet === true);
   const workers: Worker[] = [];
+  const memory = target.pid !== undefined ? MemoryWatch.start(target.pid) : undefined;
   try {
     const ackRing = AckRing.allocate(workload.producers);
     const counterBuffer = SharedCounters.allocate(workload.producers, workload.consumers);
     const counters = new SharedCounters(counterBuffer);
     const ready = new Set<string>();
     const finals = new Set<string>();
+    const prefilled = new Set<number>();
     const ack = new LatencyHistogram();
     const endToEnd = new LatencyHistogram();
     const afterAck = new LatencyHistogram();
@@ -63,6 +58,10 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     const onMessage = (m: FromWorker): void => {
       if (m.kind === 'ready') ready.add(`${m.role}${m.index}`);
       else if (m.kind === 'failed') failure ??= m.message;
+      else if (m.kind === 'prefilled') {
+        prefilled.add(m.index);
+        for (const [code, n] of Object.entries(m.errors)) errors[code] = (errors[code] ?? 0) + n;
+      }
       else absorb(m);
     };
     const absorb = (t: WorkerTick): void => {
@@ -98,11 +97,26 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     for (let i = 0; i < workload.producers; i++) spawn('producer', i);
     await waitFor(() => ready.size === workload.consumers + workload.producers, 'producers to connect', 30_000);
     const broadcast = (m: ToWorker): void => workers.forEach((w) => w.postMessage(m));
+    const produced = (): { records: number; bytes: number } => counters.total(0, workload.producers);
+    let prefill: PrefillFigures | undefined;
+    if (workload.prefillRounds > 0) {
+      const producerWorkers = workers.slice(workload.consumers);
+      prefill = await prefillKeys({
+        workload,
+        dataDir: target.dataDir,
+        progress,
+        broadcast: (m) => {
+          prefilled.clear();
+          producerWorkers.forEach((w) => w.postMessage(m));
+        },
+        prefilled: () => waitFor(() => prefilled.size === workload.producers, 'the producers to prefill the keys', 24 * 3600 * 1000),
+        producedRecords: () => produced().records,
+      });
+    }
     const startAtMs = nowMs() + 100; // time for the message to reach every worker
     broadcast({ kind: 'start', atMs: startAtMs });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAtMs - nowMs())));
 
-    const produced = (): { records: number; bytes: number } => counters.total(0, workload.producers);
     const delivered = (): number => counters.total(workload.producers, workload.producers + workload.consumers).records;
     const lag = (): number => (workload.consumers === 0 ? 0 : Math.max(0, produced().records - counters.min(workload.producers, workload.producers + workload.consumers)));
     const timeline: TimelinePoint[] = [];
@@ -111,6 +125,8 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     let measureStart = 0;
     let measureStartCounts = { records: 0, bytes: 0 };
     let cpuAtStart = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
+    const disk = (): DiskUsage | undefined => (target.dataDir !== undefined ? diskUsage(target.dataDir) : undefined);
+    let diskAtStart: DiskUsage | undefined;
     let phase: 'warmup' | 'measure' = workload.warmupSec > 0 ? 'warmup' : 'measure';
     let last = produced();
     let lastDelivered = delivered();
@@ -118,6 +134,8 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     if (phase === 'measure') {
       broadcast({ kind: 'phase', phase: 'measure' });
       measureStart = Date.now();
+      measureStartCounts = produced();
+      diskAtStart = disk();
     }
     const measuredSeconds = (): number => (measureStart === 0 ? 0 : (Date.now() - measureStart) / 1000);
     for (;;) {
@@ -129,6 +147,7 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
         broadcast({ kind: 'phase', phase: 'measure' });
         measureStart = now;
         measureStartCounts = produced();
+        diskAtStart = disk();
         cpuAtStart = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
         ack.reset();
         endToEnd.reset();
@@ -175,18 +194,34 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
     const measureEnd = Date.now();
     const endCounts = produced();
     const cpuAtEnd = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
+    const diskAtEnd = disk();
+    const memoryPeaks = memory?.stop();
     broadcast({ kind: 'phase', phase: 'stop' });
     progress.done();
     await waitFor(() => finals.size === workers.length, 'workers to finish', 60_000).catch(() => undefined);
     const seconds = (measureEnd - measureStart) / 1000;
     const records = measured.records;
     const totalRecords = endCounts.records;
+    const measuredRecords = endCounts.records - measureStartCounts.records;
+    const diskFigures: DiskFigures | undefined =
+      diskAtEnd !== undefined && diskAtStart !== undefined && totalRecords > 0
+        ? {
+            bytes: diskAtEnd.bytes,
+            walBytes: diskAtEnd.walBytes,
+            records: totalRecords,
+            bytesPerRecord: diskAtEnd.bytes / totalRecords,
+            measuredGrowthBytes: diskAtEnd.bytes - diskAtStart.bytes,
+            measuredRecords,
+            measuredBytesPerRecord: measuredRecords > 0 ? (diskAtEnd.bytes - diskAtStart.bytes) / measuredRecords : undefined,
+          }
+        : undefined;
     const result: BenchResult = {
-      schema: 'odlog-bench/1',
+      schema: benchResultSchema,
       startedAt,
       setup: describeSetup(),
       workload,
       target: { kind: workload.target, label: target.label, address: target.address, startedByHarness: options.broker === undefined },
+      prefill,
       throughput: { records, seconds, recordsPerSec: records / seconds, mbPerSec: measured.bytes / seconds / 1e6 },
       ackLatencyUs: ack.summary(),
       endToEndLatencyUs: workload.consumers > 0 ? endToEnd.summary() : undefined,
@@ -195,15 +230,22 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
       deliveredRecords: workload.consumers > 0 ? endToEnd.count : 0,
       errors,
       broker:
-        cpuAtStart !== undefined && cpuAtEnd !== undefined
-          ? { cpuSeconds: cpuAtEnd.cpuSeconds - cpuAtStart.cpuSeconds, cpuPercent: ((cpuAtEnd.cpuSeconds - cpuAtStart.cpuSeconds) / seconds) * 100, peakRssBytes: cpuAtEnd.peakRssBytes }
+        cpuAtStart !== undefined && cpuAtEnd !== undefined && memoryPeaks !== undefined
+          ? {
+              cpuSeconds: cpuAtEnd.cpuSeconds - cpuAtStart.cpuSeconds,
+              cpuPercent: ((cpuAtEnd.cpuSeconds - cpuAtStart.cpuSeconds) / seconds) * 100,
+              anonymousPeakBytes: memoryPeaks.anonymousPeakBytes,
+              fileMappedPeakBytes: memoryPeaks.fileMappedPeakBytes,
+              peakRssBytes: memoryPeaks.peakRssBytes,
+            }
           : undefined,
-      disk: target.dataDir !== undefined && totalRecords > 0 ? { bytes: dirBytes(target.dataDir), bytesPerRecord: dirBytes(target.dataDir) / totalRecords } : undefined,
+      disk: diskFigures,
       timeline,
     };
     await options.beforeStop?.(target);
     return result;
   } finally {
+    memory?.stop();
     await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
     await target.stop();
   }

@@ -73,9 +73,12 @@ async function probeScan(target: RunningTarget, valueBytes: number): Promise<num
   });
 }
 
-/** RSS of the broker with `n` idle subscriptions on distinct keys. */
-async function idleSubscriptionsRss(target: RunningTarget, n: number): Promise<{ before: number; after: number }> {
-  const before = sampleProcess(target.pid as number)?.rssBytes ?? 0;
+/** Anonymous memory (RssAnon) of the broker: what it holds itself, LMDB's mapped file left out. */
+const anonymousBytes = (target: RunningTarget): number => sampleProcess(target.pid as number)?.anonymousBytes ?? 0;
+
+/** Anonymous memory of the broker with `n` idle subscriptions on distinct keys. */
+async function idleSubscriptionsMemory(target: RunningTarget, n: number): Promise<{ before: number; after: number }> {
+  const before = anonymousBytes(target);
   const clients: OdlogClient[] = [];
   try {
     const perConnection = 200;
@@ -87,14 +90,14 @@ async function idleSubscriptionsRss(target: RunningTarget, n: number): Promise<{
       made += here;
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    return { before, after: sampleProcess(target.pid as number)?.rssBytes ?? 0 };
+    return { before, after: anonymousBytes(target) };
   } finally {
     for (const c of clients) c.close();
   }
 }
 
-/** Peak RSS while `bytes` are appended and one subscriber with unlimited credit never reads. */
-async function stalledConsumerRss(target: RunningTarget, bytes: number): Promise<{ before: number; peak: number }> {
+/** Peak anonymous memory while `bytes` are appended and one subscriber with unlimited credit never reads. */
+async function stalledConsumerMemory(target: RunningTarget, bytes: number): Promise<{ before: number; peak: number }> {
   const [host, port] = [target.address.slice(0, target.address.lastIndexOf(':')), Number(target.address.slice(target.address.lastIndexOf(':') + 1))];
   const socket = connect({ host, port });
   await new Promise((resolve) => socket.once('connect', resolve));
@@ -105,9 +108,9 @@ async function stalledConsumerRss(target: RunningTarget, bytes: number): Promise
     }),
   );
   socket.pause(); // never read
-  const before = sampleProcess(target.pid as number)?.rssBytes ?? 0;
+  const before = anonymousBytes(target);
   let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, sampleProcess(target.pid as number)?.rssBytes ?? 0)), 100);
+  const sampler = setInterval(() => (peak = Math.max(peak, anonymousBytes(target))), 100);
   try {
     await withClient(target, async (client) => {
       const value = Buffer.alloc(64 * 1024, 0x62);
@@ -132,13 +135,18 @@ async function settleDisk(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
 }
 
+/** The steady state of the key-count curve starts once every key holds this many records. */
+const steadyRecordsPerKey = 10;
+
 /**
- * The scale curves: ingest rate as the log grows, tail latency and scan rate as the key count
- * grows, count latency as a key grows, and broker memory with many idle subscriptions and with
+ * The scale curves: ingest rate as the log grows; as the key count grows, key creation (keys/s,
+ * bytes on disk per key) apart from the steady state (records/s, bytes on disk per record, with
+ * every key holding 10 records or more), scan rate, and tail latency at a fixed load; count
+ * latency as a key grows; and the broker's anonymous memory with many idle subscriptions and with
  * one stalled consumer. Each curve is printed as a table and drawn in the HTML report.
  */
 export async function runScaleSuite(options: BenchOptions): Promise<number> {
-  const base: Workload = { ...options.workload, target: 'odlog', consumers: 0, warmupSec: 0 };
+  const base: Workload = { ...options.workload, target: 'odlog', consumers: 0, warmupSec: 0, prefillRounds: 0 };
   const s = options.scale;
   const curves: CurveChart[] = [];
   const runs: BenchResult[] = [];
@@ -152,26 +160,54 @@ export async function runScaleSuite(options: BenchOptions): Promise<number> {
   console.log(formatResult(ingest));
   curves.push({ title: 'Ingest throughput as the log grows', xLabel: 'log size (records)', yLabel: 'records/s', points: s.logSizes.map((size) => ({ x: size.toLocaleString('en-US'), y: rateAt(ingest, size) ?? 0 })) });
 
-  // 2. Tail latency and scan rate as the key count grows, at a fixed offered load.
-  const tail: { x: string; y: number }[] = [];
+  // 2. Key count, closed loop: key creation (every key written once), then the steady state once
+  // every key holds `steadyRecordsPerKey` records; the scan probe runs on the loaded broker.
+  const creationRate: { x: string; y: number }[] = [];
+  const creationBytes: { x: string; y: number }[] = [];
+  const steadyRate: { x: string; y: number }[] = [];
+  const steadyBytes: { x: string; y: number }[] = [];
   const scan: { x: string; y: number }[] = [];
   for (const keys of s.keyCounts) {
     let scanRate = 0;
     await settleDisk();
     const result = await runWorkload(
-      { ...base, keys, consumers: 1, rate: options.workload.rate ?? 50_000, warmupSec: options.workload.warmupSec, durationSec: options.workload.durationSec, records: undefined, batchRecords: Math.min(base.batchRecords, 100) },
+      { ...options.workload, target: 'odlog', keys, consumers: 0, rate: undefined, records: undefined, prefillRounds: steadyRecordsPerKey },
       odlogTarget,
       { quiet, beforeStop: async (target) => void (scanRate = await probeScan(target, base.valueBytes)) },
     );
     runs.push(result);
     console.log(formatResult(result));
+    const x = keys.toLocaleString('en-US');
+    const creation = result.prefill?.keyCreation;
+    creationRate.push({ x, y: creation?.keysPerSec ?? 0 });
+    creationBytes.push({ x, y: creation?.bytesPerKey ?? 0 });
+    steadyRate.push({ x, y: result.throughput.recordsPerSec });
+    steadyBytes.push({ x, y: result.disk?.measuredBytesPerRecord ?? 0 });
+    scan.push({ x, y: scanRate });
+  }
+  curves.push({ title: 'Key creation rate as the key count grows (closed loop, every record a new key)', xLabel: 'keys', yLabel: 'keys/s', points: creationRate });
+  curves.push({ title: 'Key creation: bytes on disk per key (data directory growth: LMDB file plus wal/)', xLabel: 'keys', yLabel: 'bytes/key', points: creationBytes });
+  curves.push({ title: `Steady-state throughput as the key count grows (closed loop, every key holding ${steadyRecordsPerKey}+ records)`, xLabel: 'keys', yLabel: 'records/s', points: steadyRate });
+  curves.push({ title: 'Steady state: bytes on disk per record (data directory growth over the measured phase: LMDB file plus wal/)', xLabel: 'keys', yLabel: 'bytes/record', points: steadyBytes });
+  curves.push({ title: 'Scan throughput of one key as the key count grows', xLabel: 'keys', yLabel: 'entries/s', points: scan });
+  const steadyRatio = steadyRate.length > 1 && steadyRate[0].y > 0 ? steadyRate[steadyRate.length - 1].y / steadyRate[0].y : undefined;
+
+  // 3. Tail latency as the key count grows, at a fixed offered load (open loop).
+  const tail: { x: string; y: number }[] = [];
+  for (const keys of s.tailKeyCounts) {
+    await settleDisk();
+    const result = await runWorkload(
+      { ...base, keys, consumers: 1, rate: options.workload.rate ?? 50_000, warmupSec: options.workload.warmupSec, durationSec: options.workload.durationSec, records: undefined, batchRecords: Math.min(base.batchRecords, 100) },
+      odlogTarget,
+      { quiet },
+    );
+    runs.push(result);
+    console.log(formatResult(result));
     tail.push({ x: keys.toLocaleString('en-US'), y: (result.endToEndLatencyUs?.p99 ?? 0) / 1000 });
-    scan.push({ x: keys.toLocaleString('en-US'), y: scanRate });
   }
   curves.push({ title: 'Tail latency p99 (end to end) as the key count grows', xLabel: 'keys', yLabel: 'ms', points: tail });
-  curves.push({ title: 'Scan throughput of one key as the key count grows', xLabel: 'keys', yLabel: 'entries/s', points: scan });
 
-  // 3. Count latency as a key grows; 4. memory.
+  // 4. Count latency as a key grows; 5. memory.
   await settleDisk();
   const target = await odlogTarget.start(base);
   try {
@@ -192,10 +228,10 @@ export async function runScaleSuite(options: BenchOptions): Promise<number> {
       }
     });
     curves.push({ title: 'Count latency (median, over the network) as a key grows', xLabel: 'entries in the key', yLabel: 'ms', points: count });
-    const idle = await idleSubscriptionsRss(target, s.idleSubscriptions);
-    const stalled = await stalledConsumerRss(target, s.stalledBytes);
+    const idle = await idleSubscriptionsMemory(target, s.idleSubscriptions);
+    const stalled = await stalledConsumerMemory(target, s.stalledBytes);
     curves.push({
-      title: 'Broker memory (RSS)',
+      title: "Broker anonymous memory (RssAnon: what it holds itself; LMDB's mapped file left out)",
       xLabel: 'situation',
       yLabel: 'MiB',
       points: [
@@ -212,7 +248,10 @@ export async function runScaleSuite(options: BenchOptions): Promise<number> {
     console.log(`\n${c.title}\n${c.xLabel.padEnd(44)} ${c.yLabel}`);
     for (const p of c.points) console.log(`${p.x.padEnd(44)} ${p.y >= 100 ? Math.round(p.y).toLocaleString('en-US') : p.y.toFixed(2)}`);
   }
-  const output = { schema: 'odlog-bench-scale/1', startedAt: runs[0]?.startedAt, setup: describeSetup(), curves, runs };
+  if (steadyRatio !== undefined) {
+    console.log(`\nsteady-state records/s at ${s.keyCounts[s.keyCounts.length - 1].toLocaleString('en-US')} keys over ${s.keyCounts[0].toLocaleString('en-US')} keys: ${steadyRatio.toFixed(2)}x`);
+  }
+  const output = { schema: 'odlog-bench-scale/2', startedAt: runs[0]?.startedAt, setup: describeSetup(), curves, steadyRatio, runs };
   if (options.out !== undefined) writeFileSync(options.out, JSON.stringify(output, null, 2) + '\n');
   if (options.html !== undefined) writeFileSync(options.html, renderHtmlReport(runs, curves));
   return 0;

@@ -15,6 +15,7 @@ import { BrokerStats } from './BrokerStats.js';
 import type { BrokerConfig } from './config/BrokerConfig.js';
 import { Connection } from './Connection.js';
 import { delay, settledWithin } from './Delay.js';
+import { KafkaListener } from './kafka/KafkaListener.js';
 import { routes } from './handlers/RequestRouter.js';
 import { Logger } from './Logger.js';
 import { LongPollRegistry } from './LongPollRegistry.js';
@@ -50,6 +51,7 @@ export class Broker {
   /** Sockets refused at connectionsMax, reading their LIMIT_EXCEEDED frame. */
   private readonly refused = new Set<Socket>();
   private metrics: MetricsServer | undefined;
+  private kafka: KafkaListener | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -113,6 +115,7 @@ export class Broker {
       batchBytesMax: config.batchBytesMax,
       writeQueueBytesMax: config.writeQueueBytesMax,
       memtableBytesMax: config.memtableBytesMax,
+      keyRetention: config.keyRetention,
       memtableKeysMax: config.memtableKeysMax,
     });
     const server = tls !== undefined ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: config.helloTimeoutMs }) : createTcpServer();
@@ -127,7 +130,9 @@ export class Broker {
       if (config.metricsPort !== undefined) {
         broker.metrics = await MetricsServer.listen(config.metricsHost ?? config.host, config.metricsPort, () => brokerMetricsText(broker.ctx, () => broker.connectionTotals()), logger);
       }
+      if (config.kafkaPort !== undefined) broker.kafka = await KafkaListener.start({ log, config, logger, stats: broker.ctx.stats, tls });
     } catch (error) {
+      await broker.metrics?.close();
       if (server.listening) await new Promise((resolve) => server.close(resolve));
       await log.close();
       throw error;
@@ -138,6 +143,7 @@ export class Broker {
       durability: config.durability,
       tls: broker.isTls,
       metrics: broker.metricsAddress !== undefined ? `${broker.metricsAddress.host}:${broker.metricsAddress.port}` : undefined,
+      kafka: broker.kafkaAddress !== undefined ? `${broker.kafkaAddress.host}:${broker.kafkaAddress.port}` : undefined,
       pid: process.pid,
     });
     return broker;
@@ -152,6 +158,11 @@ export class Broker {
   /** Where `GET /metrics` is served, when it is. */
   get metricsAddress(): { readonly host: string; readonly port: number } | undefined {
     return this.metrics?.address;
+  }
+
+  /** Where the Kafka listener listens, when it does (`kafkaPort`). */
+  get kafkaAddress(): { readonly host: string; readonly port: number } | undefined {
+    return this.kafka?.address;
   }
 
   get isTls(): boolean {
@@ -173,6 +184,7 @@ export class Broker {
     this.ctx.shuttingDown = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const metricsClosed = this.metrics?.close();
+    const kafkaStopped = this.kafka?.shutdown();
     this.ctx.longPolls.releaseAll();
     const idle = Promise.all([...this.connections].map((c) => c.idle()));
     if (!(await settledWithin(idle, limits.shutdownGraceMs))) this.logger.warn('shutdown_grace_over', { graceMs: limits.shutdownGraceMs });
@@ -185,6 +197,7 @@ export class Broker {
     for (const raw of this.rawSockets) raw.destroy();
     await closed;
     await metricsClosed;
+    await kafkaStopped;
     const end = await this.closeLog();
     this.logger.info('stopped', { reason, committedSequence: end.committedSequence, durableSequence: end.durableSequence });
   }

@@ -19,6 +19,7 @@ const storageCodes: { [code: string]: ErrorCode } = {
   QUEUE_FULL: ErrorCode.Throttled,
   TIMEOUT: ErrorCode.Timeout,
   CONFLICT: ErrorCode.Conflict,
+  STALE_BATCH: ErrorCode.InvalidRequest,
   CLOSED: ErrorCode.ShuttingDown,
   STORAGE: ErrorCode.StorageError,
   INCOMPATIBLE_FORMAT: ErrorCode.StorageError,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConnectionError, RequestTimeoutError } from '../../clients/errors.js';
+import type { ReconnectOptions } from '../../clients/BrokerConnection.js';
 import { OdlogClient } from '../../clients/OdlogClient.js';
 import { switchFlag, text, valueFlag, type FlagValues } from '../args/Flag.js';
 import { parseBrokerAddress, type BrokerAddress } from './BrokerAddress.js';
@@ -27,11 +28,18 @@ export function brokerAddressOf(flags: ConnectionFlagValues): BrokerAddress {
 }
 
 /**
+ * A one-shot command rides out a short outage (five attempts, about 3 s); `odlog tail` passes its
+ * own policy (`--reconnect-timeout`).
+ */
+const commandReconnect: ReconnectOptions = { maxAttempts: 5 };
+
+/**
  * Connect as the command line says (`--broker`, `--token`, `--tls-ca`, `--tls`). Failing to
  * connect is one line naming the cause and the fix (nothing listens; TLS on one side only; an
- * untrusted certificate), found by probing the address once the client has given up.
+ * untrusted certificate), found by probing the address once the client has given up. Once
+ * connected, a lost connection is re-established as `reconnect` says.
  */
-export async function connectClient(flags: ConnectionFlagValues): Promise<OdlogClient> {
+export async function connectClient(flags: ConnectionFlagValues, reconnect: ReconnectOptions = commandReconnect): Promise<OdlogClient> {
   const address = brokerAddressOf(flags);
   let ca: Buffer | undefined;
   if (flags.tlsCa !== undefined) {
@@ -49,7 +57,7 @@ export async function connectClient(flags: ConnectionFlagValues): Promise<OdlogC
       tls: wanted.tls ? { ca } : undefined,
       clientId: 'odlog-cli',
       connectTimeoutMs,
-      reconnect: { maxAttempts: 5 },
+      reconnect,
     });
   } catch (error) {
     if (!(error instanceof ConnectionError || error instanceof RequestTimeoutError)) throw error;

@@ -1,3 +1,4 @@
+import { limits } from '../limits.js';
 import { InvalidArgumentError } from './errors.js';
 import { awaitWrite } from './env/LmdbWrite.js';
 import type { StorageTables } from './env/StorageEnvironment.js';
@@ -20,7 +21,6 @@ interface StoredCursor {
   readonly updatedAtMs: number;
 }
 
-export const cursorNameBytesMax = 256;
 
 /**
  * Named consumer cursors, stored in the log's environment so that they survive restarts of the
@@ -80,7 +80,7 @@ export class CursorStore {
 function cursorKey(name: string): Buffer {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('a cursor name must be a non-empty string');
   const key = Buffer.from(name, 'utf8');
-  if (key.length > cursorNameBytesMax) throw new InvalidArgumentError(`a cursor name is at most ${cursorNameBytesMax} bytes, got ${key.length}`);
+  if (key.length > limits.cursorNameBytesMax) throw new InvalidArgumentError(`a cursor name is at most ${limits.cursorNameBytesMax} bytes, got ${key.length}`);
   return key;
 }
 

@@ -1,3 +1,4 @@
+import { limits } from '../limits.js';
 import { InvalidArgumentError } from './errors.js';
 import { awaitWrite } from './env/LmdbWrite.js';
 import type { StorageTables } from './env/StorageEnvironment.js';
@@ -14,8 +15,6 @@ export interface GroupOffset {
   readonly commitTimeMs: number;
 }
 
-export const groupNameBytesMax = 256;
-export const groupMetadataBytesMax = 4096;
 
 /**
  * Committed offsets of consumer groups (the Kafka listener's), stored with the log so they
@@ -43,7 +42,7 @@ export class GroupOffsetStore {
     const prefix = groupPrefix(group);
     for (const o of offsets) {
       if (!Number.isSafeInteger(o.offset) || o.offset < -1) throw new InvalidArgumentError(`an offset must be a safe integer of at least -1, got ${o.offset}`);
-      if (Buffer.byteLength(o.metadata, 'utf8') > groupMetadataBytesMax) throw new InvalidArgumentError(`commit metadata is at most ${groupMetadataBytesMax} bytes`);
+      if (Buffer.byteLength(o.metadata, 'utf8') > limits.groupMetadataBytesMax) throw new InvalidArgumentError(`commit metadata is at most ${limits.groupMetadataBytesMax} bytes`);
     }
     if (!this.exists(prefix) && this.groupCount() >= this.groupsMax) {
       throw new InvalidArgumentError(`there are already ${this.groupsMax} consumer groups with offsets; delete unused ones before adding ${JSON.stringify(group)}`);
@@ -119,7 +118,7 @@ export class GroupOffsetStore {
 function groupPrefix(group: string): Buffer {
   if (typeof group !== 'string' || group.length === 0) throw new InvalidArgumentError('a group name must be a non-empty string');
   const name = Buffer.from(group, 'utf8');
-  if (name.length > groupNameBytesMax) throw new InvalidArgumentError(`a group name is at most ${groupNameBytesMax} bytes, got ${name.length}`);
+  if (name.length > limits.groupNameBytesMax) throw new InvalidArgumentError(`a group name is at most ${limits.groupNameBytesMax} bytes, got ${name.length}`);
   const out = Buffer.allocUnsafe(2 + name.length);
   out.writeUInt16BE(name.length, 0);
   name.copy(out, 2);

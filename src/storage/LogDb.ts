@@ -10,12 +10,15 @@ import {
   checkedSeqRange,
   type RecordBounds,
 } from './ArgumentChecks.js';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { CursorStore } from './CursorStore.js';
+import { lmdbFile, readCopyFlushedSeq } from './env/StorageEnvironment.js';
 import type { GroupOffsetStore } from './GroupOffsetStore.js';
 import { awaitWrite } from './env/LmdbWrite.js';
 import { withSnapshot } from './read/ReadSnapshot.js';
 import { ClosedError, InvalidArgumentError } from './errors.js';
 import { encodeKeyCode } from './KeyCode.js';
+import { KeyRetention } from './KeyRetention.js';
 import type { LogDbOptions } from './LogDbOptions.js';
 import { openLog, type LogParts } from './openLog.js';
 import type { KeyPredicate } from './read/GlobalReader.js';
@@ -80,13 +83,29 @@ export interface LogStats {
 export class LogDb {
   private closed = false;
 
-  private constructor(private readonly parts: LogParts) {}
+  private readonly keyRetention: KeyRetention;
+
+  private constructor(
+    private readonly parts: LogParts,
+    options: LogDbOptions,
+  ) {
+    this.keyRetention = new KeyRetention(options.keyRetention ?? [], this, parts.clock, options.retention?.checkIntervalMs ?? 60_000);
+    if (this.keyRetention.enabled) {
+      parts.writer.onVisible((chunk) => this.keyRetention.onChunk(chunk));
+      this.keyRetention.start();
+    }
+  }
 
   /** Open (or create) the log in `options.path`. */
   static async open(options: LogDbOptions): Promise<LogDb> {
     let log: LogDb | undefined;
     const parts = await openLog(options, () => log?.checkOpen());
-    log = new LogDb(parts);
+    try {
+      log = new LogDb(parts, options);
+    } catch (error) {
+      await closeParts(parts);
+      throw error;
+    }
     return log;
   }
 
@@ -168,6 +187,15 @@ export class LogDb {
         if (frame.kind === FrameKind.Commit && frame.endSeq > frame.startSeq && new CommitFrame(frame.frame).timeMs >= timeMs) return frame.startSeq;
       }
     });
+  }
+
+  /**
+   * The highest-numbered batch in an idempotent producer's window (from memory or LMDB), if it
+   * has any: a Kafka producer's next expected sequence follows it, across restarts too.
+   */
+  producerLastBatch(id: string): { readonly batchNumber: number; readonly count: number } | undefined {
+    this.checkOpen();
+    return this.parts.state.producers.lastBatch(id);
   }
 
   /** A producer id never handed out before, even across restarts (the Kafka listener's InitProducerId). */
@@ -286,8 +314,27 @@ export class LogDb {
     const prefix = given !== undefined && given.length > 0 ? given : undefined;
     const after = options.after === undefined ? undefined : Buffer.from(checkedKey(options.after, bounds.keyBytesMax, 'after'));
     const limit = checkedPositive(options.limit, 'limit', Number.MAX_SAFE_INTEGER);
-    const segmentIds = this.parts.state.segments.all().filter((s) => s.id >= start && s.id < end && !s.deleting).map((s) => s.id);
-    return listKeysOfSegments(this.parts.env.tables, { segmentIds, prefix, after, limit, unflushed: this.unflushedKeys(start, end, prefix) }, () => this.checkOpen());
+    const segments = this.parts.state.segments.all().filter((s) => s.id >= start && s.id < end && !s.deleting);
+    const listed = listKeysOfSegments(
+      this.parts.env.tables,
+      { segmentIds: segments.map((s) => s.id), prefix, after, limit: this.parts.state.trims.size === 0 ? limit : Number.MAX_SAFE_INTEGER, unflushed: this.unflushedKeys(start, end, prefix) },
+      () => this.checkOpen(),
+    );
+    if (this.parts.state.trims.size === 0 || segments.length === 0) return listed;
+    // A trim not flushed yet: its key is listed only if records of it remain in the segments.
+    const last = segments[segments.length - 1];
+    const to = last === this.parts.state.segments.last() ? Number.MAX_SAFE_INTEGER : last.endSeq;
+    return this.withoutTrimmedAway(listed, segments[0].startSeq, to, limit);
+  }
+
+  private async *withoutTrimmedAway(keys: AsyncIterable<Buffer>, from: number, to: number, limit: number): AsyncGenerator<Buffer> {
+    let yielded = 0;
+    for await (const key of keys) {
+      if (yielded >= limit) return;
+      if (this.parts.state.trims.get(key.toString('latin1')) !== undefined && (await this.count(key, { start: from, end: to })) === 0) continue;
+      yielded++;
+      yield key;
+    }
   }
 
   /** Keys of the segments `[start, end)` with records in the memtable, sorted by code. */
@@ -312,6 +359,55 @@ export class LogDb {
       }
     }
     return rows.sort((a, b) => Buffer.compare(a.code, b.code));
+  }
+
+  /**
+   * Remove `key`'s entries below sequence `before`, durably and atomically (Kafka DeleteRecords,
+   * Redis XTRIM MINID): readers see the key before or after, never half. Offsets of what remains do
+   * not change. Resolves with how many entries went. The bytes leave LMDB's pages at the next flush
+   * (see docs/storage.md for when they are overwritten).
+   * @example
+   * const removed = await log.trim('orders', { before: 1_000_000 });
+   */
+  async trim(key: BytesLike, options: { before: number }): Promise<number> {
+    this.checkOpen();
+    const ref = this.keyRef(key);
+    const before = options?.before;
+    if (!Number.isSafeInteger(before) || before < 0) throw new InvalidArgumentError(`trim needs { before: a non-negative sequence }, got ${String(before)}`);
+    return this.parts.writer.trim(ref.key, before, false);
+  }
+
+  /**
+   * Remove every entry of `key` and the key from every listing (an entity's erasure), durably and
+   * atomically. A later append to the key starts a fresh stream: its offsets start again from 0 and
+   * its sequences are above everything before. Resolves with how many entries went.
+   * @example
+   * await log.deleteKey('customer-4711');
+   */
+  async deleteKey(key: BytesLike): Promise<number> {
+    this.checkOpen();
+    const ref = this.keyRef(key);
+    return this.parts.writer.trim(ref.key, undefined, true);
+  }
+
+  /**
+   * Write a consistent copy of the log into `dir` (a new or empty directory) while appends go on:
+   * everything written so far is flushed to LMDB, which is then copied with compaction (live pages
+   * only: no free pages, so no bytes of deleted records). Resolves with the copy's size and the
+   * exclusive end of the sequences it holds (whole commits only). Start a broker or open a LogDb on
+   * `dir` to use it; cursors, consumer-group offsets and idempotent producers' windows are in it, as
+   * of that point.
+   * @example
+   * const { bytes, sequence } = await log.backup('/backups/odlog-2026-12-02');
+   */
+  async backup(dir: string): Promise<{ readonly bytes: number; readonly sequence: number }> {
+    this.checkOpen();
+    if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('backup needs a directory path');
+    if (existsSync(dir) && readdirSync(dir).length > 0) throw new InvalidArgumentError(`backup directory ${dir} is not empty; give a new or empty directory`);
+    await this.parts.flusher.flushAll();
+    const file = lmdbFile(dir);
+    await awaitWrite(this.parts.env.tables.root.backup(file, true), `writing a backup to ${dir}`);
+    return { bytes: statSync(file).size, sequence: readCopyFlushedSeq(file) };
   }
 
   /** Seal the active segment; the next append opens a new one. */
@@ -409,18 +505,18 @@ export class LogDb {
     return this.parts.state.lastRecovery;
   }
 
+  /** Run per-key age retention now instead of waiting for its timer; resolves with the entries removed. */
+  runKeyRetention(): Promise<number> {
+    this.checkOpen();
+    return this.keyRetention.agePass();
+  }
+
   /** Drain the write queue, flush the memtable to LMDB, and close. Later calls fail with ClosedError. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.keyRetention.stop();
     this.closed = true;
-    const { timers, writer, retention, flusher, state, env } = this.parts;
-    timers.stop();
-    await writer.close();
-    await retention.stop();
-    await flusher.flushAll().catch(() => undefined); // the WAL holds whatever could not be flushed
-    await flusher.stop();
-    await state.wal.close().catch(() => undefined);
-    await env.close();
+    await closeParts(this.parts);
   }
 
   get isClosed(): boolean {
@@ -454,4 +550,16 @@ export class LogDb {
   private checkOpen(): void {
     if (this.closed) throw new ClosedError('the log is closed; open it again to continue');
   }
+}
+
+/** Stop the timers, settle the write queue, flush what can be, and close the environment. */
+async function closeParts(parts: LogParts): Promise<void> {
+  const { timers, writer, retention, flusher, state, env } = parts;
+  timers.stop();
+  await writer.close();
+  await retention.stop();
+  await flusher.flushAll().catch(() => undefined); // the WAL holds whatever could not be flushed
+  await flusher.stop();
+  await state.wal.close().catch(() => undefined);
+  await env.close();
 }

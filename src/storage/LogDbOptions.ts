@@ -2,6 +2,7 @@ import { limits } from '../limits.js';
 import { checkedPositive } from './ArgumentChecks.js';
 import type { Clock } from './Clock.js';
 import { InvalidArgumentError } from './errors.js';
+import type { KeyRetentionRule } from './KeyRetention.js';
 import type { RetentionPolicy } from './RetentionTask.js';
 import type { SegmentationPolicy } from './SegmentTable.js';
 import type { Durability, ReadVisibility } from './types.js';
@@ -18,6 +19,12 @@ export interface LogDbOptions {
   readonly durability?: Durability;
   readonly segmentation?: SegmentationPolicy;
   readonly retention?: RetentionPolicy;
+  /**
+   * Per-key retention by key prefix (the longest matching prefix decides): keep at most
+   * `maxRecords` entries of each key (trimmed in batches of a tenth of it, at least 64, as Redis's
+   * `MAXLEN ~`), and/or none older than `maxAgeMs` (checked every `retention.checkIntervalMs`).
+   */
+  readonly keyRetention?: readonly KeyRetentionRule[];
   /** With `async` durability: `committed` (default) shows readers every written commit, `durable` only what is on disk. */
   readonly readVisibility?: ReadVisibility;
   readonly keyBytesMax?: number;

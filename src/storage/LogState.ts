@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { limits } from '../limits.js';
 import type { StorageTables } from './env/StorageEnvironment.js';
 import { assert } from './errors.js';
-import { encodeKeyCode } from './KeyCode.js';
 import { decodeFlushMeta, flushMetaKey } from './layout/FlushMeta.js';
-import { decodeKeyRecord } from './layout/KeyRecord.js';
+import { lookupKeyRecord } from './layout/KeyRecord.js';
 import { KeyTable, type KeyState } from './memtable/KeyTable.js';
 import { Memtable, type MemFrame, type RunPlacement } from './memtable/Memtable.js';
 import { SlabAllocator } from './memtable/SlabAllocator.js';
 import { SegmentTable } from './SegmentTable.js';
-import { CommitFrame, sealFrameSegment } from './wal/CommitFrame.js';
+import { VisibleTrims } from './memtable/VisibleTrims.js';
+import { CommitFrame, readTrimBody, sealFrameSegment } from './wal/CommitFrame.js';
 import { FrameKind, frameKind, frameLsn, frameStartSeq } from './wal/WalFrame.js';
 import type { WalFiles } from './wal/WalFiles.js';
 import { walFileName } from './wal/WalNames.js';
@@ -47,6 +47,8 @@ export class LogState {
   readonly memtable: Memtable;
   readonly segments: SegmentTable;
   readonly producers: ProducerRegistry;
+  /** Trims readers see that LMDB does not hold yet. */
+  readonly trims = new VisibleTrims();
   wal!: WalWriter;
   flushedLsn = 0;
   flushedSeq = 0;
@@ -70,6 +72,7 @@ export class LogState {
     const started = performance.now();
     await this.wal?.close().catch(() => undefined);
     this.memtable.clear();
+    this.trims.clear();
     this.keys.clear();
     this.producers.clear();
     this.segments.load();
@@ -118,15 +121,26 @@ export class LogState {
         if (run.keyId >= this.nextKeyId) this.nextKeyId = run.keyId + 1;
         return { state, firstSeq: run.firstSeq, headerOffset: run.headerOffset };
       });
-      for (const p of commit.producers()) this.producers.replay(p.id, p.batchNumber, p.startSequence, p.count, commit.timeMs);
+      for (const p of commit.producers()) this.producers.replay(p.id, p.batchNumber, p.startSequence, p.count, p.offset, commit.timeMs);
       this.addFrame(lsn, kind, piece, commit.startSeq, commit.endSeq, placements);
       this.head.nextSequence = commit.endSeq;
       this.head.lastTimeMs = Math.max(this.head.lastTimeMs, commit.timeMs);
       this.head.nextLsn = lsn + 1;
       return commit.records;
     }
-    if (kind === FrameKind.Seal) this.segments.applySeal(sealFrameSegment(buf));
     const seq = frameStartSeq(buf);
+    if (kind === FrameKind.Seal) this.segments.applySeal(sealFrameSegment(buf));
+    if (kind === FrameKind.Trim) {
+      const trim = readTrimBody(buf);
+      const state = this.keys.forReplay(trim.key, trim.key.toString('latin1'), (key, keyStr) => this.loadKey(key, keyStr, trim.keyId));
+      state.trimSeq = Math.max(state.trimSeq, trim.trimSeq);
+      if (trim.deleteKey) state.count = 0;
+      if (trim.keyId >= this.nextKeyId) this.nextKeyId = trim.keyId + 1;
+      this.trims.set(state.keyStr, { trimSeq: trim.trimSeq, deleteKey: trim.deleteKey, lsn });
+      this.memtable.add({ lsn, kind, frame: piece.buffer, slab: piece.slab, startSeq: seq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: 0, trimmed: state }, []);
+      this.head.nextLsn = lsn + 1;
+      return 0;
+    }
     this.addFrame(lsn, kind, piece, seq, seq, []);
     this.head.nextLsn = lsn + 1;
     return 0;
@@ -138,13 +152,12 @@ export class LogState {
 
   /** A key's state from LMDB (as of the last flush), or a new key with `knownId` (replay) or the next id. */
   private loadKey(key: Buffer, keyStr: string, knownId: number | undefined): KeyState {
-    const raw = this.tables.keys.getBinary(encodeKeyCode(key));
-    if (raw !== undefined) {
-      const record = decodeKeyRecord(raw);
+    const record = lookupKeyRecord(this.tables, key);
+    if (record !== undefined) {
       assert(knownId === undefined || knownId === record.keyId, 'a key keeps its id');
-      return { keyStr, keyId: record.keyId, count: record.count, lastSeq: record.lastSeq, trimSeq: record.trimSeq, lastRun: -1, memRuns: 0 };
+      return { keyStr, keyId: record.keyId, count: record.count, lastSeq: record.lastSeq, trimSeq: record.trimSeq, lastRun: -1, memRuns: 0, memTrims: 0 };
     }
     const keyId = knownId ?? this.nextKeyId++;
-    return { keyStr, keyId, count: 0, lastSeq: -1, trimSeq: 0, lastRun: -1, memRuns: 0 };
+    return { keyStr, keyId, count: 0, lastSeq: -1, trimSeq: 0, lastRun: -1, memRuns: 0, memTrims: 0 };
   }
 }

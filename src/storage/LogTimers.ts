@@ -27,7 +27,7 @@ export class LogTimers {
     const prune = (): void => {
       if (this.stopped) return;
       producers.prune(limits.producerIdleMs, this.clock.now()).catch(() => undefined);
-      this.pruneTimer = this.clock.setTimeout(prune, 24 * 3_600_000);
+      this.pruneTimer = this.clock.setTimeout(prune, limits.producerPruneIntervalMs);
     };
     this.pruneTimer = this.clock.setTimeout(prune, 0);
   }

@@ -13,6 +13,7 @@ export type LogErrorCode =
   | 'QUEUE_FULL'
   | 'TIMEOUT'
   | 'CONFLICT'
+  | 'STALE_BATCH'
   | 'CLOSED'
   | 'STORAGE'
   | 'INCOMPATIBLE_FORMAT'
@@ -58,6 +59,16 @@ export class ConflictError extends LogError {
   ) {
     super(message);
   }
+}
+
+/**
+ * An idempotent producer's batch older than the producer's window: whether it was appended cannot
+ * be told, so it was not appended again (Kafka's DUPLICATE_SEQUENCE_NUMBER).
+ */
+export class StaleBatchError extends LogError {
+  readonly code = 'STALE_BATCH';
+  readonly retryable = false;
+  override readonly name = 'StaleBatchError';
 }
 
 /** The log was closed; open it again to continue. */

@@ -11,8 +11,9 @@ export type { StreamRow } from './layout/StreamRow.js';
 export type { ConsumerCursor, CursorSelector, CursorStore } from './CursorStore.js';
 export type { SegmentationPolicy } from './SegmentTable.js';
 export type { RetentionPolicy } from './RetentionTask.js';
+export type { KeyRetentionRule } from './KeyRetention.js';
 export type { Clock, ClockTimer } from './Clock.js';
-export type { WalFiles, WalHandle } from './wal/WalFiles.js';
+export { nodeWalFiles, type WalFiles, type WalHandle } from './wal/WalFiles.js';
 export * from './types.js';
 export {
   LogError,
@@ -20,6 +21,7 @@ export {
   QueueFullError,
   TimeoutError,
   ConflictError,
+  StaleBatchError,
   ClosedError,
   StorageError,
   IncompatibleFormatError,

@@ -15,6 +15,7 @@ import { GlobalReader } from './read/GlobalReader.js';
 import { KeyNames } from './read/KeyNames.js';
 import { KeyRows } from './read/KeyRows.js';
 import { KeyStreamReader } from './read/KeyStreamReader.js';
+import { withSnapshot } from './read/ReadSnapshot.js';
 import { RetentionTask } from './RetentionTask.js';
 import { SegmentTable } from './SegmentTable.js';
 import type { ReadVisibility } from './types.js';
@@ -69,7 +70,11 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
       batchesMax: options.writeQueueBatchesMax ?? limits.writeQueueBatchesMax,
       waitersMax: limits.writeWaitersMax,
     });
-    const builder = new CommitBuilder(state.head, state.keys, state.memtable, state.slabs, segments, state.producers, () => clock.now());
+    // Readers of keys across LMDB and the memtable, made before the writer: a trim counts with them.
+    const keyRows = new KeyRows(tables, state.memtable, state.keys, state.trims);
+    const builder = new CommitBuilder(state.head, state.keys, state.memtable, state.slabs, segments, state.producers, () => clock.now(), (key, keyStr, from, end) =>
+      withSnapshot(tables, end, (snapshot) => keyRows.countAll({ key, keyStr }, from, end, snapshot)),
+    );
     const start = (): { nextSequence: number; lastLsn: number } => ({ nextSequence: state.head.nextSequence, lastLsn: state.head.nextLsn - 1 });
     // The writer and the flusher call on each other (a commit may start a flush; a flush makes
     // room for commits): each gets the other through these two bindings.
@@ -84,6 +89,10 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
         hasRoom: () => state.memtable.bytes < memtableBytesMax && state.keys.pinned < memtableKeysMax,
         flushTrouble: () => flusher?.trouble,
         afterVisible: () => flusher?.notify(),
+        trimVisible: (commit) => {
+          const trim = commit.trim;
+          if (trim !== undefined) state.trims.set(trim.keyStr, { trimSeq: trim.deleteKey ? commit.startSeq : Math.min(trim.before as number, commit.startSeq), deleteKey: trim.deleteKey, lsn: commit.frame.lsn });
+        },
         recover: async () => {
           await flusher?.exclusive(async () => {
             await state.rebuild();
@@ -108,6 +117,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
       {
         tables,
         memtable: state.memtable,
+        trims: state.trims,
         keys: state.keys,
         producers: state.producers,
         wal: () => state.wal,
@@ -128,7 +138,6 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
       state.flushedSeq,
     );
     const visibleLimit = (): number => writer.visibleSequence;
-    const keyRows = new KeyRows(tables, state.memtable, state.keys);
     const retention = new RetentionTask(tables, segments, options.retention ?? {}, limits.retentionRowsPerTxnMax, (seq) => (flusher as Flusher).flushBelow(seq), clock);
     const timers = new LogTimers(clock);
     timers.start(writer, state.producers, options.segmentation?.sealIntervalMs);
@@ -142,7 +151,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
       flusher,
       keyRows,
       keyReader: new KeyStreamReader(tables, keyRows, visibleLimit),
-      globalReader: new GlobalReader(tables, new KeyNames(tables), state.memtable, visibleLimit),
+      globalReader: new GlobalReader(tables, new KeyNames(tables), state.memtable, state.trims, visibleLimit),
       chunkTimes: new ChunkTimes(tables),
       retention,
       cursors: new CursorStore(tables, options.cursorsMax ?? limits.cursorsMax, checkOpen),

@@ -45,6 +45,10 @@ export interface LogEntry {
 export interface AppendOutput {
   readonly startSequence: Sequence;
   readonly count: number;
+  /** Offset of the batch's first record within its key (the Kafka offset of a batch of one key). */
+  readonly offset: number;
+  /** The batch's append time (ms). */
+  readonly timestamp: number;
   /** True when this was a retry of an idempotent producer's batch, answered with the original result. */
   readonly duplicate?: boolean;
 }

@@ -30,10 +30,21 @@ export const crashKeys: readonly Buffer[] = [
   Buffer.concat([Buffer.from('c/long/'), Buffer.alloc(2500, 0x6c)]),
 ];
 
+export function wideKey(n: number): Buffer {
+  return Buffer.from(`c/w/${n}`);
+}
+
 /** The key the parent appends to after each crash. */
 export const parentKey = Buffer.from('c/parent');
 
 export const batchRecordsMax = 50;
+
+/**
+ * The crash child's budgets: tiny, so that flushes to LMDB and new WAL files happen every few
+ * commits and kills land in the middle of them. A restart replays at most the memtable's bound
+ * plus the one commit that may go past it.
+ */
+export const crashLogBudgets = { memtableBytesMax: 128 * 1024, commitBytesMax: 32 * 1024, walFileBytesMax: 64 * 1024 } as const;
 const headerBytes = 8;
 const checksumBytes = 8;
 
@@ -41,12 +52,17 @@ function checksum(key: Buffer, body: Buffer): Buffer {
   return createHash('sha256').update(key).update(body).digest().subarray(0, checksumBytes);
 }
 
-export function makeBatch(batchId: number): CrashRecord[] {
+/**
+ * The records of batch `batchId`: over the six crash keys, or (with `wideKeys`) over a keyspace of
+ * that many keys (`c/w/<n>`), the per-entity layout where nearly every record is a key's first or
+ * lone record in a flush.
+ */
+export function makeBatch(batchId: number, wideKeys = 0): CrashRecord[] {
   const random = prng(Math.imul(batchId, 0x9e3779b1));
   const size = randomInt(random, 1, batchRecordsMax);
   const records: CrashRecord[] = [];
   for (let index = 0; index < size; index++) {
-    const key = crashKeys[randomInt(random, 0, crashKeys.length - 1)];
+    const key = wideKeys > 0 ? wideKey(randomInt(random, 0, wideKeys - 1)) : crashKeys[randomInt(random, 0, crashKeys.length - 1)];
     const body = Buffer.alloc(headerBytes + randomInt(random, 0, 64));
     body.writeUInt32BE(batchId, 0);
     body.writeUInt16BE(index, 4);

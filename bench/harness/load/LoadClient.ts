@@ -39,6 +39,10 @@ export async function openLoadClient(options: LoadClientOptions): Promise<LoadCl
       const { NatsLoadClient } = await import('./NatsLoadClient.js');
       return NatsLoadClient.open(options);
     }
+    case 'kafka': {
+      const { KafkaLoadClient } = await import('./KafkaLoadClient.js');
+      return KafkaLoadClient.open(options);
+    }
     default: {
       const unknown: never = options.target;
       throw new Error(`no load client for ${String(unknown)}`);

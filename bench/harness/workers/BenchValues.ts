@@ -87,6 +87,66 @@ export class KeyChooser {
   }
 }
 
+/** A small seeded generator (mulberry32): the same seed gives the same key orders on every run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A producer's share of the keys (key i belongs to producer i % producers), once per round, each
+ * round in its own seeded random order: after rounds [0, R) every key holds R records, and round
+ * 0 writes each key for the first time.
+ *
+ * @example
+ * const rounds = new KeyRounds(1000, 2, 0, 0, 1); // producer 0 of 2: its 500 keys, once
+ * rounds.take(100); // 100 key indexes, all even, none repeated within the round
+ */
+export class KeyRounds {
+  private readonly share: number;
+  private order: Uint32Array = new Uint32Array(0);
+  private position = 0;
+
+  constructor(private readonly keys: number, private readonly producers: number, private readonly producer: number, private round: number, private readonly toRound: number) {
+    this.share = producer < keys ? Math.ceil((keys - producer) / producers) : 0;
+    this.shuffle();
+  }
+
+  /** The next at most `n` key indexes (fewer only when the last round ends); empty when done. */
+  take(n: number): number[] {
+    const out: number[] = [];
+    while (out.length < n && this.round < this.toRound && this.share > 0) {
+      if (this.position === this.order.length) {
+        this.round++;
+        if (this.round >= this.toRound) break;
+        this.shuffle();
+      }
+      out.push(this.order[this.position++]);
+    }
+    return out;
+  }
+
+  private shuffle(): void {
+    const order = new Uint32Array(this.share);
+    for (let j = 0; j < this.share; j++) order[j] = this.producer + j * this.producers;
+    const random = seededRandom(this.round * 1_000_003 + this.producer * 7919 + this.keys);
+    for (let j = this.share - 1; j > 0; j--) {
+      const k = Math.floor(random() * (j + 1));
+      const t = order[j];
+      order[j] = order[k];
+      order[k] = t;
+    }
+    this.order = order;
+    this.position = 0;
+  }
+}
+
 export const benchKeyPrefix = 'bench:';
 
 export function benchKeys(count: number): Buffer[] {

@@ -17,9 +17,14 @@ export interface WorkerSetup {
 /**
  * Coordinator → worker. `start` comes once every worker is ready: producers begin at `atMs`
  * (absolute, performance.timeOrigin + now), the origin of open-loop schedules, so no producer
- * begins with a backlog from the time the others took to connect.
+ * begins with a backlog from the time the others took to connect. `prefill` (before `start`)
+ * asks a producer to write its share of the keys once per round in [fromRound, toRound), closed
+ * loop, and to answer `prefilled` once every record of it is acknowledged.
  */
-export type ToWorker = { readonly kind: 'phase'; readonly phase: Phase } | { readonly kind: 'start'; readonly atMs: number };
+export type ToWorker =
+  | { readonly kind: 'phase'; readonly phase: Phase }
+  | { readonly kind: 'start'; readonly atMs: number }
+  | { readonly kind: 'prefill'; readonly fromRound: number; readonly toRound: number };
 
 /** Worker → coordinator, about once a second and at the end (`final`). */
 export interface WorkerTick {
@@ -41,4 +46,8 @@ export interface WorkerTick {
   readonly final: boolean;
 }
 
-export type FromWorker = WorkerTick | { readonly kind: 'ready'; readonly role: 'producer' | 'consumer'; readonly index: number } | { readonly kind: 'failed'; readonly message: string };
+export type FromWorker =
+  | WorkerTick
+  | { readonly kind: 'ready'; readonly role: 'producer' | 'consumer'; readonly index: number }
+  | { readonly kind: 'prefilled'; readonly index: number; readonly records: number; readonly errors: { [code: string]: number } }
+  | { readonly kind: 'failed'; readonly message: string };

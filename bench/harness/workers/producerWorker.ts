@@ -1,13 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LatencyHistogram } from '../LatencyHistogram.js';
 import { openLoadClient, type LoadBatch, type LoadClient } from '../load/LoadClient.js';
-import { AckRing, benchKeys, KeyChooser, nowMs, SharedCounters, writeValue } from './BenchValues.js';
+import { AckRing, benchKeys, KeyChooser, KeyRounds, nowMs, SharedCounters, writeValue } from './BenchValues.js';
 import type { FromWorker, Phase, ToWorker, WorkerSetup } from './WorkerMessages.js';
 
 /**
  * A producer worker: its own event loop, `connections` clients, closed loop (each connection
  * keeps `inFlight` batches outstanding) or open loop (records due on a fixed schedule; latency
  * from the time each record was due, so a stall shows up in full instead of being omitted).
+ * Before that, on request, it prefills: its share of the keys once per round (see KeyRounds).
  */
 const setup = workerData as WorkerSetup;
 const w = setup.workload;
@@ -26,7 +27,7 @@ let errors: { [code: string]: number } = {};
 const latency = new LatencyHistogram();
 let nextRecord = 0;
 
-function buildBatch(count: number, dueAt: (i: number) => number): { batch: LoadBatch; first: number } {
+function buildBatch(count: number, dueAt: (i: number) => number, keyAt: (i: number) => number = () => chooser.next()): { batch: LoadBatch; first: number } {
   const first = nextRecord;
   nextRecord += count;
   const arena = Buffer.allocUnsafe(count * w.valueBytes);
@@ -36,7 +37,7 @@ function buildBatch(count: number, dueAt: (i: number) => number): { batch: LoadB
     const value = arena.subarray(i * w.valueBytes, (i + 1) * w.valueBytes);
     writeValue(value, dueAt(i), setup.index, first + i);
     values[i] = value;
-    batchKeys[i] = keys[chooser.next()];
+    batchKeys[i] = keys[keyAt(i)];
   }
   return { batch: { keys: batchKeys, values }, first };
 }
@@ -76,6 +77,38 @@ async function closedLoop(client: LoadClient): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
+}
+
+/**
+ * Prefill rounds [fromRound, toRound) of this producer's keys, every connection keeping `inFlight`
+ * batches outstanding. A failed batch is sent again (counted as an error), so every key gets its
+ * records; resolves to the records acknowledged.
+ */
+async function prefill(clients: LoadClient[], fromRound: number, toRound: number): Promise<number> {
+  const rounds = new KeyRounds(w.keys, w.producers, setup.index, fromRound, toRound);
+  let acknowledgedRecords = 0;
+  const loop = async (client: LoadClient): Promise<void> => {
+    for (;;) {
+      const batchKeys = rounds.take(w.batchRecords);
+      if (batchKeys.length === 0) return;
+      const sentAt = nowMs();
+      const due = (): number => sentAt;
+      const { batch, first } = buildBatch(batchKeys.length, due, (i) => batchKeys[i]);
+      for (;;) {
+        try {
+          await client.append(batch);
+          acknowledged(batch, first, due);
+          acknowledgedRecords += batch.values.length;
+          break;
+        } catch (error) {
+          failed(error);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+    }
+  };
+  await Promise.all(clients.flatMap((client) => Array.from({ length: w.inFlight }, () => loop(client))));
+  return acknowledgedRecords;
 }
 
 /** Open loop: records are due at start + i / rate; batches take what is due (up to batchRecords, or after lingerMs). */
@@ -145,7 +178,16 @@ async function main(): Promise<void> {
   const startAt = new Promise<number>((resolve) => {
     port.on('message', (m: ToWorker) => {
       if (m.kind === 'phase') phase = m.phase;
-      else resolve(m.atMs);
+      else if (m.kind === 'start') resolve(m.atMs);
+      else {
+        prefill(clients, m.fromRound, m.toRound).then(
+          (prefilled) => {
+            send({ kind: 'prefilled', index: setup.index, records: prefilled, errors });
+            errors = {};
+          },
+          (error: unknown) => send({ kind: 'failed', message: `producer ${setup.index}: prefill: ${(error as Error).message}` }),
+        );
+      }
     });
   });
   send({ kind: 'ready', role: 'producer', index: setup.index });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Durability, ReadVisibility } from '../../storage/index.js';
+import type { Durability, KeyRetentionRule, ReadVisibility } from '../../storage/index.js';
 import type { TokenGrant } from '../auth/TokenGrant.js';
 import { switchFlag, text, valueFlag, type Flag, type FlagSet } from '../../args/Flag.js';
 import { parseArgs } from '../../args/parseArgs.js';
@@ -23,6 +23,8 @@ export interface BrokerConfig {
   readonly authToken?: string;
   /** Per-token permissions (JSON config only). */
   readonly tokens: readonly TokenGrant[];
+  /** Per-key retention by key prefix (JSON config only). */
+  readonly keyRetention: readonly KeyRetentionRule[];
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly logLevel: LogLevel;
@@ -46,6 +48,11 @@ export interface BrokerConfig {
   readonly writeQueueBytesMax: number;
   readonly memtableBytesMax: number;
   readonly memtableKeysMax: number;
+  /** Port of the Kafka listener; none when undefined. */
+  readonly kafkaPort?: number;
+  readonly kafkaAdvertisedHost?: string;
+  readonly kafkaAdvertisedPort?: number;
+  readonly kafkaTopicsListedMax: number;
 }
 
 /** A setting that cannot be used, with the source that gave it. */
@@ -124,7 +131,7 @@ export function loadBrokerConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ConfigError(`config file ${file} must hold a JSON object`);
-    const known = new Set([...brokerOptions.map((o) => o.key), 'tokens']);
+    const known = new Set([...brokerOptions.map((o) => o.key), 'tokens', 'keyRetention']);
     for (const key of Object.keys(json)) if (!known.has(key)) throw new ConfigError(`config file ${file}: unknown setting ${JSON.stringify(key)}`);
   }
   const out: { [key: string]: unknown } = {};
@@ -138,10 +145,13 @@ export function loadBrokerConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     if (raw !== undefined) out[spec.key] = parseValue(spec, raw, source);
   }
   out.tokens = parseTokens(json.tokens, file);
+  out.keyRetention = parseKeyRetention(json.keyRetention, file);
   out.help = flags.help;
   const config = out as unknown as BrokerConfig & { help: boolean };
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) throw new ConfigError('tlsCert and tlsKey go together: give both or neither');
   if (config.port > 65535) throw new ConfigError(`port must be 0..65535, got ${config.port}`);
+  if (config.kafkaPort !== undefined && config.kafkaPort > 65535) throw new ConfigError(`kafkaPort must be 0..65535, got ${config.kafkaPort}`);
+  if (config.kafkaAdvertisedPort !== undefined && (config.kafkaAdvertisedPort < 1 || config.kafkaAdvertisedPort > 65535)) throw new ConfigError(`kafkaAdvertisedPort must be 1..65535, got ${config.kafkaAdvertisedPort}`);
   return config;
 }
 
@@ -170,13 +180,30 @@ function parseTokens(raw: unknown, file: string | undefined): TokenGrant[] {
   });
 }
 
+function parseKeyRetention(raw: unknown, file: string | undefined): KeyRetentionRule[] {
+  if (raw === undefined) return [];
+  const where = `config file ${file ?? ''}: keyRetention`;
+  if (!Array.isArray(raw)) throw new ConfigError(`${where} must be an array of { "prefix", "maxRecords"?, "maxAge"? }`);
+  return raw.map((r: unknown, i) => {
+    const entry = r as { [key: string]: unknown };
+    if (entry === null || typeof entry !== 'object' || typeof entry.prefix !== 'string') throw new ConfigError(`${where}[${i}] needs a "prefix" string`);
+    const read = (name: string, kind: 'integer' | 'duration'): number | undefined =>
+      entry[name] === undefined ? undefined : (parseValue({ key: name, kind, help: '' }, entry[name], `${where}[${i}]`) as number);
+    const maxRecords = read('maxRecords', 'integer');
+    const maxAgeMs = read('maxAge', 'duration');
+    if (maxRecords === 0 || maxAgeMs === 0) throw new ConfigError(`${where}[${i}]: maxRecords and maxAge must be above 0`);
+    if (maxRecords === undefined && maxAgeMs === undefined) throw new ConfigError(`${where}[${i}] needs "maxRecords" or "maxAge"`);
+    return { prefix: entry.prefix, maxRecords, maxAgeMs };
+  });
+}
+
 /** The help text of `odlog serve`. */
 export function brokerHelp(): string {
   const lines = [
     'usage: odlog serve [options]',
     '',
     'Options (flag > environment > JSON config file > default):',
-    `  ${'--config FILE'.padEnd(36)} JSON config file (env ODLOG_CONFIG); may also hold "tokens"`,
+    `  ${'--config FILE'.padEnd(36)} JSON config file (env ODLOG_CONFIG); may also hold "tokens" and "keyRetention"`,
   ];
   for (const o of brokerOptions) {
     const flag = `${flagOf(o.key)} ${o.kind === 'enum' ? (o.values ?? []).join('|') : o.kind.toUpperCase()}`;
@@ -185,5 +212,6 @@ export function brokerHelp(): string {
     lines.push(`  ${''.padEnd(36)} env ${envOf(o.key)}, JSON "${o.key}"`);
   }
   lines.push('', 'JSON "tokens": [{ "name": "tenant-a", "token": "...", "append": ["tenant-a:"], "read": ["tenant-a:"], "admin": false }]');
+  lines.push('JSON "keyRetention": [{ "prefix": "session:", "maxRecords": 1000 }, { "prefix": "metrics:", "maxAge": "7d" }]  (per key: at most N entries, or none older)');
   return lines.join('\n');
 }

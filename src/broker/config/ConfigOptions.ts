@@ -48,6 +48,10 @@ export const brokerOptions: readonly OptionSpec[] = [
   { key: 'writeQueueBytesMax', kind: 'bytes', default: limits.writeQueueBytesMax, help: 'bytes queued for commit before appends are throttled' },
   { key: 'memtableBytesMax', kind: 'bytes', default: limits.memtableBytesMax, help: 'unflushed commits held in memory (and replayed at most after a crash); flushes start well before' },
   { key: 'memtableKeysMax', kind: 'integer', default: limits.memtableKeysMax, help: 'distinct keys with unflushed records held in memory' },
+  { key: 'kafkaPort', kind: 'integer', help: 'also serve the Kafka wire protocol on this port, same host, log, auth and TLS (0: any free port; off when unset)' },
+  { key: 'kafkaAdvertisedHost', kind: 'string', help: 'host Kafka clients are told to connect to [default: the address they reached]' },
+  { key: 'kafkaAdvertisedPort', kind: 'integer', help: 'port Kafka clients are told to connect to [default: the Kafka port]' },
+  { key: 'kafkaTopicsListedMax', kind: 'integer', default: 10_000, help: 'topics (written keys with Kafka-legal names) an all-topics Metadata answer lists' },
 ];
 
 export function flagOf(key: string): string {

@@ -9,7 +9,7 @@ import { Logger } from '../../broker/Logger.js';
  *
  * Once it listens it prints one line on stdout, the readiness line that supervisors and scripts
  * wait for (a stable interface, see docs/protocol.md section 2):
- *   odlog listening on HOST:PORT (data DIR, durability sync|async[, tls][, metrics http://HOST:PORT/metrics])
+ *   odlog listening on HOST:PORT (data DIR, durability sync|async[, tls][, metrics http://HOST:PORT/metrics][, kafka HOST:PORT])
  * A broker that cannot start prints one line, `odlog: <cause and fix>`, on stderr and exits 1.
  */
 export async function serve(argv: readonly string[]): Promise<number> {
@@ -55,5 +55,7 @@ function readinessLine(broker: Broker): string {
   if (broker.isTls) details.push('tls');
   const metrics = broker.metricsAddress;
   if (metrics !== undefined) details.push(`metrics http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}/metrics`);
+  const kafka = broker.kafkaAddress;
+  if (kafka !== undefined) details.push(`kafka ${kafka.host.includes(':') ? `[${kafka.host}]` : kafka.host}:${kafka.port}`);
   return `odlog listening on ${host}:${port} (${details.join(', ')})`;
 }

@@ -1,17 +1,37 @@
+import { ConnectionLostError } from '../../../clients/errors.js';
 import { nonNegativeInteger, text, valueFlag } from '../../args/Flag.js';
 import { UsageError } from '../../args/UsageError.js';
+import { CannotConnectError } from '../CliError.js';
 import { defineCommand } from '../Command.js';
-import { connectClient, connectionFlags } from '../connect.js';
+import { brokerAddressOf, connectClient, connectionFlags } from '../connect.js';
 import { Output } from '../output/Output.js';
 import { RecordPrinter, recordOutputFlags } from '../output/RecordFormat.js';
 import { keySelectionOf, prefixFlag, subscribeTarget } from '../read/KeySelection.js';
 import { lastNStarts, readStartPosition, startPositionForms, timeStartRefusal, visibleEnd } from '../read/StartPosition.js';
+
+/** How long a tail keeps reconnecting to a lost broker by default: a restart, not an outage. */
+const reconnectTimeoutDefaultSec = 60;
+/** Longest --reconnect-timeout: a week (a tail that should wait longer can be restarted by its supervisor). */
+const reconnectTimeoutMaxSec = 7 * 24 * 3600;
+
+function reconnectSeconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > reconnectTimeoutMaxSec) throw new UsageError(`${flag} must be a number of seconds in 0..${reconnectTimeoutMaxSec}, got ${JSON.stringify(value)}`);
+  return n;
+}
 
 const flags = {
   prefix: prefixFlag,
   from: valueFlag('from', 'earliest|latest|SEQ|-N|@TIME|-DURATION', `where to start (default latest): earliest, latest, ${startPositionForms}`, (t, flag) => readStartPosition(t, flag, true), { example: '--from -5m' }),
   cursor: valueFlag('cursor', 'NAME', 'resume from this named cursor when it exists (else --from), and commit the position to it every second and at exit', text, { example: '--cursor billing' }),
   count: valueFlag('count', 'N', 'exit after N records (0: print nothing)', nonNegativeInteger, { example: '--count 10' }),
+  reconnectTimeout: valueFlag(
+    'reconnect-timeout',
+    'SEC',
+    `when the broker goes away, keep reconnecting this long (default ${reconnectTimeoutDefaultSec}), resuming with no gap and no duplicate; then exit with status 2`,
+    reconnectSeconds,
+    { example: '--reconnect-timeout 600' },
+  ),
   ...recordOutputFlags,
   ...connectionFlags,
 };
@@ -23,6 +43,7 @@ export const tailCommand = defineCommand({
   name: 'tail',
   usage: 'KEY... | --prefix PREFIX [options]',
   summary: 'Follow keys or a prefix, printing records in global sequence order as they are appended.',
+  description: `A broker restart does not end it: it reconnects and resumes where it was, for up to --reconnect-timeout (default ${reconnectTimeoutDefaultSec} s) of outage.`,
   flags,
   sections: [
     { title: 'Output', flags: recordOutputFlags },
@@ -38,7 +59,8 @@ export const tailCommand = defineCommand({
     // A cursor resumes where it stopped; skipping records before each key's last N would commit past them.
     if (from.kind === 'lastN' && f.cursor !== undefined) throw new UsageError('--from -N does not go with --cursor (a cursor resumes where it stopped); use --from earliest, latest or a sequence');
     const out = new Output(process.stdout);
-    const client = await connectClient(f);
+    const reconnectTimeoutSec = f.reconnectTimeout ?? reconnectTimeoutDefaultSec;
+    const client = await connectClient(f, { giveUpAfterMs: reconnectTimeoutSec * 1000 });
     if (stopAfter === 0) {
       client.close();
       return 0;
@@ -77,6 +99,10 @@ export const tailCommand = defineCommand({
         if (++seen >= stopAfter) break;
       }
       await out.end();
+    } catch (error) {
+      if (!(error instanceof ConnectionLostError)) throw error;
+      const address = brokerAddressOf(f).text;
+      throw new CannotConnectError(`lost the broker at ${address} and it was not back within --reconnect-timeout ${reconnectTimeoutSec} s (${error.message}); start it again and rerun, or raise --reconnect-timeout`);
     } finally {
       if (f.cursor !== undefined) await consumer.commit().catch(() => undefined);
       if (!stopping) await consumer.close();

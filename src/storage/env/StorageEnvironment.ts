@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
 import { IncompatibleFormatError, StorageError } from '../errors.js';
 import { DataDirectoryLock } from './DataDirectoryLock.js';
-import { encodeFlushMeta, formatKey, flushMetaKey, initialFlushMeta } from '../layout/FlushMeta.js';
+import { decodeFlushMeta, encodeFlushMeta, formatKey, flushMetaKey, initialFlushMeta } from '../layout/FlushMeta.js';
 
 /** On-disk format of this build. A directory written by any other version is refused. */
 export const formatVersion = 4;
@@ -28,10 +28,10 @@ export interface StorageTables {
   readonly segments: BinaryDb;
   /** (segment id, key code) -> ListingEntry. */
   readonly listings: BinaryDb;
-  /** key code -> KeyRecord. */
+  /** key id -> KeyRecord (the key's bytes and its state as of the last flush). */
   readonly keys: BinaryDb;
-  /** key id -> key bytes. */
-  readonly keyNames: BinaryDb;
+  /** key code -> key id (f64 LE): a key found by its bytes. */
+  readonly keyIds: BinaryDb;
   /** 'format' and 'flush' (FlushMeta). */
   readonly meta: BinaryDb;
   /** cursor name -> cursor record. */
@@ -77,12 +77,23 @@ export function openTables(file: string): StorageTables {
     segments: db('segments'),
     listings: db('listings'),
     keys: db('keys'),
-    keyNames: db('key-names'),
+    keyIds: db('key-ids'),
     meta: db('meta'),
     cursors: db('cursors'),
     producers: db('producers'),
     groupOffsets: db('group-offsets'),
   };
+}
+
+/** Where LMDB ends in a copy of an environment (a backup), read without taking it over. */
+export function readCopyFlushedSeq(file: string): number {
+  const copy = open<Buffer, Buffer>({ path: file, noSubdir: true, readOnly: true, maxDbs: 16, keyEncoding: 'binary', encoding: 'binary' });
+  try {
+    const meta = copy.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' }) as BinaryDb;
+    return decodeFlushMeta(meta.getBinary(flushMetaKey)).flushedSeq;
+  } finally {
+    void copy.close();
+  }
 }
 
 /** An open environment: its tables and its lock. */
@@ -185,7 +196,7 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   }
 }
 
-const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-names', 'meta', 'cursors', 'producers', 'group-offsets']);
+const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-ids', 'meta', 'cursors', 'producers', 'group-offsets']);
 
 /** A crash between creating the tables and writing the format leaves only our table names. */
 function hasForeignRow(tables: StorageTables): boolean {

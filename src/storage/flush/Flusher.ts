@@ -5,6 +5,7 @@ import { FrameKind } from '../wal/WalFrame.js';
 import type { WalWriter } from '../wal/WalWriter.js';
 import type { KeyTable } from '../memtable/KeyTable.js';
 import type { MemFrame, Memtable } from '../memtable/Memtable.js';
+import type { VisibleTrims } from '../memtable/VisibleTrims.js';
 import type { ProducerRegistry } from '../write/ProducerRegistry.js';
 import type { AppliedFlush, ApplyOptions } from './FrameApplier.js';
 import type { FlushWorkerClient } from './FlushWorkerClient.js';
@@ -32,6 +33,7 @@ export interface FlushPolicy {
 export interface FlushTargets {
   readonly tables: StorageTables;
   readonly memtable: Memtable;
+  readonly trims: VisibleTrims;
   readonly keys: KeyTable;
   readonly producers: ProducerRegistry;
   /** The WAL being written (a recovery replaces it). */
@@ -197,6 +199,7 @@ export class Flusher {
       if (commit.producerCount > 0) for (const p of commit.producers()) producers.flushed(p.id);
     }
     memtable.dropThrough(applied.flushedLsn);
+    this.targets.trims.dropThrough(applied.flushedLsn);
     this.targets.wal().release(applied.flushedLsn);
     this.targets.roomFreed();
   }

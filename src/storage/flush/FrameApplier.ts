@@ -4,15 +4,15 @@ import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
 import { encodeChunkEntry } from '../layout/ChunkEntry.js';
 import { decodeFlushMeta, encodeFlushMeta, flushMetaKey } from '../layout/FlushMeta.js';
 import { encodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
-import { genRowPrefixBytes, writeGenRowPrefix } from '../layout/GenRow.js';
-import { decodeKeyRecord, encodeKeyRecord, noGen } from '../layout/KeyRecord.js';
+import { decodeGenRow, genRowPrefixBytes, genRowPrevGen, writeGenRowPrefix } from '../layout/GenRow.js';
+import { decodeKeyRecord, encodeKeyRecord, keyRecordKey, noGen, noSegment } from '../layout/KeyRecord.js';
 import { encodeListingEntry } from '../layout/ListingEntry.js';
 import { decodeProducerRecord, encodeProducerRecord, type ProducerBatch } from '../layout/ProducerRecord.js';
-import { forEachAssembledRow, RowScratch } from '../layout/RowAssembler.js';
+import { forEachAssembledRow, RowScratch, type RowSlice } from '../layout/RowAssembler.js';
 import { encodeSegmentRecord } from '../layout/SegmentRecord.js';
-import { chunkKey, genKey, genRowKey, keyIdKey, listingKey, segmentKey } from '../layout/StorageKeys.js';
+import { chunkKey, genKey, genKeyPrefix, genRowFirstSeq, genRowKey, keyIdKey, listingKey, segmentKey } from '../layout/StorageKeys.js';
 import { applyCommitToSegments, applySealToSegments, loadSegments, type SegmentState } from '../SegmentTable.js';
-import { CommitFrame, sealFrameSegment, type FrameRun } from '../wal/CommitFrame.js';
+import { CommitFrame, readTrimBody, sealFrameSegment, type TrimFrameBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameKind, frameLsn } from '../wal/WalFrame.js';
 
 export interface ApplyOptions {
@@ -72,13 +72,16 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
       for (const p of commit.producers()) {
         let entry = producerBatches.get(p.id);
         if (entry === undefined) producerBatches.set(p.id, (entry = { batches: [], lastSeenMs: commit.timeMs }));
-        entry.batches.push({ batchNumber: p.batchNumber, startSequence: p.startSequence, count: p.count });
+        entry.batches.push({ batchNumber: p.batchNumber, startSequence: p.startSequence, count: p.count, offset: p.offset, timeMs: commit.timeMs });
         entry.lastSeenMs = commit.timeMs;
       }
       seq = commit.endSeq;
     } else if (kind === FrameKind.Seal) {
       const sealed = applySealToSegments(segments, sealFrameSegment(frame));
       if (sealed !== undefined) changedSegments.add(sealed);
+    } else if (kind === FrameKind.Trim) {
+      closeGeneration(); // the trim applies to everything before it, this flush's records included
+      applyTrim(tables, readTrimBody(frame), segments, options);
     }
   }
   closeGeneration();
@@ -89,66 +92,201 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
   return { flushedLsn: lsn, flushedSeq: seq, gens };
 }
 
+/**
+ * Puts of keys above every key of their table (generation rows, commits, generations, new keys):
+ * MDB_APPEND fills pages fully and skips the search, a third of an ordinary put's time. A key out
+ * of order is refused by LMDB (the flush fails, changing nothing) rather than misplaced.
+ */
+const appended = { append: true } as unknown as number; // lmdb-js's put takes options here; its typings name only a version
+
 /** Rows are laid out here one after another: LMDB copies each into its page when it is put. */
 const scratch = new RowScratch();
 
-interface KeyRuns {
-  readonly key: Buffer;
-  readonly runs: FrameRun[];
+/**
+ * The runs of a generation, indexed without an object per run: for run r, its key id, and where
+ * it is (which commit, at which byte). A flush over a million keys holds a million runs.
+ */
+const runsPackable = 2 ** 22;
+const keyIdsPackable = 2 ** 31;
+
+class RunIndex {
+  readonly keyIds: Float64Array;
+  readonly commits: Uint32Array;
+  readonly offsets: Uint32Array;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.keyIds = new Float64Array(capacity);
+    this.commits = new Uint32Array(capacity);
+    this.offsets = new Uint32Array(capacity);
+  }
+
+  /** Run numbers ordered by key id, and by position (so by sequence) within a key. */
+  byKey(): Uint32Array {
+    const n = this.count;
+    const order = new Uint32Array(n);
+    if (n < runsPackable) {
+      // Key id and run number packed into one double and sorted natively: a comparator would cost
+      // a call per comparison, twenty million of them for a million runs.
+      const packed = new Float64Array(n);
+      let packable = true;
+      for (let r = 0; r < n; r++) {
+        if (this.keyIds[r] >= keyIdsPackable) packable = false;
+        packed[r] = this.keyIds[r] * runsPackable + r;
+      }
+      if (packable) {
+        packed.sort();
+        for (let i = 0; i < n; i++) order[i] = packed[i] % runsPackable;
+        return order;
+      }
+    }
+    for (let r = 0; r < n; r++) order[r] = r;
+    const keyIds = this.keyIds;
+    return order.sort((a, b) => keyIds[a] - keyIds[b] || a - b);
+  }
 }
 
 function writeGeneration(tables: StorageTables, gen: number, commits: readonly CommitFrame[], options: ApplyOptions): { gen: GenRecord; nextKeyId: number } {
   const segmentId = commits[0].segmentId;
-  const byKey = new Map<number, KeyRuns>();
+  let runs = 0;
   let records = 0;
   for (const commit of commits) {
-    const runs = commit.runs();
-    tables.chunks.put(
-      chunkKey(commit.startSeq),
-      encodeChunkEntry({ firstSeq: commit.startSeq, records: commit.records, timeMs: commit.timeMs, segmentId, gen, rows: runs.map((r) => ({ keyId: r.keyId, firstSeq: r.firstSeq })) }),
-    );
-    for (const run of runs) {
-      let entry = byKey.get(run.keyId);
-      if (entry === undefined) byKey.set(run.keyId, (entry = { key: run.key, runs: [] }));
-      entry.runs.push(run);
-    }
+    runs += commit.runCount;
     records += commit.records;
   }
-  const keyIds = Float64Array.from(byKey.keys()).sort();
-  let nextKeyId = 0;
-  for (const keyId of keyIds) {
-    const { key, runs } = byKey.get(keyId) as KeyRuns;
-    const code = encodeKeyCode(key);
-    const raw = tables.keys.getBinary(code);
-    const known = raw === undefined ? undefined : decodeKeyRecord(raw);
-    assert(known === undefined || known.keyId === keyId, 'a key keeps its id');
-    const prevGen = known?.latestGen ?? noGen;
-    forEachAssembledRow(runs.map((r) => ({ row: r.row, from: 0, to: r.row.count })), options.rowBytesMax, genRowPrefixBytes, scratch, (firstSeq, value) => {
-      writeGenRowPrefix(value, prevGen);
-      tables.streams.put(genRowKey(gen, keyId, firstSeq), value);
+  const index = new RunIndex(runs);
+  for (let c = 0; c < commits.length; c++) {
+    const commit = commits[c];
+    commit.forEachRunHeader((at, keyId, firstSeq) => {
+      const r = index.count++;
+      index.keyIds[r] = keyId;
+      index.commits[r] = c;
+      index.offsets[r] = at;
     });
-    const last = runs[runs.length - 1].row;
-    tables.keys.put(
-      code,
-      encodeKeyRecord({ keyId, count: last.countBefore + last.count, lastSeq: last.lastSequence(), trimSeq: known?.trimSeq ?? 0, latestGen: gen, listedIn: segmentId }),
-    );
-    // A copy: lmdb-js cannot take a value that lives in a SharedArrayBuffer (the frame's memory).
-    if (known === undefined) tables.keyNames.put(keyIdKey(keyId), Buffer.from(key));
-    if (known?.listedIn !== segmentId) tables.listings.put(listingKey(segmentId, code), encodeListingEntry(keyId, isTruncatedCode(code) ? key : undefined));
-    nextKeyId = Math.max(nextKeyId, keyId + 1);
+    tables.chunks.put(chunkKey(commit.startSeq), encodeChunkEntry({ firstSeq: commit.startSeq, records: commit.records, timeMs: commit.timeMs, segmentId, gen, rows: chunkRows(commit) }), appended);
   }
-  const record: GenRecord = { id: gen, startSeq: commits[0].startSeq, endSeq: commits[commits.length - 1].endSeq, segmentId, keys: keyIds.length, records };
-  tables.gens.put(genKey(gen), encodeGenRecord(record));
+  const order = index.byKey();
+  let distinct = 0;
+  let nextKeyId = 0;
+  for (let i = 0; i < order.length; ) {
+    const keyId = index.keyIds[order[i]];
+    let j = i + 1;
+    while (j < order.length && index.keyIds[order[j]] === keyId) j++;
+    const slices: RowSlice[] = [];
+    let key: Buffer | undefined;
+    for (let k = i; k < j; k++) {
+      const r = order[k];
+      const run = commits[index.commits[r]].runAt(index.offsets[r]).run;
+      key ??= run.key;
+      slices.push({ row: run.row, from: 0, to: run.row.count });
+    }
+    writeKey(tables, gen, segmentId, keyId, key as Buffer, slices, options);
+    nextKeyId = Math.max(nextKeyId, keyId + 1);
+    distinct++;
+    i = j;
+  }
+  const record: GenRecord = { id: gen, startSeq: commits[0].startSeq, endSeq: commits[commits.length - 1].endSeq, segmentId, keys: distinct, records };
+  tables.gens.put(genKey(gen), encodeGenRecord(record), appended);
   return { gen: record, nextKeyId };
+}
+
+/** The commit's directory: each run's key id and first sequence. */
+function chunkRows(commit: CommitFrame): { keyId: number; firstSeq: number }[] {
+  const rows: { keyId: number; firstSeq: number }[] = [];
+  commit.forEachRunHeader((_at, keyId, firstSeq) => rows.push({ keyId, firstSeq }));
+  return rows;
+}
+
+/** A key's rows in the generation, its record, and (the first time) its index entry and listing. */
+function writeKey(tables: StorageTables, gen: number, segmentId: number, keyId: number, key: Buffer, slices: readonly RowSlice[], options: ApplyOptions): void {
+  const idKey = keyIdKey(keyId);
+  const raw = tables.keys.getBinary(idKey);
+  const known = raw === undefined ? undefined : decodeKeyRecord(keyId, raw);
+  const prevGen = known?.latestGen ?? noGen;
+  forEachAssembledRow(slices, options.rowBytesMax, genRowPrefixBytes, scratch, (firstSeq, value) => {
+    writeGenRowPrefix(value, prevGen);
+    tables.streams.put(genRowKey(gen, keyId, firstSeq), value, appended);
+  });
+  const last = slices[slices.length - 1].row;
+  // New keys have ids above every key LMDB knows (ids are handed out in order, and a flush takes
+  // the oldest frames), and a flush goes through its keys in id order: they are appended.
+  const record = encodeKeyRecord({ keyId, count: last.countBefore + last.count, lastSeq: last.lastSequence(), trimSeq: known?.trimSeq ?? 0, latestGen: gen, listedIn: segmentId }, key);
+  if (known === undefined) tables.keys.put(idKey, record, appended);
+  else tables.keys.put(idKey, record);
+  if (known === undefined || known.listedIn !== segmentId) {
+    const code = encodeKeyCode(key);
+    if (known === undefined) tables.keyIds.put(code, keyIdValue(keyId));
+    tables.listings.put(listingKey(segmentId, code), encodeListingEntry(keyId, isTruncatedCode(code) ? Buffer.from(key) : undefined));
+  }
+}
+
+/**
+ * A trim or deletion of a key: its rows below the trim sequence are deleted (a row that straddles
+ * it is rewritten without its first records), so that the bytes are gone from LMDB's live pages;
+ * its record keeps the trim sequence (and, for a deletion, starts its offsets again from 0); its
+ * listings go for the segments it no longer has records in (every one, for a deletion).
+ */
+function applyTrim(tables: StorageTables, trim: TrimFrameBody, segments: readonly SegmentState[], options: ApplyOptions): void {
+  const idKey = keyIdKey(trim.keyId);
+  const raw = tables.keys.getBinary(idKey);
+  if (raw === undefined) return; // nothing of the key reached LMDB: nothing to erase
+  const record = decodeKeyRecord(trim.keyId, raw);
+  const key = Buffer.from(keyRecordKey(raw));
+  // Walk the key's generations from the newest; those wholly below the previous trim were erased then.
+  for (let gen = record.latestGen; gen !== noGen; ) {
+    let prevGen = noGen;
+    const rows: { key: Buffer; value: Buffer }[] = [];
+    for (const { key: rowKey, value } of tables.streams.getRange({ start: genKeyPrefix(gen, trim.keyId), end: genKeyPrefix(gen, trim.keyId + 1) })) {
+      rows.push({ key: Buffer.from(rowKey), value: Buffer.from(value) });
+    }
+    if (rows.length === 0) break; // erased already (or deleted by retention), and so is every older one
+    prevGen = genRowPrevGen(rows[0].value);
+    for (const { key: rowKey, value } of rows) {
+      const row = decodeGenRow(value, genRowFirstSeq(rowKey));
+      if (row.firstSequence >= trim.trimSeq) continue;
+      tables.streams.remove(rowKey);
+      const from = row.lowerBound(trim.trimSeq);
+      if (from < row.count) {
+        forEachAssembledRow([{ row, from, to: row.count }], options.rowBytesMax, genRowPrefixBytes, scratch, (firstSeq, rewritten) => {
+          writeGenRowPrefix(rewritten, prevGen);
+          tables.streams.put(genRowKey(gen, trim.keyId, firstSeq), rewritten);
+        });
+      }
+    }
+    gen = prevGen;
+  }
+  const trimSeq = Math.max(record.trimSeq, trim.trimSeq);
+  tables.keys.put(
+    idKey,
+    encodeKeyRecord(
+      trim.deleteKey
+        ? { keyId: trim.keyId, count: 0, lastSeq: record.lastSeq, trimSeq, latestGen: noGen, listedIn: noSegment }
+        : { ...record, trimSeq },
+      key,
+    ),
+  );
+  // Segments wholly below the trim no longer list the key (a segment the trim cuts through keeps it).
+  const code = encodeKeyCode(key);
+  for (const segment of segments) {
+    if (trim.deleteKey || segment.endSeq <= trimSeq) tables.listings.remove(listingKey(segment.id, code));
+  }
+}
+
+function keyIdValue(keyId: number): Buffer {
+  const out = Buffer.allocUnsafe(8);
+  out.writeDoubleLE(keyId, 0);
+  return out;
 }
 
 function writeProducer(tables: StorageTables, id: string, batches: readonly ProducerBatch[], lastSeenMs: number, windowBatches: number): void {
   const key = Buffer.from(id, 'utf8');
   const raw = tables.producers.getBinary(key);
+  // The window as the writer keeps it: the last `windowBatches` batches, in the order they came.
   const window = new Map<number, ProducerBatch>();
-  for (const b of raw === undefined ? [] : decodeProducerRecord(raw).batches) window.set(b.batchNumber, b);
-  for (const b of batches) window.set(b.batchNumber, b);
-  const newest = Math.max(...window.keys());
-  const kept = [...window.values()].filter((b) => b.batchNumber > newest - windowBatches).sort((a, b) => a.batchNumber - b.batchNumber);
+  for (const b of [...(raw === undefined ? [] : decodeProducerRecord(raw).batches), ...batches]) {
+    window.delete(b.batchNumber);
+    window.set(b.batchNumber, b);
+  }
+  const kept = [...window.values()].slice(-windowBatches);
   tables.producers.put(key, encodeProducerRecord({ lastSeenMs, batches: kept }));
 }

@@ -17,8 +17,13 @@ export interface KeyState {
   trimSeq: number;
   /** The key's newest run in the memtable (a run number), -1 if none. */
   lastRun: number;
-  /** Runs of the key in the memtable. */
+  /** Runs of the key in the memtable, and trims of it (frames a flush has not applied yet): the key is pinned while either is above 0. */
   memRuns: number;
+  memTrims: number;
+}
+
+function pinned(state: KeyState): boolean {
+  return state.memRuns > 0 || state.memTrims > 0;
 }
 
 /** Where a key's state comes from when the table does not hold it. */
@@ -33,6 +38,8 @@ export class KeyTable {
   private readonly all = new Map<string, KeyState>();
   /** Unpinned states, least recently used first. */
   private readonly lru = new Map<string, KeyState>();
+  /** States loaded for the commit being built, not yet pinned nor in the LRU (see `endBuild`). */
+  private fresh: KeyState[] = [];
 
   constructor(
     private readonly unpinnedMax: number,
@@ -53,15 +60,25 @@ export class KeyTable {
     return this.all.get(keyStr);
   }
 
-  /** The state of a key about to be written, loaded if needed. */
+  /**
+   * The state of a key the commit being built reads or writes, loaded if needed. It is taken out
+   * of the LRU (most keys are pinned right after, by their run); `endBuild` puts back the others.
+   * Few map operations per key: at a million keys they are most of the builder's time.
+   */
   forWrite(key: Buffer, keyStr: string): KeyState {
     let state = this.all.get(keyStr);
     if (state === undefined) {
       state = this.load(key, keyStr);
       this.all.set(keyStr, state);
-    } else if (state.memRuns === 0) this.lru.delete(keyStr);
-    if (state.memRuns === 0) this.lru.set(keyStr, state); // most recently used
+      this.fresh.push(state);
+    } else if (!pinned(state) && this.lru.delete(keyStr)) this.fresh.push(state);
     return state;
+  }
+
+  /** The commit is built: keys it looked up but did not write go back to the LRU, as most recently used. */
+  endBuild(): void {
+    for (const state of this.fresh) if (!pinned(state)) this.lru.set(state.keyStr, state);
+    this.fresh = [];
   }
 
   /** The state of a key met while replaying the WAL, loaded by `load` (which knows the key's id) if needed. */
@@ -70,14 +87,12 @@ export class KeyTable {
     if (state === undefined) {
       state = load(key, keyStr);
       this.all.set(keyStr, state);
-      this.lru.set(keyStr, state);
-    }
+    } else if (!pinned(state)) this.lru.delete(keyStr);
     return state;
   }
 
-  /** A run of the key entered the memtable. */
+  /** A run of the key entered the memtable (its state is out of the LRU: forWrite or forReplay took it). */
   runAdded(state: KeyState, run: number): void {
-    if (state.memRuns === 0) this.lru.delete(state.keyStr);
     state.memRuns++;
     state.lastRun = run;
   }
@@ -88,8 +103,20 @@ export class KeyTable {
     state.memRuns--;
     if (state.memRuns === 0) {
       state.lastRun = -1;
-      this.lru.set(state.keyStr, state);
+      if (!pinned(state)) this.lru.set(state.keyStr, state);
     }
+  }
+
+  /** A trim of the key entered the memtable (its state is out of the LRU: forWrite or forReplay took it). */
+  trimAdded(state: KeyState): void {
+    state.memTrims++;
+  }
+
+  /** A trim of the key left the memtable (flushed). */
+  trimDropped(state: KeyState): void {
+    assert(state.memTrims > 0, 'a dropped trim was counted');
+    state.memTrims--;
+    if (!pinned(state)) this.lru.set(state.keyStr, state);
   }
 
   /** Evict least recently used unpinned states down to the bound. */
@@ -107,5 +134,6 @@ export class KeyTable {
   clear(): void {
     this.all.clear();
     this.lru.clear();
+    this.fresh = [];
   }
 }

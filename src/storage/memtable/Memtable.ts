@@ -15,6 +15,8 @@ export interface MemFrame {
   /** Run number of its first run; its runs are numbered on from there. */
   readonly firstRun: number;
   readonly runCount: number;
+  /** For a trim frame, the key it trims (pinned until the frame is flushed). */
+  readonly trimmed?: KeyState;
 }
 
 /** Where a run was laid out. */
@@ -81,6 +83,7 @@ export class Memtable {
     assert(frame.firstRun === this.nextRun && frame.runCount === runs.length, 'memtable runs are numbered in order');
     this.frames.push(frame);
     this.frameBytes += frame.frame.length;
+    if (frame.trimmed !== undefined) this.keys.trimAdded(frame.trimmed);
     for (const run of runs) {
       this.ensureRunRoom();
       const i = this.runEnd++;
@@ -104,6 +107,7 @@ export class Memtable {
         this.keys.runDropped(this.runState[i] as KeyState);
         this.runState[i] = undefined;
       }
+      if (frame.trimmed !== undefined) this.keys.trimDropped(frame.trimmed);
       this.frameBytes -= frame.frame.length;
       this.slabs.release(frame.slab);
     }

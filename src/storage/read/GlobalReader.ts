@@ -1,8 +1,10 @@
+import { limits } from '../../limits.js';
 import { decodeChunkEntry } from '../layout/ChunkEntry.js';
 import { decodeGenRow } from '../layout/GenRow.js';
 import { chunkKey, genKeyPrefix, genRowFirstSeq, genRowKey, readU64BE } from '../layout/StorageKeys.js';
 import { StreamRow } from '../layout/StreamRow.js';
 import type { Memtable } from '../memtable/Memtable.js';
+import type { VisibleTrims } from '../memtable/VisibleTrims.js';
 import type { StorageTables } from '../env/StorageEnvironment.js';
 import type { LogEntry } from '../types.js';
 import { CommitFrame } from '../wal/CommitFrame.js';
@@ -21,8 +23,6 @@ interface HeldRows {
 /** Which keys a global read follows. */
 export type KeyPredicate = (key: Buffer) => boolean;
 
-/** Commits looked at per page, so a read of a rare key cannot hold a snapshot for long. */
-const chunksPerPageMax = 4096;
 
 /** A page being filled: entries in sequence order up to its bounds. */
 class PageFill {
@@ -56,9 +56,16 @@ export class GlobalReader {
     private readonly tables: StorageTables,
     private readonly names: KeyNames,
     private readonly memtable: Memtable,
+    /** Trims readers see that LMDB does not hold yet (a flushed trim has erased the rows it removes). */
+    private readonly trims: VisibleTrims,
     /** Exclusive end of what readers may see (the writer's visible frontier). */
     private readonly visibleLimit: () => number,
   ) {}
+
+  /** Where a key's records start for readers while a trim of it is not flushed yet. */
+  private trimmedBelow(key: Buffer): number {
+    return this.trims.size === 0 ? 0 : (this.trims.get(key.toString('latin1'))?.trimSeq ?? 0);
+  }
 
   readPage(matches: (key: Buffer) => boolean, from: number, end: number, maxEntries: number, maxBytes: number): ReadPage {
     return withSnapshot(this.tables, this.visibleLimit(), (snapshot) => {
@@ -99,8 +106,9 @@ export class GlobalReader {
           held = this.rowsFrom(chunk.gen, ref.keyId, ref.firstSeq, chunkEnd, transaction);
           rowsRead.set(ref.keyId, held);
         }
+        const keyLow = Math.max(low, this.trimmedBelow(entryKey));
         for (const row of held.rows) {
-          for (let i = row.lowerBound(low); i < row.count; i++) {
+          for (let i = row.lowerBound(keyLow); i < row.count; i++) {
             if (row.sequence(i) >= chunkEnd) break;
             found.push(row.entry(entryKey, i));
           }
@@ -108,7 +116,7 @@ export class GlobalReader {
       }
       const outcome = page.add(found, lmdbEnd);
       if (outcome !== undefined) return outcome;
-      if (++chunks >= chunksPerPageMax) return { entries: page.entries, scannedTo: Math.min(chunkEnd, visibleEnd), reachedEnd: false };
+      if (++chunks >= limits.globalScanCommitsPerPageMax) return { entries: page.entries, scannedTo: Math.min(chunkEnd, visibleEnd), reachedEnd: false };
     }
     return undefined;
   }
@@ -138,7 +146,7 @@ export class GlobalReader {
         // Copied: the memtable's memory is reused once a flush let go of it.
         const key = Buffer.from(run.key);
         const row = new StreamRow(Buffer.from(run.row.buffer), run.firstSeq);
-        for (let r = row.lowerBound(from); r < row.count; r++) found.push(row.entry(key, r));
+        for (let r = row.lowerBound(Math.max(from, this.trimmedBelow(key))); r < row.count; r++) found.push(row.entry(key, r));
       }
       const outcome = page.add(found, visibleEnd);
       if (outcome !== undefined) return outcome;

@@ -1,13 +1,13 @@
 import type { Transaction } from 'lmdb';
 import type { StorageTables } from '../env/StorageEnvironment.js';
-import { encodeKeyCode } from '../KeyCode.js';
 import { decodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
 import { decodeGenRow, genRowPrevGen } from '../layout/GenRow.js';
-import { decodeKeyRecord, noGen, type KeyRecord } from '../layout/KeyRecord.js';
+import { lookupKeyRecord, noGen, type KeyRecord } from '../layout/KeyRecord.js';
 import { genKey, genKeyPrefix, genRowFirstSeq, genRowKey } from '../layout/StorageKeys.js';
 import { StreamRow } from '../layout/StreamRow.js';
 import type { KeyTable } from '../memtable/KeyTable.js';
 import type { Memtable } from '../memtable/Memtable.js';
+import type { VisibleTrims } from '../memtable/VisibleTrims.js';
 import type { ReadSnapshot } from './ReadSnapshot.js';
 
 /** A key as a reader names it. */
@@ -28,15 +28,26 @@ export class KeyRows {
     private readonly tables: StorageTables,
     private readonly memtable: Memtable,
     private readonly keys: KeyTable,
+    private readonly trims: VisibleTrims,
   ) {}
 
   /** The key's record in LMDB, in the snapshot. */
   record(key: Buffer, transaction: Transaction): KeyRecord | undefined {
-    const raw = this.tables.keys.getBinary(encodeKeyCode(key), { transaction });
-    return raw === undefined ? undefined : decodeKeyRecord(raw);
+    return lookupKeyRecord(this.tables, key, transaction);
   }
 
-  /** Rows holding the key's sequences in `[from, end)` (a first row may start before `from`). */
+  /**
+   * Where a read of the key from `from` really starts: past its trims (a visible one not flushed
+   * yet, or the one its LMDB record holds). Every reader of a key starts there: rows may still hold
+   * records below a trim until the flush that applies it erases them.
+   */
+  start(ref: KeyRef, from: number, snapshot: ReadSnapshot): number {
+    const start = Math.max(from, this.trims.get(ref.keyStr)?.trimSeq ?? 0);
+    if (start >= snapshot.flushedSeq) return start;
+    return Math.max(start, this.record(ref.key, snapshot.transaction)?.trimSeq ?? 0);
+  }
+
+  /** Rows holding the key's sequences in `[from, end)` (a first row may start before `from`: read it from `lowerBound(from)`). */
   *rows(ref: KeyRef, from: number, end: number, snapshot: ReadSnapshot): Generator<StreamRow> {
     const flushed = snapshot.flushedSeq;
     if (from < flushed) {
@@ -46,10 +57,17 @@ export class KeyRows {
     if (end > flushed) yield* this.memtableRows(ref.keyStr, Math.max(from, flushed), end, flushed);
   }
 
+  /** The key's records in `[from, end)`, frames not yet visible included (a trim counts what it removes). */
+  countAll(ref: KeyRef, from: number, end: number, snapshot: ReadSnapshot): number {
+    const first = this.firstOffsetFrom(ref, from, end, snapshot);
+    return first === undefined ? 0 : this.offsetEnd(ref, end, snapshot) - first;
+  }
+
   /** The offset of the key's first record in `[from, end)`, if it has one. */
   firstOffsetFrom(ref: KeyRef, from: number, end: number, snapshot: ReadSnapshot): number | undefined {
-    for (const row of this.rows(ref, from, end, snapshot)) {
-      const i = row.lowerBound(from);
+    const start = this.start(ref, from, snapshot);
+    for (const row of this.rows(ref, start, end, snapshot)) {
+      const i = row.lowerBound(start);
       if (i < row.count && row.sequence(i) < end) return row.offset(i);
       if (i < row.count) return undefined;
     }
@@ -59,14 +77,19 @@ export class KeyRows {
   /** One past the offset of the key's last record below `end` (0 if it has none). */
   offsetEnd(ref: KeyRef, end: number, snapshot: ReadSnapshot): number {
     const flushed = snapshot.flushedSeq;
+    const trim = this.trims.get(ref.keyStr);
     if (end > flushed) {
       const state = this.keys.peek(ref.keyStr);
       if (state !== undefined && state.lastRun >= 0) {
         const runs = this.memtable.runsOf(state, flushed, end);
         const last = runs[runs.length - 1];
-        if (last !== undefined && last.firstSeq >= flushed) return last.row.offset(last.row.lowerBound(end) - 1) + 1;
+        if (last !== undefined && last.firstSeq >= flushed && (trim === undefined || !trim.deleteKey || last.row.lastSequence() >= trim.trimSeq)) {
+          return last.row.offset(last.row.lowerBound(end) - 1) + 1;
+        }
       }
     }
+    // A deleted key whose fresh stream has nothing below `end` yet: its offsets start again from 0.
+    if (trim?.deleteKey === true && trim.trimSeq <= end) return 0;
     const record = this.record(ref.key, snapshot.transaction);
     if (record === undefined) return 0;
     const lmdbEnd = Math.min(end, flushed);
@@ -95,6 +118,7 @@ export class KeyRows {
    * the first one starting before the target, then forward.
    */
   findFirst(ref: KeyRef, end: number, snapshot: ReadSnapshot, rowBefore: (row: StreamRow) => boolean, recordBefore: (row: StreamRow, i: number) => boolean): { sequence: number; offset: number } | undefined {
+    const trimmed = this.start(ref, 0, snapshot);
     let from = 0;
     const record = snapshot.flushedSeq > 0 ? this.record(ref.key, snapshot.transaction) : undefined;
     if (record !== undefined) {
@@ -109,6 +133,7 @@ export class KeyRows {
         gen = genRowPrevGen(first);
       }
     }
+    from = Math.max(from, trimmed);
     for (const row of this.rows(ref, from, end, snapshot)) {
       for (let i = row.lowerBound(from); i < row.count; i++) {
         if (row.sequence(i) >= end) return undefined;

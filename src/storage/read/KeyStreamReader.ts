@@ -21,8 +21,9 @@ export class KeyStreamReader {
       const drained: ReadPage = { entries, scannedTo: Math.max(from, visibleEnd), reachedEnd: true };
       if (from >= visibleEnd) return drained;
       let bytes = 0;
-      for (const row of this.rows.rows(ref, from, visibleEnd, snapshot)) {
-        for (let i = row.lowerBound(from); i < row.count; i++) {
+      const start = this.rows.start(ref, from, snapshot);
+      for (const row of this.rows.rows(ref, start, visibleEnd, snapshot)) {
+        for (let i = row.lowerBound(start); i < row.count; i++) {
           const sequence = row.sequence(i);
           if (sequence >= visibleEnd) return drained;
           const entry = row.entry(ref.key, i);

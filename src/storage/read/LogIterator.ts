@@ -1,3 +1,4 @@
+import { limits } from '../../limits.js';
 import type { LogEntry } from '../types.js';
 
 /**
@@ -15,7 +16,6 @@ export interface ReadPage {
 /** Reads the next page starting at `from`, at most `maxEntries` entries and about `maxBytes` value bytes. */
 export type PageReader = (from: number, maxEntries: number, maxBytes: number) => ReadPage;
 
-const pageEntriesMax = 8192;
 
 /**
  * An async iterator over log entries that reads in pages, each in its own short read
@@ -84,7 +84,7 @@ export class LogIterator implements AsyncIterableIterator<LogEntry> {
           return this.finish();
         }
       }
-      const want = Math.min(this.limit - this.yielded, pageEntriesMax);
+      const want = Math.min(this.limit - this.yielded, limits.scanPageEntriesMax);
       this.page = this.readPage(this.cursor, want, this.pageBytes);
       this.at = 0;
     }

@@ -17,13 +17,14 @@ import { frameHeaderBytes } from './WalFrame.js';
  *   72  runs    runCount x { f64 keyId, f64 firstSeq, u32 keyBytes, u32 rowBytes,
  *                            key (padded to 4), StreamRow (padded to 4) }
  *       producers  producerCount x { u32 idBytes, u32 count, f64 batchNumber, f64 startSeq,
+ *                                    f64 offset (of the batch's first record in its key),
  *                                    id UTF-8 (padded to 4) }   idempotent batches it sequenced
  * ```
  * Runs are the records of one key, in sequence order; a key has at most one run per commit.
  */
 export const commitBodyBytes = 32;
 export const runHeaderBytes = 24;
-export const producerEntryBytes = 24;
+export const producerEntryBytes = 32;
 
 export const CommitFlags = {
   OpensSegment: 1,
@@ -50,6 +51,8 @@ export interface FrameProducerBatch {
   readonly batchNumber: number;
   readonly startSequence: number;
   readonly count: number;
+  /** Offset of the batch's first record within its key. */
+  readonly offset: number;
 }
 
 /** A read-only view of a commit frame. */
@@ -100,6 +103,16 @@ export class CommitFrame {
     return out;
   }
 
+  /** Each run's header offset, key id and first sequence, without building the runs. */
+  forEachRunHeader(each: (at: number, keyId: number, firstSeq: number) => void): void {
+    const f = this.frame;
+    let at = frameHeaderBytes + commitBodyBytes;
+    for (let i = 0; i < this.runCount; i++) {
+      each(at, f.readDoubleLE(at), f.readDoubleLE(at + 8));
+      at += runHeaderBytes + pad4(f.readUInt32LE(at + 16)) + pad4(f.readUInt32LE(at + 20));
+    }
+  }
+
   /** The run whose header is at byte `at` of the frame, and where the next one starts. */
   runAt(at: number): { run: FrameRun; next: number } {
     const f = this.frame;
@@ -126,8 +139,9 @@ export class CommitFrame {
       const count = f.readUInt32LE(at + 4);
       const batchNumber = f.readDoubleLE(at + 8);
       const startSequence = f.readDoubleLE(at + 16);
+      const offset = f.readDoubleLE(at + 24);
       const id = f.toString('utf8', at + producerEntryBytes, at + producerEntryBytes + idBytes);
-      out.push({ id, batchNumber, startSequence, count });
+      out.push({ id, batchNumber, startSequence, count, offset });
       at += producerEntryBytes + pad4(idBytes);
     }
     return out;
@@ -157,4 +171,45 @@ export function sealFrameSegment(frame: Buffer): number {
 
 export function sealFrameTime(frame: Buffer): number {
   return frame.readDoubleLE(frameHeaderBytes + 8);
+}
+
+/**
+ * A trim frame: the key's records below `trimSeq` are removed (`trim`), or all of them and the key
+ * from every listing, its offsets starting again from 0 (`deleteKey`: the next append starts a
+ * fresh stream). Its start sequence is the log's next sequence when it was written.
+ *
+ * ```
+ *   40  f64 LE  keyId
+ *   48  f64 LE  trimSeq
+ *   56  u32 LE  flags        bit 0: delete the key
+ *   60  u32 LE  keyBytes
+ *   64  bytes   key
+ * ```
+ */
+export const trimFrameFixedBytes = frameHeaderBytes + 24;
+export const TrimFlags = { Delete: 1 } as const;
+
+export interface TrimFrameBody {
+  readonly keyId: number;
+  readonly trimSeq: number;
+  readonly deleteKey: boolean;
+  readonly key: Buffer;
+}
+
+export function writeTrimBody(frame: Buffer, body: { keyId: number; trimSeq: number; deleteKey: boolean; key: Uint8Array }): void {
+  frame.writeDoubleLE(body.keyId, frameHeaderBytes);
+  frame.writeDoubleLE(body.trimSeq, frameHeaderBytes + 8);
+  frame.writeUInt32LE(body.deleteKey ? TrimFlags.Delete : 0, frameHeaderBytes + 16);
+  frame.writeUInt32LE(body.key.length, frameHeaderBytes + 20);
+  frame.set(body.key, trimFrameFixedBytes);
+}
+
+export function readTrimBody(frame: Buffer): TrimFrameBody {
+  const keyBytes = frame.readUInt32LE(frameHeaderBytes + 20);
+  return {
+    keyId: frame.readDoubleLE(frameHeaderBytes),
+    trimSeq: frame.readDoubleLE(frameHeaderBytes + 8),
+    deleteKey: (frame.readUInt32LE(frameHeaderBytes + 16) & TrimFlags.Delete) !== 0,
+    key: frame.subarray(trimFrameFixedBytes, trimFrameFixedBytes + keyBytes),
+  };
 }

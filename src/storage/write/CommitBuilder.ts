@@ -1,14 +1,14 @@
-import { ConflictError, InvalidArgumentError, StorageError } from '../errors.js';
+import { ConflictError, StaleBatchError, StorageError } from '../errors.js';
 import { maxSafeSequence } from '../layout/StorageKeys.js';
 import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes } from '../layout/StreamRow.js';
 import type { KeyState, KeyTable } from '../memtable/KeyTable.js';
 import type { MemFrame, Memtable, RunPlacement } from '../memtable/Memtable.js';
 import type { SlabAllocator } from '../memtable/SlabAllocator.js';
 import type { SegmentTable } from '../SegmentTable.js';
-import { CommitFlags, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, writeSealBody } from '../wal/CommitFrame.js';
+import { CommitFlags, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameHeaderBytes, writeFrameHeader } from '../wal/WalFrame.js';
 import { hashBytes, KeyGroup, KeyGroupIndex } from './KeyGroupIndex.js';
-import type { PendingAppend, PendingControl, PendingItem, ResolvedExpectation } from './PendingItem.js';
+import type { PendingAppend, PendingControl, PendingItem, PendingTrim, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry, ProducerState } from './ProducerRegistry.js';
 
 /** Where the writer stands, including commits not yet written. */
@@ -30,10 +30,20 @@ export interface BuiltCommit {
   readonly producerBatches: { readonly state: ProducerState; readonly batchNumber: number }[];
   /** The key of each run, in frame order (for visibility listeners). */
   readonly runKeys: readonly KeyState[];
+  /** A trim frame's trim (its records were counted when it was built). */
+  readonly trim?: PendingTrim;
 }
 
-/** What building turned the items into: a frame to write, or nothing (controls only, or every append answered already). */
-export type BuildOutcome = { readonly commit: BuiltCommit } | { readonly commit: undefined; readonly controls: PendingControl[] };
+/** Counts a key's records in `[from, end)`, every frame built so far included. */
+export type RecordCounter = (key: Buffer, keyStr: string, from: number, end: number) => number;
+
+/** Something settled once what is queued before it is durable. */
+export interface Settleable {
+  settle(error: Error | null): void;
+}
+
+/** What building turned the items into: a frame to write, or nothing (controls only, every append answered already, a trim with nothing to remove). */
+export type BuildOutcome = { readonly commit: BuiltCommit } | { readonly commit: undefined; readonly controls: Settleable[] };
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -54,9 +64,18 @@ export class CommitBuilder {
     private readonly segments: SegmentTable,
     private readonly producers: ProducerRegistry,
     private readonly now: () => number,
+    private readonly countRecords: RecordCounter,
   ) {}
 
   build(items: readonly PendingItem[]): BuildOutcome {
+    try {
+      return this.buildFrame(items);
+    } finally {
+      this.keys.endBuild();
+    }
+  }
+
+  private buildFrame(items: readonly PendingItem[]): BuildOutcome {
     const timeMs = Math.max(this.now(), this.head.lastTimeMs);
     const controls: PendingControl[] = [];
     const appends: PendingAppend[] = [];
@@ -69,6 +88,7 @@ export class CommitBuilder {
     let payloadBytes = 0;
 
     for (const item of items) {
+      if (item.kind === 'trim') return this.trimFrame(item, timeMs);
       if (item.kind !== 'append') {
         controls.push(item);
         continue;
@@ -107,6 +127,7 @@ export class CommitBuilder {
           groupList.push(group);
         }
         if (group.n === 0) group.firstSeq = seq;
+        if (i === 0) item.firstOffset = group.state.count + group.n;
         group.lastSeq = seq;
         group.n++;
         group.valueBytes += offsets[4 * i + 3] - offsets[4 * i + 2];
@@ -115,9 +136,10 @@ export class CommitBuilder {
       }
       groupOfRecord.push(recordGroups);
       appends.push(item);
+      item.timeMs = timeMs;
       payloadBytes += item.bytes;
       if (producer !== undefined && item.producer !== undefined) {
-        this.producers.record(producer, item.producer.batchNumber, item, timeMs);
+        this.producers.record(producer, item.producer.batchNumber, item, item.firstOffset, timeMs);
         producerBatches.push({ state: producer, batchNumber: item.producer.batchNumber });
       }
     }
@@ -163,6 +185,34 @@ export class CommitBuilder {
     return { frame, startSeq: frame.startSeq, endSeq: frame.endSeq, appends: [], controls, producerBatches: [], runKeys: [] };
   }
 
+  /**
+   * A trim (or deletion) of a key: its records below the trim sequence are counted now, and the
+   * key's state says from here on that they are gone; readers see it once the frame is durable.
+   * Nothing is written for a key without records to remove (unless it is deleted and has any).
+   */
+  private trimFrame(item: PendingTrim, timeMs: number): BuildOutcome {
+    const state = this.keys.forWrite(item.key, item.keyStr);
+    const head = this.head.nextSequence;
+    const trimSeq = item.deleteKey ? head : Math.min(item.before as number, head);
+    if (trimSeq <= state.trimSeq || state.lastSeq < 0) {
+      item.removed = 0;
+      return { commit: undefined, controls: [item] };
+    }
+    item.removed = this.countRecords(item.key, item.keyStr, state.trimSeq, trimSeq);
+    if (item.removed === 0 && !item.deleteKey) return { commit: undefined, controls: [item] };
+    const lsn = this.head.nextLsn;
+    const piece = this.slabs.allocate(trimFrameFixedBytes + item.key.length);
+    writeFrameHeader(piece.buffer, FrameKind.Trim, lsn, head);
+    writeTrimBody(piece.buffer, { keyId: state.keyId, trimSeq, deleteKey: item.deleteKey, key: item.key });
+    state.trimSeq = trimSeq;
+    if (item.deleteKey) state.count = 0; // a fresh stream: its offsets start again from 0
+    const frame: MemFrame = { lsn, kind: FrameKind.Trim, frame: piece.buffer, slab: piece.slab, startSeq: head, endSeq: head, firstRun: this.memtable.nextRun, runCount: 0, trimmed: state };
+    this.memtable.add(frame, []);
+    this.head.nextLsn = lsn + 1;
+    this.head.lastTimeMs = timeMs;
+    return { commit: { frame, startSeq: head, endSeq: head, appends: [], controls: [], producerBatches: [], runKeys: [], trim: item } };
+  }
+
   /** Settle a retried batch from its producer's window; false when the batch is new. */
   private answeredAsRetry(item: PendingAppend, producer: ProducerState): boolean {
     const batchNumber = (item.producer as { batchNumber: number }).batchNumber;
@@ -171,14 +221,14 @@ export class CommitBuilder {
       case 'new':
         return false;
       case 'committed':
-        item.settle(null, { startSequence: verdict.startSequence, count: verdict.count, duplicate: true });
+        item.settle(null, { startSequence: verdict.startSequence, count: verdict.count, offset: verdict.offset, timestamp: verdict.timeMs, duplicate: true });
         return true;
       case 'inFlight':
         (verdict.original.followers ??= []).push(item.settle);
         return true;
       case 'tooOld':
         item.settle(
-          new InvalidArgumentError(
+          new StaleBatchError(
             `batch ${batchNumber} of producer ${JSON.stringify(producer.id)} is older than its idempotency window (oldest kept: ${verdict.oldest}); ` +
               'it cannot be told whether it was appended, so it was not appended again',
           ),
@@ -302,12 +352,13 @@ export class CommitBuilder {
     let producerAt = groupList.length === 0 ? frameHeaderBytes + commitBodyBytes : pad4(groupList[groupList.length - 1].rowEnd);
     for (let p = 0; p < producerBatches.length; p++) {
       const { state, batchNumber } = producerBatches[p];
-      const entry = state.window.get(batchNumber) as { startSequence: number; count: number };
+      const entry = state.window.get(batchNumber) as { startSequence: number; count: number; offset: number };
       const id = producerIds[p];
       arena.writeUInt32LE(id.length, producerAt);
       arena.writeUInt32LE(entry.count, producerAt + 4);
       arena.writeDoubleLE(batchNumber, producerAt + 8);
       arena.writeDoubleLE(entry.startSequence, producerAt + 16);
+      arena.writeDoubleLE(entry.offset, producerAt + 24);
       id.copy(arena, producerAt + producerEntryBytes);
       producerAt += producerEntryBytes + pad4(id.length);
     }

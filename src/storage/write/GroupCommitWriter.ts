@@ -5,9 +5,9 @@ import type { SegmentTable } from '../SegmentTable.js';
 import type { AppendOutput, Durability, ReadVisibility } from '../types.js';
 import { CommitFrame } from '../wal/CommitFrame.js';
 import type { WalWriter } from '../wal/WalWriter.js';
-import type { BuiltCommit, CommitBuilder } from './CommitBuilder.js';
+import type { BuiltCommit, CommitBuilder, Settleable } from './CommitBuilder.js';
 import { Fifo } from './Fifo.js';
-import type { PendingAppend, PendingControl, PendingItem, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
+import type { PendingAppend, PendingControl, PendingItem, PendingTrim, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry } from './ProducerRegistry.js';
 import type { WriteAdmission } from './WriteAdmission.js';
 
@@ -42,6 +42,8 @@ export interface WriterHooks {
   flushTrouble(): Error | undefined;
   /** A commit became visible. */
   afterVisible(): void;
+  /** A trim became visible (its frame is durable). */
+  trimVisible(commit: BuiltCommit): void;
   /**
    * A write failed: rebuild the writer's state (memtable, keys, segments, producers, head) from
    * LMDB and the WAL, as at open. Called once nothing is in flight.
@@ -84,7 +86,7 @@ export class GroupCommitWriter {
   private readonly durableWaiters: { sequence: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   private readonly listeners = new Set<(chunk: CommittedChunk) => void>();
   /** Controls with nothing to write waiting for the next sync (async durability). */
-  private readonly syncControls: PendingControl[] = [];
+  private readonly syncControls: Settleable[] = [];
 
   constructor(
     private readonly builder: CommitBuilder,
@@ -155,6 +157,8 @@ export class GroupCommitWriter {
         producer,
         followers: undefined,
         startSequence: -1,
+        firstOffset: -1,
+        timeMs: 0,
         settle: (error, output) => {
           this.admission.release(bytes);
           if (error !== null) reject(error);
@@ -175,6 +179,26 @@ export class GroupCommitWriter {
     const last = this.segments.last();
     if (this.closed || last === undefined || last.sealed || !this.segments.isDue(last, nowMs)) return Promise.resolve();
     return this.control('seal');
+  }
+
+  /**
+   * Remove `key`'s records below `before` (all of them, and the key from every listing, with
+   * `deleteKey`), durably, after everything queued before this call. Resolves with how many went.
+   */
+  trim(key: Buffer, before: number | undefined, deleteKey: boolean): Promise<number> {
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise<number>((resolve, reject) => {
+      const item: PendingTrim = {
+        kind: 'trim',
+        key,
+        keyStr: key.toString('latin1'),
+        before,
+        deleteKey,
+        removed: 0,
+        settle: (error) => (error === null ? resolve(item.removed) : reject(error)),
+      };
+      this.enqueue(item);
+    });
   }
 
   /** Resolve once everything queued before this call is settled and every committed record is durable. */
@@ -257,6 +281,7 @@ export class GroupCommitWriter {
     let bytes = 0;
     let records = 0;
     for (let item = this.pending.peek(); item !== undefined; item = this.pending.peek()) {
+      if (item.kind === 'trim' && items.length > 0) break; // a trim is a frame of its own
       if (item.kind === 'append') {
         if (items.length > 0 && (bytes + item.bytes > this.options.commitBytesMax || records + item.batch.count > this.options.commitRecordsMax)) break;
         bytes += item.bytes;
@@ -312,6 +337,19 @@ export class GroupCommitWriter {
     this.written = commit.frame.lsn;
     this.committed = commit.endSeq;
     for (const p of commit.producerBatches) this.producers.committed(p.state, p.batchNumber);
+    if (commit.trim !== undefined) {
+      // Readers see a trim once nothing can take it back (it was written synchronously, or it is
+      // followed by a sync): with async durability, it is settled when that sync completes.
+      if (this.options.durability === 'sync') {
+        this.hooks.trimVisible(commit);
+        commit.trim.settle(null);
+      } else {
+        (commit.controls as PendingControl[]).push({ kind: 'flush', settle: (error) => {
+          if (error === null) this.hooks.trimVisible(commit);
+          (commit.trim as PendingTrim).settle(error);
+        } });
+      }
+    }
     if (this.options.durability === 'sync') {
       // The write was synchronous to disk: durable now.
       this.durable = commit.endSeq;
@@ -376,6 +414,7 @@ export class GroupCommitWriter {
     const failedLsn = head.commit.frame.lsn;
     const failed = this.inFlight.splice(0);
     for (const f of failed) {
+      f.commit.trim?.settle(failure);
       for (const p of f.commit.producerBatches) this.producers.failed(p.state, p.batchNumber);
       for (const a of f.commit.appends) settleWithFollowers(a, failure);
       for (const c of f.commit.controls) c.settle(failure);
@@ -397,10 +436,10 @@ export class GroupCommitWriter {
   }
 
   /** Controls with nothing to write (a flush, a seal of an empty segment) settle once what is before them is durable. */
-  private settleWithoutWrites(controls: PendingControl[]): void {
+  private settleWithoutWrites(controls: readonly Settleable[]): void {
     const previous = this.inFlight[this.inFlight.length - 1];
     if (previous !== undefined) {
-      (previous.commit.controls as PendingControl[]).push(...controls);
+      (previous.commit.controls as Settleable[]).push(...controls);
       return;
     }
     if (this.options.durability === 'async' && this.durable < this.committed) {
@@ -441,7 +480,7 @@ export class GroupCommitWriter {
 
 /** Settle an append and every retry of it that waited for it. */
 function settleWithFollowers(append: PendingAppend, error: Error | null): void {
-  const output: AppendOutput = { startSequence: append.startSequence, count: append.batch.count };
+  const output: AppendOutput = { startSequence: append.startSequence, count: append.batch.count, offset: append.firstOffset, timestamp: append.timeMs };
   append.settle(error, output);
   for (const follower of append.followers ?? []) follower(error, { ...output, duplicate: true });
 }

@@ -23,8 +23,10 @@ export interface PendingAppend {
   /** Key + value bytes, as counted against the queue's bound. */
   readonly bytes: number;
   readonly producer: ProducerBatchId | undefined;
-  /** Set when the batch is sequenced. */
+  /** Set when the batch is sequenced: its first sequence, its first record's offset within its key, its append time. */
   startSequence: number;
+  firstOffset: number;
+  timeMs: number;
   readonly settle: (error: Error | null, output?: AppendOutput) => void;
   /** Retries of this batch that arrived while it was in flight: they get its outcome. */
   followers: ((error: Error | null, output?: AppendOutput) => void)[] | undefined;
@@ -36,4 +38,18 @@ export interface PendingControl {
   readonly settle: (error: Error | null) => void;
 }
 
-export type PendingItem = PendingAppend | PendingControl;
+/** `trim()` or `deleteKey()`: a frame of its own, ordered with the appends around it. */
+export interface PendingTrim {
+  readonly kind: 'trim';
+  readonly key: Buffer;
+  readonly keyStr: string;
+  /** Remove the key's records below this sequence; undefined: all of them. */
+  readonly before: number | undefined;
+  /** Also take the key out of every listing and start its offsets again from 0. */
+  readonly deleteKey: boolean;
+  /** Records removed, counted when the trim is built. */
+  removed: number;
+  readonly settle: (error: Error | null) => void;
+}
+
+export type PendingItem = PendingAppend | PendingControl | PendingTrim;

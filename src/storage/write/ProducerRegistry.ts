@@ -7,13 +7,16 @@ import { awaitWrite } from '../env/LmdbWrite.js';
 export interface WindowEntry {
   readonly startSequence: number;
   readonly count: number;
+  /** The batch's first record's offset within its key, and its append time. */
+  readonly offset: number;
+  readonly timeMs: number;
   inFlight: PendingAppend | undefined;
 }
 
 export interface ProducerState {
   readonly id: string;
+  /** The producer's last batches, oldest first (insertion order): at most `windowBatches`. */
   readonly window: Map<number, WindowEntry>;
-  maxBatch: number;
   lastSeenMs: number;
   /** Commits in flight holding batches of it. */
   pins: number;
@@ -24,13 +27,13 @@ export interface ProducerState {
 /** What the registry says about a batch before it is sequenced. */
 export type BatchVerdict =
   | { readonly kind: 'new' }
-  | { readonly kind: 'committed'; readonly startSequence: number; readonly count: number }
+  | { readonly kind: 'committed'; readonly startSequence: number; readonly count: number; readonly offset: number; readonly timeMs: number }
   | { readonly kind: 'inFlight'; readonly original: PendingAppend }
   | { readonly kind: 'tooOld'; readonly oldest: number };
 
 /**
- * Idempotent producers: for each producer id, the last `windowBatches` batch numbers and where
- * they landed. A retried batch is answered with its original result instead of being appended
+ * Idempotent producers: for each producer id, its last `windowBatches` batches (whatever their
+ * numbers: a Kafka producer numbers batches by record sequence) and where they landed. A retried batch is answered with its original result instead of being appended
  * twice; each batch is recorded in the WAL frame of the commit that sequences it (and in LMDB's
  * `producers` row by the flush that takes that frame), so it survives crashes. States are cached
  * (bounded; pinned while a commit holds them or their batches are not yet flushed) and reloaded
@@ -48,15 +51,12 @@ export class ProducerRegistry {
   state(id: string): ProducerState {
     let state = this.cache.get(id);
     if (state === undefined) {
-      state = { id, window: new Map(), maxBatch: -1, lastSeenMs: 0, pins: 0, unflushed: 0 };
+      state = { id, window: new Map(), lastSeenMs: 0, pins: 0, unflushed: 0 };
       const raw = this.tables.producers.getBinary(Buffer.from(id, 'utf8'));
       if (raw !== undefined) {
         const record = decodeProducerRecord(raw);
         state.lastSeenMs = record.lastSeenMs;
-        for (const b of record.batches) {
-          state.window.set(b.batchNumber, { startSequence: b.startSequence, count: b.count, inFlight: undefined });
-          if (b.batchNumber > state.maxBatch) state.maxBatch = b.batchNumber;
-        }
+        for (const b of record.batches) state.window.set(b.batchNumber, { startSequence: b.startSequence, count: b.count, offset: b.offset, timeMs: b.timeMs, inFlight: undefined });
       }
       this.cache.set(id, state);
     }
@@ -68,22 +68,40 @@ export class ProducerRegistry {
     if (entry !== undefined) {
       return entry.inFlight !== undefined
         ? { kind: 'inFlight', original: entry.inFlight }
-        : { kind: 'committed', startSequence: entry.startSequence, count: entry.count };
+        : { kind: 'committed', startSequence: entry.startSequence, count: entry.count, offset: entry.offset, timeMs: entry.timeMs };
     }
-    const oldest = state.maxBatch - this.windowBatches + 1;
-    if (state.maxBatch >= 0 && batchNumber < oldest) return { kind: 'tooOld', oldest };
+    // A full window forgot batches before its oldest: one numbered below them cannot be told apart.
+    if (state.window.size >= this.windowBatches) {
+      const oldest = Math.min(...state.window.keys());
+      if (batchNumber < oldest) return { kind: 'tooOld', oldest };
+    }
     return { kind: 'new' };
   }
 
-  /** Record a batch sequenced by a commit being built. */
-  record(state: ProducerState, batchNumber: number, append: PendingAppend, nowMs: number): void {
-    this.remember(state, batchNumber, append.startSequence, append.batch.count, append, nowMs);
+  /** The producer's highest-numbered batch in its window, if any (the Kafka listener's next expected sequence follows it). */
+  lastBatch(id: string): { readonly batchNumber: number; readonly count: number } | undefined {
+    // Read without caching: a probe for an unknown producer must not take a place in the cache.
+    const cached = this.cache.get(id);
+    const batches = cached !== undefined ? [...cached.window].map(([batchNumber, e]) => ({ batchNumber, count: e.count })) : this.storedBatches(id);
+    let last: { batchNumber: number; count: number } | undefined;
+    for (const b of batches) if (last === undefined || b.batchNumber > last.batchNumber) last = { batchNumber: b.batchNumber, count: b.count };
+    return last;
+  }
+
+  private storedBatches(id: string): readonly { batchNumber: number; count: number }[] {
+    const raw = this.tables.producers.getBinary(Buffer.from(id, 'utf8'));
+    return raw === undefined ? [] : decodeProducerRecord(raw).batches;
+  }
+
+  /** Record a batch sequenced by a commit being built (`offset`: its first record's, within its key). */
+  record(state: ProducerState, batchNumber: number, append: PendingAppend, offset: number, nowMs: number): void {
+    this.remember(state, batchNumber, { startSequence: append.startSequence, count: append.batch.count, offset, timeMs: nowMs, inFlight: append }, nowMs);
     state.pins++;
   }
 
   /** Record a batch found in a WAL frame at open (its commit is durable). */
-  replay(id: string, batchNumber: number, startSequence: number, count: number, timeMs: number): void {
-    this.remember(this.state(id), batchNumber, startSequence, count, undefined, timeMs);
+  replay(id: string, batchNumber: number, startSequence: number, count: number, offset: number, timeMs: number): void {
+    this.remember(this.state(id), batchNumber, { startSequence, count, offset, timeMs, inFlight: undefined }, timeMs);
   }
 
   /** Batches of `id` from frames a flush put in LMDB: LMDB's row now holds them. */
@@ -93,11 +111,10 @@ export class ProducerRegistry {
     this.trim();
   }
 
-  private remember(state: ProducerState, batchNumber: number, startSequence: number, count: number, inFlight: PendingAppend | undefined, nowMs: number): void {
-    state.window.set(batchNumber, { startSequence, count, inFlight });
-    if (batchNumber > state.maxBatch) state.maxBatch = batchNumber;
-    const oldest = state.maxBatch - this.windowBatches + 1;
-    for (const number of state.window.keys()) if (number < oldest) state.window.delete(number);
+  private remember(state: ProducerState, batchNumber: number, entry: WindowEntry, nowMs: number): void {
+    state.window.delete(batchNumber); // re-inserted as the newest
+    state.window.set(batchNumber, entry);
+    while (state.window.size > this.windowBatches) state.window.delete(state.window.keys().next().value as number);
     state.lastSeenMs = nowMs;
     state.unflushed++;
   }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { expect } from 'chai';
+import { statsToPrometheus } from '../../../src/broker/metrics/StatsMetrics.js';
 import { BrokerFixture } from '../../support/BrokerProcess.js';
 import { lines, recordLines, runCli, type CliRun } from '../../support/Cli.js';
 import { waitFor } from '../../support/LogFixture.js';
@@ -122,27 +123,39 @@ describe('broker: the odlog command line against a real broker', function () {
     expect(json).to.deep.equal(segments.map((s) => ({ ...s })));
   });
 
-  it('stats --format prometheus prints valid exposition text with the broker\'s figures', async () => {
-    await shared.client.commitCursor('cli-prom', 0, { keys: ['cli/one'] });
+  it('stats --format prometheus prints the broker\'s /metrics names, HELP and TYPE lines for the Stats figures', async () => {
+    await shared.client.append([{ key: 'cli/prom', value: 'x' }]);
+    await shared.client.commitCursor('cli-prom', 0, { keys: ['cli/prom'] });
+    const before = Date.now();
     const text = ok(await odlog(['stats', '--format', 'prometheus'])).stdout;
     const stats = await shared.client.stats();
     const samples = new Map<string, number>();
+    const families = new Set<string>();
     for (const line of lines(text)) {
       if (line.startsWith('#')) {
-        expect(line).to.match(/^# (HELP|TYPE) odlog_[a-z_]+ .+$/);
+        const m = /^# (HELP|TYPE) ((?:odlog|process)_[a-z_]+) .+$/.exec(line);
+        expect(m, `comment line ${JSON.stringify(line)}`).to.not.equal(null);
+        families.add((m as RegExpExecArray)[2]);
         continue;
       }
-      const m = /^(odlog_[a-z_]+(?:\{[^}]*\})?) (-?[\d.e+]+)$/.exec(line);
+      const m = /^((?:odlog|process)_[a-z_]+(?:\{[^}]*\})?) (-?[\d.e+]+)$/.exec(line);
       expect(m, `sample line ${JSON.stringify(line)}`).to.not.equal(null);
       samples.set((m as RegExpExecArray)[1], Number((m as RegExpExecArray)[2]));
     }
-    for (const name of ['odlog_connections', 'odlog_appended_records_total', 'odlog_stored_records', 'odlog_committed_sequence', 'odlog_resident_memory_bytes', 'odlog_uptime_seconds']) {
+    // The same families the broker's renderer gives for a Stats response (statsToPrometheus).
+    const expected = new Set([...statsToPrometheus(stats).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    expect([...families].sort()).to.deep.equal([...expected].sort());
+    for (const name of ['odlog_connections', 'odlog_appended_records_total', 'odlog_request_errors_total', 'odlog_stored_records', 'odlog_committed_sequence', 'process_resident_memory_bytes', 'process_start_time_seconds']) {
       expect(samples.has(name), name).to.equal(true);
       expect(text).to.contain(`# TYPE ${name} `);
     }
+    for (const old of ['odlog_resident_memory_bytes', 'odlog_uptime_seconds', 'odlog_errors_total']) expect(text).to.not.contain(old);
     expect(samples.get('odlog_stored_records')).to.equal(stats.storedRecords);
     expect(samples.get('odlog_committed_sequence')).to.equal(stats.committedSequence);
     expect(samples.get('odlog_connections')).to.be.at.least(2);
+    expect(samples.get('process_resident_memory_bytes')).to.be.greaterThan(0);
+    // Started before this test began, and no earlier than its uptime says (1 s of rounding).
+    expect(samples.get('process_start_time_seconds')).to.be.within((before - stats.uptimeMs) / 1000 - 2, before / 1000);
     expect(samples.get('odlog_cursor_lag_records{cursor="cli-prom"}')).to.equal(1);
     expect(samples.get(`odlog_build_info{version="${stats.brokerVersion}"}`)).to.equal(1);
     const json = JSON.parse(ok(await odlog(['stats', '--format', 'json'])).stdout) as { storedRecords: number };

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -50,12 +50,30 @@ describe('cli: the packed tarball installs and runs', function () {
   const odlog = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
     run(join(app, 'node_modules', '.bin', 'odlog'), args, { cwd: app, env: environmentWithoutOdlog(), maxBuffer: 16 << 20 });
 
-  it('ships the harness and the schemas, and no source maps pointing at unshipped sources', () => {
+  it('ships the harness and the schemas, and no tests', () => {
     expect(files).to.include('dist/src/cli/odlog.js');
     expect(files).to.include('dist/bench/harness/BenchCommand.js');
     expect(files.some((f) => f.startsWith('src/protocol/schemas/'))).to.equal(true);
-    expect(files.filter((f) => f.endsWith('.map'))).to.deep.equal([]);
-    expect(files.filter((f) => f.startsWith('dist/test/'))).to.deep.equal([]);
+    expect(files.filter((f) => f.startsWith('dist/test/') || f.startsWith('test/'))).to.deep.equal([]);
+  });
+
+  it('ships every source map a shipped file names, and every source file those maps name', () => {
+    const installed = join(app, 'node_modules', 'odlog');
+    const shipped = new Set(files);
+    const inPackage = (from: string, relative: string): string => posix.normalize(posix.join(posix.dirname(from), relative));
+    const scripts = files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'));
+    expect(scripts.length).to.be.greaterThan(100);
+    let maps = 0;
+    for (const script of scripts) {
+      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(installed, script), 'utf8'))?.[1];
+      if (url === undefined) continue;
+      const map = inPackage(script, url);
+      expect(shipped.has(map), `${script} names ${map}, which is not in the package`).to.equal(true);
+      const { sources } = JSON.parse(readFileSync(join(installed, map), 'utf8')) as { sources: string[] };
+      for (const source of sources) expect(shipped.has(inPackage(map, source)), `${map} names ${source}, which is not in the package`).to.equal(true);
+      maps++;
+    }
+    expect(maps).to.equal(scripts.length);
   });
 
   it('npx odlog --help prints the usage', async () => {

@@ -11,7 +11,7 @@ describe('LogDb append: sequences', () => {
     const log = await fixture.open();
     expect(log.committedSequence).to.equal(0);
     const out = await log.append([{ key: 'k', value: 'first' }]);
-    expect(out).to.deep.equal({ startSequence: 0, count: 1 });
+    expect(out).to.deep.include({ startSequence: 0, count: 1, offset: 0 });
     expect(tuples(await collect(log.scan('k')))).to.deep.equal([[0, Buffer.from('k').toString('hex'), 'first']]);
   });
 
@@ -24,7 +24,7 @@ describe('LogDb append: sequences', () => {
       { key: 'a', value: 'v2' },
       { key: 'c', value: 'v3' },
     ]);
-    expect(out).to.deep.equal({ startSequence: 1, count: 4 });
+    expect(out).to.deep.include({ startSequence: 1, count: 4 });
     const entries = await collect(log.scanGlobal({ keys: ['a', 'b', 'c'] }));
     expect(entries.map((e) => [e.sequence, e.key.toString(), e.value.toString()])).to.deep.equal([
       [1, 'a', 'v0'],
@@ -70,7 +70,7 @@ describe('LogDb append: sequences', () => {
     const second = await fixture.open({ path: dir });
     expect(second.committedSequence).to.equal(4);
     const out = await second.append(recordsOf('c', ['5', '6']));
-    expect(out).to.deep.equal({ startSequence: 4, count: 2 });
+    expect(out).to.deep.include({ startSequence: 4, count: 2 });
     await second.close();
     const third = await fixture.open({ path: dir });
     expect((await third.append(recordsOf('a', ['7']))).startSequence).to.equal(6);

@@ -12,14 +12,15 @@ function result(overrides: { consumers?: number; producers?: number; connections
   };
   const consumers = overrides.consumers ?? 0;
   return {
-    schema: 'odlog-bench/1',
+    schema: 'odlog-bench/2',
     startedAt: '2026-01-01T00:00:00.000Z',
     setup: { cores: 2, cpuModel: 'test', memoryBytes: 2 ** 33, os: 'linux', node: 'v20', odlogCommit: undefined },
     workload: {
       target: 'odlog', producers: overrides.producers ?? 1, connections: overrides.connections ?? 1, inFlight: 1, consumers, keys: 1, keyDistribution: 'uniform',
-      valueBytes: 100, batchRecords: 10, lingerMs: 1, durability: 'sync', durationSec: 1, records: undefined, warmupSec: 0, rate: undefined,
+      valueBytes: 100, batchRecords: 10, lingerMs: 1, durability: 'sync', durationSec: 1, records: undefined, warmupSec: 0, rate: undefined, prefillRounds: 0,
     },
     target: { kind: 'odlog', label: 'odlog (sync)', address: '127.0.0.1:1', startedByHarness: true },
+    prefill: undefined,
     throughput: { records: overrides.ackSamples?.length ?? 0, seconds: 1, recordsPerSec: overrides.ackSamples?.length ?? 0, mbPerSec: 0 },
     ackLatencyUs: summary(overrides.ackSamples ?? []),
     endToEndLatencyUs: consumers > 0 ? summary(overrides.e2eSamples ?? []) : undefined,

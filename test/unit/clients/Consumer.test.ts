@@ -66,6 +66,28 @@ describe('unit: Consumer over an in-memory transport', () => {
     expect(subscribes[1].body.subscriptionId).to.not.equal(subscribes[0].body.subscriptionId);
   });
 
+  it('re-subscribes after what the first push delivered when that push arrived in the same chunk as the Subscribe response', async () => {
+    const client = await kit.client();
+    kit.broker.store(records(3));
+    // The whole log fits the window, so the broker pushes it right behind its answer; on TCP both
+    // frames usually arrive in one read. Hold the broker's bytes and deliver them as one chunk.
+    const [connection] = kit.broker.connections;
+    const send = connection.toClient.bind(connection);
+    const chunks: Buffer[] = [];
+    connection.toClient = (bytes: Buffer) => void chunks.push(bytes);
+    const subscribed = client.subscribe({ keys: ['k'], from: 'earliest' });
+    await waitUntil(() => chunks.length === 2, 'the Subscribe response and the first push');
+    connection.toClient = send;
+    send(Buffer.concat(chunks));
+    const consumer = await subscribed;
+    expect(values(await take(consumer, 3))).to.deep.equal(['v0', 'v1', 'v2']);
+    kit.broker.dropConnections();
+    await waitUntil(() => kit.broker.received('Subscribe').length === 2, 'the re-subscription');
+    expect(kit.broker.received<SubscribeRequest>('Subscribe')[1].body).to.include({ from: 'SEQUENCE', sequence: 3 });
+    kit.broker.store(records(1, 3));
+    expect(values(await take(consumer, 1))).to.deep.equal(['v3']);
+  });
+
   it('drops entries pushed again that it already received', async () => {
     const client = await kit.client();
     kit.broker.store(records(3));

@@ -1,0 +1,119 @@
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { nodeWalFiles, type WalFiles, type WalHandle } from '../../src/index.js';
+
+/**
+ * A WAL file layer that can be taken back to what a power cut would leave. Every write is
+ * journaled (synchronously, so the journal survives a SIGKILL of the process) before it is made:
+ * the file, the position, and the bytes it overwrites. The journal also records when a write
+ * completed on a durable handle (O_DSYNC: on disk) and when a sync completed (covering every
+ * write completed before it began). After the process is killed, `revertUnsynced` undoes every
+ * write no completed sync covers, newest first, keeping a random prefix of each (a torn write),
+ * which is the worst a power cut can do to the WAL. LMDB needs no such help: its commits are
+ * synchronous to disk, so a killed process leaves it exactly as a power cut would.
+ */
+export class PowerCutWalFiles implements WalFiles {
+  private nextId = 0;
+
+  constructor(private readonly journal: string) {}
+
+  list(dir: string): string[] {
+    return nodeWalFiles.list(dir);
+  }
+
+  read(path: string): Buffer {
+    return nodeWalFiles.read(path);
+  }
+
+  rename(from: string, to: string): void {
+    nodeWalFiles.rename(from, to);
+  }
+
+  remove(path: string): void {
+    nodeWalFiles.remove(path);
+  }
+
+  syncDir(dir: string): void {
+    nodeWalFiles.syncDir(dir);
+  }
+
+  open(path: string, durable: boolean): WalHandle {
+    const inner = nodeWalFiles.open(path, durable);
+    const completed: number[] = [];
+    return {
+      write: async (data, position) => {
+        const id = this.nextId++;
+        const size = existsSync(path) ? statSync(path).size : 0;
+        const old = Buffer.alloc(Math.max(0, Math.min(data.length, size - position)));
+        if (old.length > 0) {
+          const fd = openSync(path, 'r');
+          try {
+            readSync(fd, old, 0, old.length, position);
+          } finally {
+            closeSync(fd);
+          }
+        }
+        this.record({ op: 'write', id, path, position, length: data.length, size, old: old.toString('base64') });
+        await inner.write(data, position);
+        if (durable) this.record({ op: 'synced', ids: [id] });
+        else completed.push(id);
+      },
+      sync: async () => {
+        const covered = completed.splice(0);
+        await inner.sync();
+        this.record({ op: 'synced', ids: covered });
+      },
+      close: () => inner.close(),
+    };
+  }
+
+  private record(entry: object): void {
+    const fd = openSync(this.journal, 'a');
+    try {
+      writeSync(fd, JSON.stringify(entry) + '\n');
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+interface WriteEntry {
+  readonly op: 'write';
+  readonly id: number;
+  readonly path: string;
+  readonly position: number;
+  readonly length: number;
+  readonly size: number;
+  readonly old: string;
+}
+
+/**
+ * Undo every journaled write that no completed sync covers, newest first; of each, keep the first
+ * `keep(length)` bytes (a torn write reached the disk that far). Returns how many were undone.
+ */
+export function revertUnsynced(journal: string, keep: (length: number) => number): number {
+  if (!existsSync(journal)) return 0;
+  const lines = readFileSync(journal, 'utf8').split('\n');
+  const writes: WriteEntry[] = [];
+  const synced = new Set<number>();
+  for (const line of lines.slice(0, -1)) {
+    const entry = JSON.parse(line) as WriteEntry | { op: 'synced'; ids: number[] };
+    if (entry.op === 'write') writes.push(entry);
+    else for (const id of entry.ids) synced.add(id);
+  }
+  let undone = 0;
+  for (const w of writes.reverse()) {
+    if (synced.has(w.id) || !existsSync(w.path)) continue;
+    const kept = Math.min(w.length, Math.max(0, keep(w.length)));
+    const fd = openSync(w.path, 'r+');
+    try {
+      const old = Buffer.from(w.old, 'base64');
+      // Bytes beyond `kept` go back to what they were; past the old end of the file, they go.
+      if (kept < old.length) writeSync(fd, old, kept, old.length - kept, w.position + kept);
+      if (w.position + w.length > w.size) ftruncateSync(fd, Math.max(w.size, w.position + kept));
+    } finally {
+      closeSync(fd);
+    }
+    undone++;
+  }
+  return undone;
+}
