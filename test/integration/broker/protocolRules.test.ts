@@ -242,24 +242,30 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
   });
 
   describe('the idempotency window', () => {
-    it('counts only batches that were appended: a batch refused (CONFLICT) does not move the window; an appended one does', async () => {
+    it('remembers the last 64 appended batches: a refused one (CONFLICT) is not remembered, a retry of a remembered one is a duplicate, one older than all 64 is INVALID_REQUEST', async () => {
       const producer = { id: 'rules-window' };
+      const append = (batchNumber: number, value = `b${batchNumber}`) => client.append([{ key: 'rules/window', value }], { producer: { ...producer, batchNumber } });
       const refused = await rejectionOf(client.append([{ key: 'rules/window', value: 'b1000 refused' }], { producer: { ...producer, batchNumber: 1000 }, expect: [{ key: 'rules/window', lastSequence: 12_345 }] }));
       expect(refused).to.be.instanceOf(ConflictError);
-      // 10 is far below 1000 - 64 + 1, yet new: the refused batch 1000 was never "seen".
-      const ten = await client.append([{ key: 'rules/window', value: 'b10' }], { producer: { ...producer, batchNumber: 10 } });
+      const ten = await append(10);
       expect(ten.duplicate).to.equal(false);
-      const thousand = await client.append([{ key: 'rules/window', value: 'b1000' }], { producer: { ...producer, batchNumber: 1000 } });
+      // 1000 was refused, so it is new now.
+      const thousand = await append(1000);
       expect(thousand.duplicate).to.equal(false);
-      // Now 1000 is the highest appended: 937 is the oldest number still answered, 936 is refused.
-      expect((await client.append([{ key: 'rules/window', value: 'b10 again' }], { producer: { ...producer, batchNumber: 10 } }).catch((e: unknown) => e))).to.be.instanceOf(InvalidRequestError);
-      const retry = await client.append([{ key: 'rules/window', value: 'b1000' }], { producer: { ...producer, batchNumber: 1000 } });
-      expect(retry).to.deep.include({ startSequence: thousand.startSequence, duplicate: true });
-      expect((await client.append([{ key: 'rules/window', value: 'b937' }], { producer: { ...producer, batchNumber: 937 } })).duplicate).to.equal(false);
-      expect(await rejectionOf(client.append([{ key: 'rules/window', value: 'b936' }], { producer: { ...producer, batchNumber: 936 } }))).to.be.instanceOf(InvalidRequestError);
+      expect(await append(10, 'b10 again')).to.deep.include({ startSequence: ten.startSequence, duplicate: true });
+      expect(await append(1000)).to.deep.include({ startSequence: thousand.startSequence, duplicate: true });
+      // Fewer than 64 remembered: a number below them all is still new.
+      expect((await append(5)).duplicate).to.equal(false);
+      // 61 more make 64 (10, 1000, 5, 1001..1061); one more forgets the oldest appended, 10.
+      for (let n = 1001; n <= 1062; n++) await append(n);
+      expect(await rejectionOf(append(4))).to.be.instanceOf(InvalidRequestError);
+      expect((await append(10, 'b10 once more')).duplicate, 'forgotten, and above the oldest remembered (5): new').to.equal(false);
+      expect(await append(1062)).to.deep.include({ duplicate: true });
       const values: string[] = [];
       for await (const e of client.scanAll('rules/window')) values.push(e.value.toString());
-      expect(values).to.deep.equal(['b10', 'b1000', 'b937']);
+      expect(values.slice(0, 3)).to.deep.equal(['b10', 'b1000', 'b5']);
+      expect(values.filter((v) => v.startsWith('b10 '))).to.deep.equal(['b10 once more']);
+      expect(values).to.have.length(3 + 62 + 1);
     });
   });
 });
