@@ -24,6 +24,9 @@ import { Scan } from '../../src/protocol/messages/scan.js';
 import { Stats } from '../../src/protocol/messages/stats.js';
 import { Subscribe } from '../../src/protocol/messages/subscribe.js';
 import { prng, randomInt } from './Random.js';
+import { DeleteCursor } from '../../src/protocol/messages/deleteCursor.js';
+import { ListCursors } from '../../src/protocol/messages/listCursors.js';
+import { ResetCursor } from '../../src/protocol/messages/resetCursor.js';
 
 /**
  * A protocol fuzzer for the broker: it builds real frames of every request type (with the
@@ -256,7 +259,10 @@ function randomSeed(random: Random): Seed {
 
 /** Every request type the broker serves, by number. */
 export const requestMessages: ReadonlyMap<number, MessageDefinition<unknown, unknown>> = new Map<number, MessageDefinition<unknown, unknown>>(
-  [Hello, Ping, Append, Scan, Subscribe, Credit, Unsubscribe, Count, ListKeys, ListSegments, Seal, Flush, CommitCursor, GetCursor, Stats].map((m) => [m.type, m as MessageDefinition<unknown, unknown>]),
+  [Hello, Ping, Append, Scan, Subscribe, Credit, Unsubscribe, Count, ListKeys, ListSegments, Seal, Flush, CommitCursor, GetCursor, Stats, ListCursors, DeleteCursor, ResetCursor].map((m) => [
+    m.type,
+    m as MessageDefinition<unknown, unknown>,
+  ]),
 );
 
 // ---- cases ------------------------------------------------------------------------------------------
@@ -441,14 +447,15 @@ export class FrameFuzzer {
       return answer(`append records: ${lie.what}`, frameOf(MessageType.Append, 1, 0, correlationId, Buffer.concat(fields.map((x) => x.enc))), [ErrorCode.InvalidRequest], MessageType.Append);
     }
     if (roll < 83) {
-      const other = randomInt(r, 1, 15);
+      const other = randomInt(r, 1, 18);
       return answer('body of another message type', frameOf(other, 1, 0, correlationId, body), 'any', other);
     }
     if (roll < 87) {
-      const unknown = pick(r, [0, randomInt(r, 16, 31), 32, 33, randomInt(r, 34, 255)]);
+      const unknown = pick(r, [0, randomInt(r, 19, 31), 32, 33, randomInt(r, 34, 255)]);
       return answer('unknown message type', frameOf(unknown, 1, 0, correlationId, body), [ErrorCode.UnknownMessage], unknown);
     }
-    if (roll < 91) return answer('wrong protocol version', frameOf(type, pick(r, [0, 2, randomInt(r, 3, 255)]), 0, correlationId, body), [ErrorCode.UnsupportedVersion]);
+    // Versions 1 and 2 are spoken; any other is refused.
+    if (roll < 91) return answer('wrong protocol version', frameOf(type, pick(r, [0, 3, randomInt(r, 3, 255)]), 0, correlationId, body), [ErrorCode.UnsupportedVersion]);
     if (roll < 95) return answer('RESPONSE/PUSH/ERROR flag on a request', frameOf(type, 1, randomInt(r, 1, 7) | (randomInt(r, 0, 0x1fff) << 3), correlationId, body), [ErrorCode.InvalidRequest]);
     if (roll < 97) return answer('unknown flag bits', frameOf(type, 1, randomInt(r, 1, 0x1fff) << 3, correlationId, body), 'any');
     // A frame just over the maximum, sent whole: refused from its header, body skipped, connection kept.
@@ -621,7 +628,7 @@ function checkAnswer(tally: FuzzTally, fuzz: FuzzCase, frame: Frame | undefined,
     if (e.codes !== 'any') tally.violation(`${where}: ${fuzz.kind}: succeeded, expected error ${e.codes.join('|')}; frame ${fuzz.bytes.subarray(0, 64).toString('hex')}`);
     const message = requestMessages.get(frame.messageType);
     try {
-      message?.response.at(1).decode(frame.body);
+      message?.response.at(frame.version === 2 ? 2 : 1).decode(frame.body);
     } catch (error) {
       tally.violation(`${where}: ${fuzz.kind}: the response does not decode: ${(error as Error).message}`);
     }
