@@ -3,12 +3,12 @@ import { encodeFrame } from '../src/protocol/frame/FrameEncoder.js';
 import { FrameDecoder, type FrameSink } from '../src/protocol/frame/FrameDecoder.js';
 import { FrameFlags, type Frame, type FrameHeader } from '../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../src/protocol/Message.js';
-import { protocolVersion } from '../src/protocol/MessageType.js';
+import { baseProtocolVersion, isProtocolVersion, latestProtocolVersion, protocolVersions, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
 import { errorBody } from '../src/protocol/messages/error.js';
 import { Hello, type HelloResponse } from '../src/protocol/messages/hello.js';
 import { ConnectionEvents, type ConnectionEventMap } from './ConnectionEvents.js';
-import { ClientClosedError, ConnectionError, ConnectionLostError, errorFromBody, InvalidArgumentError, RequestTimeoutError, ThrottledError } from './errors.js';
+import { BrokerRequestError, ClientClosedError, ConnectionError, ProtocolVersionError, ConnectionLostError, errorFromBody, InvalidArgumentError, RequestTimeoutError, ThrottledError } from './errors.js';
 import type { Transport, TransportFactory } from './transport/Transport.js';
 
 export interface ReconnectOptions {
@@ -39,15 +39,41 @@ export interface BrokerConnectionOptions {
   readonly reconnect?: ReconnectOptions | false;
   /** Longest response frame accepted (default 16 MiB, the broker's default). */
   readonly frameBytesMax?: number;
+  /**
+   * The newest protocol version to offer in Hello (default: the newest this client speaks, 2).
+   * The connection speaks what the broker answers: 2 with a broker that speaks it, else 1.
+   */
+  readonly protocolVersion?: ProtocolVersion;
+}
+
+export interface RequestOptions {
+  /** Deadline of the request, its wait for a reconnect included (default: the connection's requestTimeoutMs). */
+  readonly timeoutMs?: number;
+  /**
+   * Send it in this protocol version instead of the connection's (for a body holding bytes
+   * encoded for that version); at most the connection's version, else ProtocolVersionError.
+   */
+  readonly version?: ProtocolVersion;
+}
+
+/** A response with the protocol version it came in (the request's). */
+export interface VersionedResponse<Res> {
+  readonly response: Res;
+  readonly version: ProtocolVersion;
 }
 
 interface Pending {
   readonly message: MessageDefinition<unknown, unknown>;
-  readonly resolve: (value: unknown) => void;
+  readonly resolve: (value: VersionedResponse<unknown>) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
   /** The encoded frame, until it is written. */
   frame: Buffer | undefined;
+  /** The protocol version `frame` was encoded in. */
+  version: ProtocolVersion;
+  /** The caller chose the version (its body holds bytes encoded for it): never re-encoded in another. */
+  readonly pinned: boolean;
+  readonly body: unknown;
   readonly correlationId: number;
 }
 
@@ -86,8 +112,11 @@ export class BrokerConnection implements FrameSink {
   /** Aborts a connection attempt in progress when the connection is closed. */
   private readonly connectAbort = new AbortController();
   private helloResponse: HelloResponse | undefined;
+  /** The protocol version of this connection: Hello's answer (requests before it are Hello, in the base version). */
+  private version: ProtocolVersion = baseProtocolVersion;
   private closingReason: string | undefined;
-  private readonly options: Required<Omit<BrokerConnectionOptions, 'authToken' | 'reconnect'>> & Pick<BrokerConnectionOptions, 'authToken' | 'reconnect'>;
+  private readonly options: Required<Omit<BrokerConnectionOptions, 'authToken' | 'reconnect' | 'protocolVersion'>> & Pick<BrokerConnectionOptions, 'authToken' | 'reconnect'>;
+  private readonly versionOffered: ProtocolVersion;
 
   private constructor(options: BrokerConnectionOptions) {
     this.options = {
@@ -100,6 +129,10 @@ export class BrokerConnection implements FrameSink {
       reconnect: options.reconnect,
       frameBytesMax: options.frameBytesMax ?? limits.clientFrameBytesMax,
     };
+    if (options.protocolVersion !== undefined && !isProtocolVersion(options.protocolVersion)) {
+      throw new InvalidArgumentError(`protocolVersion must be one of ${protocolVersions.join(', ')}, got ${String(options.protocolVersion)}`);
+    }
+    this.versionOffered = options.protocolVersion ?? latestProtocolVersion;
     this.decoder = new FrameDecoder(this.options.frameBytesMax);
   }
 
@@ -122,6 +155,11 @@ export class BrokerConnection implements FrameSink {
     return this.helloResponse;
   }
 
+  /** The protocol version the broker speaks with this client (from the latest Hello). */
+  get protocolVersion(): ProtocolVersion {
+    return this.version;
+  }
+
   get isConnected(): boolean {
     return this.transport !== undefined && this.ready;
   }
@@ -142,26 +180,41 @@ export class BrokerConnection implements FrameSink {
   }
 
   /** Send a request; resolves with its response or rejects with a typed error. */
-  request<Req, Res>(message: MessageDefinition<Req, Res>, body: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
+  async request<Req, Res>(message: MessageDefinition<Req, Res>, body: Req, options: RequestOptions = {}): Promise<Res> {
+    return (await this.requestVersioned(message, body, options)).response;
+  }
+
+  /**
+   * Send a request; resolves with its response and the protocol version it came in (which says
+   * how to read the batches nested in it), or rejects with a typed error.
+   */
+  requestVersioned<Req, Res>(message: MessageDefinition<Req, Res>, body: Req, options: RequestOptions = {}): Promise<VersionedResponse<Res>> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedError());
     // Hello is not counted: a connection full of requests waiting for a reconnect must still reconnect.
     if (message.type !== Hello.type && this.pending.size + this.waiting.length >= this.options.maxPendingRequests) {
       return Promise.reject(new ThrottledError(ErrorCode.Throttled, `${this.options.maxPendingRequests} requests are already pending on this connection; wait for some to finish`));
     }
     const correlationId = this.allocateCorrelationId();
+    // Hello goes in the base version, which every broker reads; the rest in the connection's,
+    // or in the one the caller encoded nested bytes for (a broker speaks every version up to its newest).
+    const version = message.type === Hello.type ? baseProtocolVersion : (options.version ?? this.version);
+    if (version > this.version) return Promise.reject(versionTooNew(message.name, version, this.version));
     let frame: Buffer;
     try {
-      frame = encodeFrame({ messageType: message.type, version: protocolVersion, flags: 0, correlationId }, message.request, body);
+      frame = encodeRequest(message, body, version, correlationId);
     } catch (error) {
       return Promise.reject(new InvalidArgumentError(`the ${message.name} request cannot be encoded: ${(error as Error).message}`));
     }
-    return new Promise<Res>((resolve, reject) => {
+    return new Promise<VersionedResponse<Res>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
       const entry: Pending = {
         message: message as MessageDefinition<unknown, unknown>,
-        resolve: resolve as (value: unknown) => void,
+        resolve: resolve as (value: VersionedResponse<unknown>) => void,
         reject,
         frame,
+        version,
+        pinned: options.version !== undefined,
+        body,
         correlationId,
         timer: setTimeout(() => {
           this.forget(entry);
@@ -212,8 +265,9 @@ export class BrokerConnection implements FrameSink {
     this.pending.delete(frame.correlationId);
     clearTimeout(entry.timer);
     try {
-      if ((frame.flags & FrameFlags.Error) !== 0) entry.reject(errorFromBody(errorBody.decode(frame.body)));
-      else entry.resolve(entry.message.response.decode(frame.body));
+      const version = isProtocolVersion(frame.version) ? frame.version : baseProtocolVersion;
+      if ((frame.flags & FrameFlags.Error) !== 0) entry.reject(errorFromBody(errorBody.at(version).decode(frame.body)));
+      else entry.resolve({ response: entry.message.response.at(version).decode(frame.body), version });
     } catch (error) {
       entry.reject(new ConnectionError(`the broker's ${entry.message.name} response could not be decoded: ${(error as Error).message}`));
     }
@@ -246,6 +300,23 @@ export class BrokerConnection implements FrameSink {
   }
 
   private dispatch(entry: Pending): void {
+    if (entry.pinned && entry.version > this.version) {
+      // Queued while the connection was down, and the broker it came back to is older.
+      this.forget(entry);
+      entry.reject(versionTooNew(entry.message.name, entry.version, this.version));
+      return;
+    }
+    if (entry.message.type !== Hello.type && !entry.pinned && entry.version !== this.version) {
+      // Queued while the connection was down, and the broker it came back to speaks another version.
+      try {
+        entry.frame = encodeRequest(entry.message, entry.body, this.version, entry.correlationId);
+        entry.version = this.version;
+      } catch (error) {
+        this.forget(entry);
+        entry.reject(new InvalidArgumentError(`the ${entry.message.name} request cannot be sent in protocol version ${this.version}: ${(error as Error).message}`));
+        return;
+      }
+    }
     this.pending.set(entry.correlationId, entry);
     this.outgoing.push(entry.frame as Buffer);
     entry.frame = undefined;
@@ -302,7 +373,12 @@ export class BrokerConnection implements FrameSink {
       this.dropTransport(transport, new ConnectionError(`connection to the broker lost${reason ? `: ${reason}` : ''}`));
     });
     try {
-      this.helloResponse = await this.request(Hello, { protocolVersion, clientId: this.options.clientId, authToken: this.options.authToken ?? null }, { timeoutMs: this.options.connectTimeoutMs });
+      this.helloResponse = await this.sayHello();
+      const answered = this.helloResponse.protocolVersion;
+      if (!isProtocolVersion(answered) || answered > this.versionOffered) {
+        throw new ConnectionError(`the broker answered Hello with protocol version ${answered}, which this client did not offer (it speaks 1 to ${this.versionOffered})`);
+      }
+      this.version = answered;
     } catch (error) {
       if (this.transport === transport) this.transport = undefined;
       transport.close();
@@ -312,6 +388,21 @@ export class BrokerConnection implements FrameSink {
     this.ready = true;
     for (const entry of this.waiting.splice(0)) this.dispatch(entry);
     this.events.emit('connected');
+  }
+
+  /**
+   * Hello, offering the newest version this client speaks. A broker older than version 2 answers
+   * an offer above 1 with UNSUPPORTED_VERSION: then offer 1.
+   */
+  private async sayHello(): Promise<HelloResponse> {
+    const say = (protocolVersion: ProtocolVersion): Promise<HelloResponse> =>
+      this.request(Hello, { protocolVersion, clientId: this.options.clientId, authToken: this.options.authToken ?? null }, { timeoutMs: this.options.connectTimeoutMs });
+    try {
+      return await say(this.versionOffered);
+    } catch (error) {
+      if (!(error instanceof BrokerRequestError) || error.code !== ErrorCode.UnsupportedVersion || this.versionOffered === baseProtocolVersion) throw error;
+      return say(baseProtocolVersion);
+    }
   }
 
   /**
@@ -408,9 +499,17 @@ export class BrokerConnection implements FrameSink {
   }
 }
 
+function versionTooNew(what: string, version: ProtocolVersion, spoken: ProtocolVersion): ProtocolVersionError {
+  return new ProtocolVersionError(`${what} was encoded for protocol version ${version}, but the broker speaks ${spoken}`, spoken);
+}
+
+function encodeRequest(message: MessageDefinition<unknown, unknown>, body: unknown, version: ProtocolVersion, correlationId: number): Buffer {
+  return encodeFrame({ messageType: message.type, version, flags: 0, correlationId }, message.request.at(version), body);
+}
+
 function safeErrorMessage(body: Buffer): string {
   try {
-    return errorBody.decode(body).message;
+    return errorBody.at(baseProtocolVersion).decode(body).message;
   } catch {
     return 'the broker reported an unreadable error';
   }

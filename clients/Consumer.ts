@@ -1,21 +1,29 @@
 import { limits } from '../src/limits.js';
 import { readEntryBatch, type Entry } from '../src/protocol/batch/EntryBatchCodec.js';
+import { entryCreditBytes } from '../src/protocol/batch/EntryCost.js';
 import type { Frame } from '../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../src/protocol/MessageType.js';
-import { Credit, Unsubscribe } from '../src/protocol/messages/credit.js';
+import { baseProtocolVersion, isProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
+import { Credit } from '../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../src/protocol/messages/unsubscribe.js';
 import { ErrorCode } from '../src/protocol/ErrorCode.js';
-import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush, type StartFrom } from '../src/protocol/messages/subscribe.js';
+import { Subscribe, type StartFrom } from '../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../src/protocol/messages/subscriptionBatch.js';
+import { SubscriptionEndPush } from '../src/protocol/messages/subscriptionEnd.js';
 import type { BrokerConnection } from './BrokerConnection.js';
 import { checkArray, checkName, checkPositiveInteger, describeValue } from './ArgumentChecks.js';
 import { toBytes, type Bytes } from './Bytes.js';
 import { CursorCommitter } from './CursorCommitter.js';
-import { BrokerRequestError, InvalidArgumentError } from './errors.js';
+import { BrokerRequestError, InvalidArgumentError, ProtocolVersionError } from './errors.js';
 
 export interface ConsumerOptions {
   readonly keys?: readonly Bytes[];
   readonly prefix?: Bytes;
-  /** Where to start: 'earliest', 'latest' (default) or a sequence. */
-  readonly from?: 'earliest' | 'latest' | number;
+  /**
+   * Where to start: 'earliest', 'latest' (default), a sequence, or `{ timeMs }`: the first entry
+   * appended at or after that time (ms since the epoch; needs protocol version 2).
+   */
+  readonly from?: 'earliest' | 'latest' | number | { readonly timeMs: number };
   /** Resume from this named cursor when it exists (else from `from`); `commit()` stores to it. */
   readonly cursor?: string;
   /** Records the broker may send ahead of what was consumed (default 1000). */
@@ -88,7 +96,8 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   ) {
     const broker = connection.hello.limits;
     this.windowRecords = Math.max(1, options.windowRecords ?? 1000);
-    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, broker.valueBytesMax + broker.keyBytesMax);
+    // The window must hold the largest entry, or the subscription would stall on it.
+    this.windowBytes = Math.max(options.windowBytes ?? 4 * 1024 * 1024, broker.valueBytesMax + broker.keyBytesMax + limits.headerBytesPerRecordMax);
     this.receivedUpTo = start;
     this.consumedUpTo = start;
     this.completedUpTo = start;
@@ -101,6 +110,8 @@ export class Consumer implements AsyncIterableIterator<Entry> {
    */
   static async start(connection: BrokerConnection, options: ConsumerOptions, closeTimeoutMs: number = limits.clientCloseTimeoutMs): Promise<Consumer> {
     const follows = checkedOptions(options);
+    const spoken = connection.protocolVersion;
+    if (typeof options.from === 'object' && spoken < 2) throw new ProtocolVersionError(`subscribing from a time needs protocol version 2; the broker speaks ${spoken}`, spoken);
     const consumer = new Consumer(connection, options, follows, -1, closeTimeoutMs);
     await consumer.subscribe(true);
     consumer.stopListening = [
@@ -173,7 +184,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     }
     this.consumedUpTo = entry.sequence + 1;
     this.unackedRecords++;
-    this.unackedBytes += entry.key.length + entry.value.length;
+    this.unackedBytes += entryCreditBytes(entry.key.length, entry.value.length, entry.headers);
     // Top the window up once half of it is consumed: few Credit requests, never an empty pipe.
     if (this.unackedRecords * 2 >= this.windowRecords || this.unackedBytes * 2 >= this.windowBytes) this.grant();
     return entry;
@@ -194,13 +205,18 @@ export class Consumer implements AsyncIterableIterator<Entry> {
     this.connection.onPush(id, (frame) => this.onPush(id, frame));
     let from: StartFrom = 'LATEST';
     let sequence = 0;
+    let timeMs = 0;
+    const start = this.options.from;
     if (!first) {
       from = 'SEQUENCE';
       sequence = this.receivedUpTo;
-    } else if (this.options.from === 'earliest') from = 'EARLIEST';
-    else if (typeof this.options.from === 'number') {
+    } else if (start === 'earliest') from = 'EARLIEST';
+    else if (typeof start === 'number') {
       from = 'SEQUENCE';
-      sequence = this.options.from;
+      sequence = start;
+    } else if (typeof start === 'object') {
+      from = 'TIME';
+      timeMs = start.timeMs;
     }
     const buffered = this.buffer.length - this.at;
     // The new subscription's credit covers what is still buffered; what is consumed while the
@@ -219,6 +235,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
         cursor: first ? (this.options.cursor ?? null) : null,
         creditRecords: Math.max(0, this.windowRecords - buffered),
         creditBytes: this.windowBytes,
+        timeMs,
       });
     } catch (error) {
       this.connection.offPush(id);
@@ -257,8 +274,9 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   private onPush(id: number, frame: Frame): void {
     if (id !== this.id || this.done) return;
     if (frame.messageType === MessageType.SubscriptionBatch) {
-      const batch = SubscriptionBatchPush.body.decode(frame.body);
-      for (const entry of readEntryBatch(batch.entries)) if (entry.sequence >= this.receivedUpTo) this.buffer.push(entry);
+      const version = pushVersion(frame);
+      const batch = SubscriptionBatchPush.body.at(version).decode(frame.body);
+      for (const entry of readEntryBatch(batch.entries, version)) if (entry.sequence >= this.receivedUpTo) this.buffer.push(entry);
       this.receivedUpTo = Math.max(this.receivedUpTo, batch.nextSequence);
       if (this.waiter !== undefined && this.at < this.buffer.length) {
         const w = this.waiter;
@@ -266,7 +284,7 @@ export class Consumer implements AsyncIterableIterator<Entry> {
         w.resolve({ done: false, value: this.take() });
       }
     } else if (frame.messageType === MessageType.SubscriptionEnd) {
-      const end = SubscriptionEndPush.body.decode(frame.body);
+      const end = SubscriptionEndPush.body.at(pushVersion(frame)).decode(frame.body);
       this.receivedUpTo = Math.max(this.receivedUpTo, end.nextSequence);
       // A broker going away is not the end of the stream: the reconnect re-subscribes.
       if (end.code !== ErrorCode.ShuttingDown) this.finish(new BrokerRequestError(end.code, end.message));
@@ -298,6 +316,11 @@ export class Consumer implements AsyncIterableIterator<Entry> {
   }
 }
 
+/** A push is in the version of the Subscribe that started it. */
+function pushVersion(frame: Frame): ProtocolVersion {
+  return isProtocolVersion(frame.version) ? frame.version : baseProtocolVersion;
+}
+
 /** Check every option (InvalidArgumentError naming the first bad one); returns what the subscription follows, as bytes. */
 function checkedOptions(options: ConsumerOptions): { keys: Buffer[]; prefix: Buffer | null } {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`subscribe takes options { keys | prefix, from?, cursor?, ... }, got ${describeValue(options)}`);
@@ -305,8 +328,9 @@ function checkedOptions(options: ConsumerOptions): { keys: Buffer[]; prefix: Buf
   if ((keys.length === 0) === (options.prefix === undefined)) throw new InvalidArgumentError('subscribe to keys or to a prefix (exactly one)');
   const prefix = options.prefix === undefined ? null : toBytes(options.prefix, 'prefix');
   const from: unknown = options.from;
-  if (!(from === undefined || from === 'earliest' || from === 'latest' || (typeof from === 'number' && Number.isSafeInteger(from) && from >= 0))) {
-    throw new InvalidArgumentError(`from must be 'earliest', 'latest' or a sequence (an integer ≥ 0), got ${describeValue(from)}`);
+  const isTime = from !== null && typeof from === 'object' && Number.isSafeInteger((from as { timeMs?: unknown }).timeMs);
+  if (!(from === undefined || from === 'earliest' || from === 'latest' || (typeof from === 'number' && Number.isSafeInteger(from) && from >= 0) || isTime)) {
+    throw new InvalidArgumentError(`from must be 'earliest', 'latest', a sequence (an integer ≥ 0) or { timeMs } (ms since the epoch), got ${describeValue(from)}`);
   }
   if (options.cursor !== undefined) checkName(options.cursor, 'cursor');
   checkPositiveInteger(options.windowRecords, 'windowRecords');

@@ -1,4 +1,4 @@
-import { CommitCursor } from '../src/protocol/messages/cursors.js';
+import { CommitCursor } from '../src/protocol/messages/commitCursor.js';
 import type { BrokerConnection } from './BrokerConnection.js';
 
 /**

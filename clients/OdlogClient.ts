@@ -1,20 +1,27 @@
-import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
+import { encodeRecordBatch } from '../src/protocol/batch/RecordBatchCodec.js';
 import { readKeyEntryBatch, type KeyEntry } from '../src/protocol/batch/EntryBatchCodec.js';
-import { Flush, Seal } from '../src/protocol/messages/admin.js';
+import { Flush } from '../src/protocol/messages/flush.js';
+import { Seal } from '../src/protocol/messages/seal.js';
 import { Append } from '../src/protocol/messages/append.js';
 import { Count } from '../src/protocol/messages/count.js';
-import { CommitCursor, GetCursor, type CursorInfo } from '../src/protocol/messages/cursors.js';
+import { CommitCursor } from '../src/protocol/messages/commitCursor.js';
+import { GetCursor, type CursorInfo } from '../src/protocol/messages/getCursor.js';
 import { ListKeys } from '../src/protocol/messages/listKeys.js';
+import { ListCursors, type CursorState } from '../src/protocol/messages/listCursors.js';
+import { DeleteCursor } from '../src/protocol/messages/deleteCursor.js';
+import { ResetCursor, type CursorTarget } from '../src/protocol/messages/resetCursor.js';
 import { ListSegments, type SegmentInfo } from '../src/protocol/messages/listSegments.js';
 import { Ping } from '../src/protocol/messages/ping.js';
 import { Scan } from '../src/protocol/messages/scan.js';
 import { limits } from '../src/limits.js';
+import { baseProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
 import { Stats, type StatsResponse } from '../src/protocol/messages/stats.js';
 import { appendRequest, type AppendOptions, type AppendResult } from './AppendOptions.js';
-import { checkArray, checkDurationMs, checkName, checkSequence, describeValue } from './ArgumentChecks.js';
+import { checkArray, checkDurationMs, checkName, checkPositiveInteger, checkSequence, describeValue } from './ArgumentChecks.js';
 import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
 import { toBytes, type Bytes } from './Bytes.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, ProtocolVersionError } from './errors.js';
+import { toRecordBytes, type RecordInput } from './RecordInput.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 import { socketTransports, type SocketOptions } from './transport/SocketTransport.js';
@@ -24,10 +31,7 @@ import type { TransportFactory } from './transport/Transport.js';
 export { toBytes, type Bytes } from './Bytes.js';
 export type { AppendOptions, AppendResult } from './AppendOptions.js';
 
-export interface RecordInput {
-  readonly key: Bytes;
-  readonly value: Bytes;
-}
+export type { HeaderInput, RecordInput } from './RecordInput.js';
 
 export interface ClientOptions {
   /** `host:port`; default `ODLOG_BROKER` or 127.0.0.1:7070. */
@@ -46,6 +50,12 @@ export interface ClientOptions {
   /** How long `close()` waits for producers' acknowledgements and consumers' final commits (default 5 s). */
   readonly closeTimeoutMs?: number;
   /**
+   * The newest protocol version to offer (default 2, the newest this client speaks). The client
+   * speaks 2 with a broker that does (record headers, entry timestamps, reading from a time) and 1
+   * otherwise; `client.protocolVersion` says which.
+   */
+  readonly protocolVersion?: ProtocolVersion;
+  /**
    * Open connections through this instead of TCP/TLS to `broker` (an in-memory transport in
    * tests, a custom tunnel); `broker` then only names the address.
    */
@@ -53,8 +63,15 @@ export interface ClientOptions {
 }
 
 export interface ScanRange {
+  /** First sequence (default 0). */
   readonly start?: number;
+  /** Exclusive end (default: unbounded). */
   readonly end?: number;
+  /**
+   * Start at the key's first entry appended at or after this time (ms since the epoch), if that
+   * is after `start`. Needs protocol version 2 (ProtocolVersionError otherwise).
+   */
+  readonly startTimeMs?: number;
 }
 
 export interface ScanPage {
@@ -106,40 +123,77 @@ export class OdlogClient {
       connectTimeoutMs: options.connectTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       reconnect: options.reconnect,
+      protocolVersion: options.protocolVersion,
     });
     return new OdlogClient(connection, address, options.closeTimeoutMs ?? limits.clientCloseTimeoutMs);
   }
 
-  /** Append a batch atomically. */
+  /** The protocol version spoken with the broker: 2, or 1 with a broker older than version 2. */
+  get protocolVersion(): ProtocolVersion {
+    return this.connection.protocolVersion;
+  }
+
+  /**
+   * Append a batch atomically: all records get contiguous sequences (`startSequence + i` for
+   * record `i`), or none is appended. Headers need protocol version 2.
+   *
+   * @example
+   * const { startSequence } = await client.append([{ key: 'orders', value: '{"id":1}', headers: [{ name: 'trace-id', value: 'abc' }] }]);
+   */
   async append(records: readonly RecordInput[], options: AppendOptions = {}): Promise<AppendResult> {
-    return this.appendEncoded(encodeRecordBatch(checkArray(records, 'records').map(toRecordBytes)), options);
+    const version = this.connection.protocolVersion;
+    const bytes = checkArray(records, 'records').map((r, i) => toRecordBytes(r, `record ${i}`, version));
+    return this.appendEncoded(encodeRecordBatch(bytes, version), { ...options, protocolVersion: version });
   }
 
-  /** Append a batch already encoded with `encodeRecordBatch` (encode once, send many times). */
-  async appendEncoded(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
-    return this.connection.request(Append, appendRequest(records, options));
+  /**
+   * Append a batch already encoded with `encodeRecordBatch(records, protocolVersion)` (encode once,
+   * send many times); `options.protocolVersion` (default 1) must be the version it was encoded in.
+   *
+   * @example
+   * const batch = encodeRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }]);
+   * for (let i = 0; i < 10; i++) await client.appendEncoded(batch);
+   */
+  async appendEncoded(records: Buffer, options: AppendOptions & { readonly protocolVersion?: ProtocolVersion } = {}): Promise<AppendResult> {
+    return this.connection.request(Append, appendRequest(records, options), { version: options.protocolVersion ?? baseProtocolVersion });
   }
 
-  /** One page of a key's entries; `maxWaitMs` long-polls when there is nothing yet. */
+  /**
+   * One page of a key's entries; `maxWaitMs` long-polls when there is nothing yet. With protocol
+   * version 2 each entry has its `offset`, `timestamp` (append time, ms) and `headers` (when it
+   * has any).
+   *
+   * @example
+   * const page = await client.scan('orders', { startTimeMs: Date.now() - 60_000 });
+   * for (const e of page.entries) console.log(e.sequence, new Date(e.timestamp ?? 0), e.value.toString());
+   */
   async scan(key: Bytes, range: ScanRange = {}, options: { limit?: number; maxBytes?: number; maxWaitMs?: number } = {}): Promise<ScanPage> {
     const waitMs = options.maxWaitMs ?? 0;
-    const response = await this.connection.request(
+    const startTimeMs = range?.startTimeMs ?? null;
+    if (startTimeMs !== null) {
+      if (typeof startTimeMs !== 'number' || !Number.isSafeInteger(startTimeMs)) throw new InvalidArgumentError(`startTimeMs must be a time in ms since the epoch (an integer), got ${describeValue(startTimeMs)}`);
+      this.requireVersion2('scanning from a time (startTimeMs)');
+    }
+    const { response, version } = await this.connection.requestVersioned(
       Scan,
-      { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs },
-      { timeoutMs: waitMs + limits.clientRequestTimeoutMs },
+      { key: toBytes(key, 'key'), ...checkedRange(range), limit: options.limit ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, maxWaitMs: waitMs, startTimeMs },
+      { timeoutMs: waitMs + limits.clientRequestTimeoutMs, version: startTimeMs !== null ? 2 : undefined },
     );
-    return { entries: readKeyEntryBatch(response.entries), nextSequence: response.nextSequence };
+    return { entries: readKeyEntryBatch(response.entries, version), nextSequence: response.nextSequence };
   }
 
-  /** Every entry of a key in the range, page by page. */
+  /** Every entry of a key in the range (from `startTimeMs` if given), page by page. */
   async *scanAll(key: Bytes, range: ScanRange = {}, pageLimit = 1000): AsyncGenerator<KeyEntry, number, undefined> {
     let start = range.start ?? 0;
     const end = range.end;
+    let startTimeMs = range.startTimeMs;
     for (;;) {
-      const page = await this.scan(key, { start, end }, { limit: pageLimit });
+      const page = await this.scan(key, { start, end, startTimeMs }, { limit: pageLimit });
       for (const entry of page.entries) yield entry;
       if (page.entries.length === 0 || page.nextSequence <= start) return page.nextSequence;
+      // The pages after the first start past the time already.
       start = page.nextSequence;
+      startTimeMs = undefined;
     }
   }
 
@@ -173,8 +227,14 @@ export class OdlogClient {
     return (await this.connection.request(ListSegments, checkedRange(range))).segments;
   }
 
-  async seal(): Promise<void> {
-    await this.connection.request(Seal, {});
+  /**
+   * Seal the active segment (admin). Resolves with the id of the segment it sealed, null when
+   * there was nothing to seal (the active segment was empty or already sealed), or undefined from
+   * a broker that speaks protocol version 1, which does not say.
+   */
+  async seal(): Promise<number | null | undefined> {
+    const { response, version } = await this.connection.requestVersioned(Seal, {});
+    return version >= 2 ? response.sealedSegment : undefined;
   }
 
   /** Make everything committed durable; resolves with the durable watermark. */
@@ -184,6 +244,11 @@ export class OdlogClient {
 
   async stats(): Promise<StatsResponse> {
     return this.connection.request(Stats, {});
+  }
+
+  private requireVersion2(what: string): void {
+    const version = this.connection.protocolVersion;
+    if (version < 2) throw new ProtocolVersionError(`${what} needs protocol version 2; the broker speaks ${version}`, version);
   }
 
   /** Round trip in milliseconds. */
@@ -208,6 +273,67 @@ export class OdlogClient {
 
   async getCursor(name: string): Promise<CursorInfo | null> {
     return (await this.connection.request(GetCursor, { name: checkName(name, 'name') })).cursor;
+  }
+
+  /**
+   * One page of the named cursors this token may see (all of them for an admin), sorted by name,
+   * each with its position and lag; pass the last name as `after` for the next page.
+   *
+   * @example
+   * const { cursors, more } = await client.listCursors({ prefix: 'billing-' });
+   */
+  async listCursors(options: { prefix?: string; after?: string; limit?: number } = {}): Promise<{ cursors: CursorState[]; more: boolean }> {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`listCursors takes options { prefix?, after?, limit? }, got ${describeValue(options)}`);
+    const { prefix, after, limit } = options;
+    if (prefix !== undefined && typeof prefix !== 'string') throw new InvalidArgumentError(`prefix must be a string, got ${describeValue(prefix)}`);
+    checkPositiveInteger(limit, 'limit');
+    return this.connection.request(ListCursors, { prefix: prefix ?? null, after: after === undefined ? null : checkName(after, 'after'), limit: limit ?? 100 });
+  }
+
+  /** Every named cursor this token may see (under a name prefix), page by page. */
+  async *cursors(options: { prefix?: string } = {}): AsyncGenerator<CursorState, void, undefined> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.listCursors({ prefix: options.prefix, after, limit: limits.listCursorsMax });
+      yield* page.cursors;
+      if (!page.more || page.cursors.length === 0) return;
+      after = page.cursors[page.cursors.length - 1].name;
+    }
+  }
+
+  /**
+   * Forget a named cursor (NotFoundError if there is none; ForbiddenError if this token may not
+   * read what it follows and is not admin). A consumer still committing to it creates it again.
+   */
+  async deleteCursor(name: string): Promise<void> {
+    await this.connection.request(DeleteCursor, { name: checkName(name, 'name') });
+  }
+
+  /**
+   * Move an existing named cursor, as kafka-consumer-groups --reset-offsets does: to 'earliest'
+   * (0), 'latest' (the end of the log now), a sequence, or `{ timeMs }` (the first entry appended
+   * at or after that time). Resolves with where it was and where it is. A consumer still
+   * committing to it moves it again: stop it first.
+   *
+   * @example
+   * const { previousSequence, sequence } = await client.resetCursor('billing', { timeMs: Date.parse('2026-12-02T10:00:00Z') });
+   */
+  async resetCursor(name: string, to: 'earliest' | 'latest' | number | { readonly timeMs: number }): Promise<{ previousSequence: number; sequence: number }> {
+    checkName(name, 'name');
+    let target: CursorTarget;
+    let sequence = 0;
+    let timeMs = 0;
+    if (to === 'earliest') target = 'EARLIEST';
+    else if (to === 'latest') target = 'LATEST';
+    else if (typeof to === 'number') {
+      target = 'SEQUENCE';
+      sequence = checkSequence(to, 'to');
+    } else if (to !== null && typeof to === 'object' && Number.isSafeInteger((to as { timeMs?: unknown }).timeMs)) {
+      target = 'TIME';
+      timeMs = to.timeMs;
+    } else throw new InvalidArgumentError(`to must be 'earliest', 'latest', a sequence (an integer ≥ 0) or { timeMs }, got ${describeValue(to)}`);
+    const moved = await this.connection.request(ResetCursor, { name, to: target, sequence, timeMs });
+    return { previousSequence: moved.previousSequence, sequence: moved.sequence };
   }
 
   /** A batching, idempotent producer on this client's connection. */
@@ -266,11 +392,6 @@ export class OdlogClient {
   }
 }
 
-function toRecordBytes(r: unknown, i: number): RecordBytes {
-  if (r === null || typeof r !== 'object') throw new InvalidArgumentError(`record ${i} must be an object { key, value }, got ${describeValue(r)}`);
-  const record = r as RecordInput;
-  return { key: toBytes(record.key, `record ${i}: key`), value: toBytes(record.value, `record ${i}: value`) };
-}
 
 function checkedRange(range: ScanRange): { start: number; end: number | null } {
   if (range === null || typeof range !== 'object') throw new InvalidArgumentError(`a range must be an object { start?, end? }, got ${describeValue(range)}`);

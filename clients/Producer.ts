@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { encodeRecordBatch, type RecordBytes } from '../src/protocol/batch/RecordBatchCodec.js';
 import { Append } from '../src/protocol/messages/append.js';
 import { appendRequest } from './AppendOptions.js';
-import { checkDurationMs, checkName, checkPositiveInteger, checkRecordSizes } from './ArgumentChecks.js';
+import { checkArray, checkDurationMs, checkName, checkPositiveInteger, checkRecordSizes } from './ArgumentChecks.js';
 import type { BrokerConnection } from './BrokerConnection.js';
-import { toBytes, type Bytes } from './Bytes.js';
-import { ClientClosedError } from './errors.js';
+import type { Bytes } from './Bytes.js';
+import { ClientClosedError, InvalidArgumentError } from './errors.js';
+import { recordBytesOf, toRecordBytes, type HeaderInput, type RecordInput } from './RecordInput.js';
+import { baseProtocolVersion, type ProtocolVersion } from '../src/protocol/ProtocolVersion.js';
 
 export interface ProducerOptions {
   /** Records per batch (default 1000). */
@@ -34,18 +36,27 @@ export class ProducerBufferFullError extends Error {
   readonly retryable = true;
 }
 
-interface Waiting {
-  readonly record: RecordBytes;
-  readonly resolve: (sequence: number) => void;
+/**
+ * One send: a record, or the records of a sendBatch (which go in one batch, contiguous). Resolved
+ * with the sequence of its first record once the batch holding it is acknowledged.
+ */
+interface Send {
+  readonly records: readonly RecordBytes[];
+  /** Key, value and header bytes of its records (what counts against batchBytes). */
+  readonly bytes: number;
+  readonly resolve: (firstSequence: number) => void;
   readonly reject: (error: Error) => void;
 }
 
 interface Batch {
   readonly number: number;
   readonly records: RecordBytes[];
-  readonly senders: { resolve: (sequence: number) => void; reject: (error: Error) => void }[];
+  /** Its sends, each with the index of its first record in `records`. */
+  readonly senders: { readonly send: Send; readonly first: number }[];
   bytes: number;
   encoded: Buffer | undefined;
+  /** The protocol version `encoded` is in. */
+  encodedVersion: ProtocolVersion;
   firstSentAtMs: number;
   /** Its sends were resolved or rejected; a late answer is ignored. */
   settled: boolean;
@@ -55,11 +66,13 @@ interface Batch {
  * Batches records and sends them with idempotent retries: each batch carries the producer id
  * and a batch number, so when a connection drops mid-flight the batch is sent again and the
  * broker answers a batch it already has with its original sequences. Each `send` resolves
- * with its record's sequence.
+ * with its record's sequence; each `sendBatch` with its records' sequences, contiguous, as its
+ * records are appended together in one batch (atomically).
  *
  * @example
  * const producer = client.producer({ lingerMs: 5 });
- * const seq = await producer.send('orders', JSON.stringify(order));
+ * const seq = await producer.send('orders', JSON.stringify(order), [{ name: 'trace-id', value: traceId }]);
+ * const [debit, credit] = await producer.sendBatch([{ key: 'acct-1', value: '-10' }, { key: 'acct-2', value: '+10' }]);
  * await producer.close();
  */
 export class Producer {
@@ -78,7 +91,7 @@ export class Producer {
   private buffered = 0;
   private nextBatchNumber = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
-  private readonly blocked: Waiting[] = [];
+  private readonly blocked: Send[] = [];
   /** close() was called: sends are refused; what is held still goes. */
   private closing = false;
   /** Set when close gave up: every record not yet acknowledged was rejected with it. */
@@ -113,29 +126,63 @@ export class Producer {
   }
 
   /**
-   * Queue one record; resolves with its sequence once its batch is acknowledged. A key or value
-   * that is not bytes or a string, or is over the broker's limits, rejects this send alone with
-   * InvalidArgumentError (the records batched with it are unaffected).
+   * Queue one record, with optional headers (protocol version 2); resolves with its sequence once
+   * its batch is acknowledged. A key, value or header that is not bytes or a string, or is over
+   * the broker's limits, rejects this send alone with InvalidArgumentError (the records batched
+   * with it are unaffected); headers with a broker that speaks version 1 reject it with
+   * ProtocolVersionError.
    */
-  send(key: Bytes, value: Bytes): Promise<number> {
-    if (this.closing) return Promise.reject(new ClientClosedError('the producer is closed'));
+  send(key: Bytes, value: Bytes, headers?: readonly HeaderInput[]): Promise<number> {
     let record: RecordBytes;
     try {
-      record = { key: toBytes(key, 'key'), value: toBytes(value, 'value') };
+      record = toRecordBytes({ key, value, headers }, undefined, this.client.connection.protocolVersion);
       checkRecordSizes(record.key, record.value, this.client.connection.hello.limits);
     } catch (error) {
       return Promise.reject(error as Error);
     }
+    return this.queue([record]);
+  }
+
+  /**
+   * Queue records to be appended together, atomically (all of them or none), with contiguous
+   * sequences, after the sends made before; resolves with the sequence of each record. A bad
+   * record rejects the whole call (InvalidArgumentError naming it) and nothing of it is sent; so
+   * does a call holding more records or bytes than the broker takes in one batch.
+   *
+   * @example
+   * const [first, second] = await producer.sendBatch([{ key: 'k', value: 'a' }, { key: 'k', value: 'b', headers: [{ name: 'n', value: '2' }] }]);
+   * // second === first + 1
+   */
+  async sendBatch(records: readonly RecordInput[]): Promise<number[]> {
+    const limits = this.client.connection.hello.limits;
+    const version = this.client.connection.protocolVersion;
+    const bytes = checkArray(records, 'records').map((r, i) => {
+      const record = toRecordBytes(r, `record ${i}`, version);
+      checkRecordSizes(record.key, record.value, limits);
+      return record;
+    });
+    if (bytes.length === 0) return [];
+    if (bytes.length > limits.batchRecordsMax) throw new InvalidArgumentError(`sendBatch takes at most the broker's batchRecordsMax of ${limits.batchRecordsMax} records, got ${bytes.length}`);
+    const size = bytes.reduce((sum, r) => sum + recordBytesOf(r), 0);
+    if (size > limits.batchBytesMax) throw new InvalidArgumentError(`sendBatch takes at most the broker's batchBytesMax of ${limits.batchBytesMax} bytes, got ${size}`);
+    const first = await this.queue(bytes);
+    return bytes.map((_, i) => first + i);
+  }
+
+  /** Queue one send (one record or a sendBatch's records); resolves with its first record's sequence. */
+  private queue(records: readonly RecordBytes[]): Promise<number> {
+    if (this.closing) return Promise.reject(new ClientClosedError('the producer is closed'));
     return new Promise<number>((resolve, reject) => {
+      const send: Send = { records, bytes: records.reduce((sum, r) => sum + recordBytesOf(r), 0), resolve, reject };
       if (this.buffered >= this.bufferRecords) {
         if (this.blocked.length >= this.blockedSendsMax) {
           reject(new ProducerBufferFullError(`the producer holds ${this.buffered} records and ${this.blocked.length} sends wait for room; await earlier sends`));
           return;
         }
-        this.blocked.push({ record, resolve, reject });
+        this.blocked.push(send);
         return;
       }
-      this.add(record, resolve, reject);
+      this.add(send);
     });
   }
 
@@ -177,20 +224,21 @@ export class Producer {
     return this.buffered + this.blocked.length;
   }
 
-  private add(record: RecordBytes, resolve: (sequence: number) => void, reject: (error: Error) => void): void {
-    const size = record.key.length + record.value.length;
-    if (this.open !== undefined && (this.open.records.length >= this.batchRecords || this.open.bytes + size > this.batchBytes)) this.closeOpenBatch();
+  private add(send: Send): void {
+    const count = send.records.length;
+    // A send never spans batches; one larger than the producer's batch size goes alone.
+    if (this.open !== undefined && (this.open.records.length + count > this.batchRecords || this.open.bytes + send.bytes > this.batchBytes)) this.closeOpenBatch();
     if (this.open === undefined) {
-      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, firstSentAtMs: 0, settled: false };
+      this.open = { number: -1, records: [], senders: [], bytes: 0, encoded: undefined, encodedVersion: baseProtocolVersion, firstSentAtMs: 0, settled: false };
       this.lingerTimer = setTimeout(() => {
         this.closeOpenBatch();
         this.pump();
       }, this.lingerMs);
     }
-    this.open.records.push(record);
-    this.open.senders.push({ resolve, reject });
-    this.open.bytes += size;
-    this.buffered++;
+    this.open.senders.push({ send, first: this.open.records.length });
+    this.open.records.push(...send.records);
+    this.open.bytes += send.bytes;
+    this.buffered += count;
     if (this.open.records.length >= this.batchRecords || this.open.bytes >= this.batchBytes) {
       this.closeOpenBatch();
       this.pump();
@@ -221,7 +269,12 @@ export class Producer {
    * fails everything in flight at once) never reorders the producer's records.
    */
   private transmit(batch: Batch): void {
-    batch.encoded ??= encodeRecordBatch(batch.records);
+    // In the connection's version; again if a reconnect reached a broker that speaks another.
+    const version = this.client.connection.protocolVersion;
+    if (batch.encoded === undefined || batch.encodedVersion !== version) {
+      batch.encoded = encodeRecordBatch(batch.records, version);
+      batch.encodedVersion = version;
+    }
     if (batch.firstSentAtMs === 0) batch.firstSentAtMs = Date.now();
     this.client.connection
       .request(
@@ -232,18 +285,19 @@ export class Producer {
           // Waiting in the broker's FIFO queue keeps batches in order where failing fast would not.
           queueTimeoutMs: 10_000,
         }),
+        { version },
       )
       .then(
         (result) => {
           if (batch.settled) return;
           this.retryAttempt = 0;
-          this.settle(batch, (s, i) => s.resolve(result.startSequence + i));
+          this.settle(batch, (s) => s.send.resolve(result.startSequence + s.first));
         },
         (error: unknown) => {
           if (batch.settled) return;
           const retryable = (error as { retryable?: boolean }).retryable === true;
           if (!retryable || Date.now() - batch.firstSentAtMs >= this.deliveryTimeoutMs) {
-            this.settle(batch, (s) => s.reject(error as Error));
+            this.settle(batch, (s) => s.send.reject(error as Error));
             return;
           }
           this.retrying = true;
@@ -266,16 +320,13 @@ export class Producer {
     }, delay);
   }
 
-  private settle(batch: Batch, each: (sender: Batch['senders'][number], index: number) => void): void {
+  private settle(batch: Batch, each: (sender: Batch['senders'][number]) => void): void {
     batch.settled = true;
     this.inFlight--;
     this.inFlightBatches.delete(batch);
     this.buffered -= batch.records.length;
     batch.senders.forEach(each);
-    while (this.blocked.length > 0 && this.buffered < this.bufferRecords) {
-      const w = this.blocked.shift() as Waiting;
-      this.add(w.record, w.resolve, w.reject);
-    }
+    while (this.blocked.length > 0 && this.buffered < this.bufferRecords) this.add(this.blocked.shift() as Send);
     if (this.retrying) this.resendWhenSettled();
     else this.pump();
     if (this.buffered === 0 && this.blocked.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -292,7 +343,7 @@ export class Producer {
     this.closeOpenBatch();
     const reject = (batch: Batch, error: Error): void => {
       batch.settled = true;
-      for (const sender of batch.senders) sender.reject(error);
+      for (const sender of batch.senders) sender.send.reject(error);
     };
     for (const batch of this.ready.splice(0)) reject(batch, batch.firstSentAtMs === 0 ? unsent : unanswered);
     for (const batch of this.failed.splice(0)) reject(batch, unanswered);

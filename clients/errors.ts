@@ -77,6 +77,27 @@ export class InvalidArgumentError extends TypeError {
   readonly retryable = false;
 }
 
+/**
+ * What was asked needs a newer protocol version than the broker speaks (record headers, entry
+ * timestamps and starting from a time need version 2; `spokenVersion` says what it speaks).
+ * Nothing was sent. Upgrade the broker, or do without.
+ *
+ * @example
+ * try { await producer.send('orders', value, [{ name: 'trace', value: 'abc' }]) }
+ * catch (e) { if (e instanceof ProtocolVersionError) await producer.send('orders', value) }
+ */
+export class ProtocolVersionError extends Error {
+  override readonly name = 'ProtocolVersionError';
+  readonly retryable = false;
+  constructor(
+    message: string,
+    /** The protocol version the broker speaks with this client. */
+    readonly spokenVersion: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The connection to the broker failed or was lost; the request's outcome is unknown if it was sent. */
 export class ConnectionError extends Error {
   override readonly name: string = 'ConnectionError';

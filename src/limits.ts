@@ -297,6 +297,17 @@ export const limits = {
   kafkaProducerSequencesMax: 100_000,
   /** Distinct refusals logged per Kafka connection ("logged once" each); beyond it, none. */
   kafkaRefusalsLoggedMax: 64,
+
+  // ---- native protocol: cursors ----------------------------------------------------------------------
+
+  /** Cursors in one ListCursors page (its `limit` is clamped to this): each costs a lag count, so a
+   *  page stays as cheap as a Stats request's cursors. */
+  listCursorsMax: 1000,
+  /** Bytes of cursors (names, keys, prefix) in one ListCursors page; past it the page is cut (it
+   *  holds at least one cursor), and the client asks for the next with `after`. */
+  listCursorsBytesMax: 1024 * 1024,
+  /** Keys whose own lag `odlog cursors describe` counts for a prefix cursor (one Count each). */
+  cliCursorKeysMax: 100,
 } as const;
 
 export type Limits = typeof limits;

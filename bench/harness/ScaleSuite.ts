@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { OdlogClient } from '../../clients/OdlogClient.js';
 import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
-import { protocolVersion } from '../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../src/protocol/ProtocolVersion.js';
 import { Hello } from '../../src/protocol/messages/hello.js';
 import { Subscribe } from '../../src/protocol/messages/subscribe.js';
 import type { BenchOptions, Workload } from './BenchOptions.js';
@@ -101,10 +101,10 @@ async function stalledConsumerMemory(target: RunningTarget, bytes: number): Prom
   const [host, port] = [target.address.slice(0, target.address.lastIndexOf(':')), Number(target.address.slice(target.address.lastIndexOf(':') + 1))];
   const socket = connect({ host, port });
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(encodeFrame({ messageType: Hello.type, version: protocolVersion, flags: 0, correlationId: 1 }, Hello.request, { protocolVersion, clientId: 'stalled', authToken: null }));
+  socket.write(encodeFrame({ messageType: Hello.type, version: protocolVersion, flags: 0, correlationId: 1 }, Hello.request.at(protocolVersion), { protocolVersion, clientId: 'stalled', authToken: null }));
   socket.write(
-    encodeFrame({ messageType: Subscribe.type, version: protocolVersion, flags: 0, correlationId: 2 }, Subscribe.request, {
-      subscriptionId: 1, keys: [], prefix: Buffer.from('stall:'), from: 'LATEST', sequence: 0, cursor: null, creditRecords: 0x7fffffff, creditBytes: 2 ** 50,
+    encodeFrame({ messageType: Subscribe.type, version: protocolVersion, flags: 0, correlationId: 2 }, Subscribe.request.at(protocolVersion), {
+      subscriptionId: 1, keys: [], prefix: Buffer.from('stall:'), from: 'LATEST', sequence: 0, cursor: null, creditRecords: 0x7fffffff, creditBytes: 2 ** 50, timeMs: 0,
     }),
   );
   socket.pause(); // never read

@@ -6,18 +6,21 @@
  *   npm run bench:micro -- --json FILE  also write it as JSON
  *   npm run bench:micro -- --time 300   ms per task (default 500)
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { Bench } from 'tinybench';
-import { EntryBatchWriter, readEntryBatch } from '../../src/protocol/batch/EntryBatchCodec.js';
+import { EntryBatchWriter, readEntryBatch, readKeyEntryBatch } from '../../src/protocol/batch/EntryBatchCodec.js';
 import { encodeRecordBatch, walkRecordBatch } from '../../src/protocol/batch/RecordBatchCodec.js';
 import { FrameDecoder } from '../../src/protocol/frame/FrameDecoder.js';
 import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
 import { Append } from '../../src/protocol/messages/append.js';
-import { loadSchema } from '../../src/protocol/Schemas.js';
+import { batchSchemas } from '../../src/protocol/batch/batchSchemas.js';
+import { publishedSchemas } from '../../src/protocol/catalogue.js';
+import { compileBody } from '../../src/protocol/schema/BodySchema.js';
 import { LogDb, RecordBatch } from '../../src/index.js';
+import { headerBlocks } from '../../src/broker/handlers/headerBlocks.js';
 import { nonNegativeInteger, text, valueFlag } from '../../src/args/Flag.js';
 import { parseArgs } from '../../src/args/parseArgs.js';
 
@@ -59,13 +62,13 @@ async function group(name: string, items: number, tasks: [string, () => unknown,
 // ---- codecs ---------------------------------------------------------------------------------------
 
 const appendRequest = { producerId: 'p', batchNumber: 1, awaitDurable: true, timeoutMs: 0, expect: [], records: recordBytes };
-const appendFrame = encodeFrame({ messageType: Append.type, version: 1, flags: 0, correlationId: 7 }, Append.request, appendRequest);
-const hundredFrames = Buffer.concat(Array.from({ length: 100 }, () => encodeFrame({ messageType: Append.type, version: 1, flags: 1, correlationId: 7 }, Append.response, { startSequence: 123456, count: 1000, duplicate: false })));
+const appendFrame = encodeFrame({ messageType: Append.type, version: 1, flags: 0, correlationId: 7 }, Append.request.at(1), appendRequest);
+const hundredFrames = Buffer.concat(Array.from({ length: 100 }, () => encodeFrame({ messageType: Append.type, version: 1, flags: 1, correlationId: 7 }, Append.response.at(1), { startSequence: 123456, count: 1000, duplicate: false })));
 const sink = { frame: () => undefined, oversized: () => undefined, malformed: () => undefined };
 const copyTarget = Buffer.allocUnsafe(1 << 21);
 
 await group('frame (1 Append of 1000 records)', 1, [
-  ['encodeFrame(Append request)', () => encodeFrame({ messageType: Append.type, version: 1, flags: 0, correlationId: 7 }, Append.request, appendRequest)],
+  ['encodeFrame(Append request)', () => encodeFrame({ messageType: Append.type, version: 1, flags: 0, correlationId: 7 }, Append.request.at(1), appendRequest)],
   ['baseline: Buffer copy of the frame', () => appendFrame.copy(copyTarget), true],
 ]);
 await group('frame decode (100 small frames in one chunk)', 100, [
@@ -76,11 +79,46 @@ await group('record batch (1000 records, 100 B values)', records, [
   ['walkRecordBatch', () => walkRecordBatch(recordBytes, 100_000)],
   ['encodeRecordBatch', () => encodeRecordBatch(recordList)],
   ['avsc record-batch.avsc decode', (() => {
-    const type = loadSchema('record-batch').type;
+    const type = batchSchemas.record[1].type;
     return () => type.fromBuffer(recordBytes);
   })()],
   ['baseline: Buffer copy of the batch', () => recordBytes.copy(copyTarget), true],
 ]);
+// Protocol version 2: what headers cost when absent (a 00 per record) and when present (two per
+// record), against version 1 on the same records. The broker's path is walk + storage header blocks.
+const withHeaders = recordList.map((r, i) => ({ ...r, headers: [{ name: 'trace-id', value: Buffer.from(`t-${i}`) }, { name: 'content-type', value: Buffer.from('application/json') }] }));
+const recordBytesV2 = encodeRecordBatch(recordList, 2);
+const recordBytesV2Headers = encodeRecordBatch(withHeaders, 2);
+const walkWithBlocks = (bytes: Buffer): unknown => {
+  const walked = walkRecordBatch(bytes, 100_000, 0, bytes.length, 2);
+  return walked.headers !== undefined ? headerBlocks(walked.headers, walked.count) : walked;
+};
+await group('record batch walk, protocol 2 (1000 records, 100 B values)', records, [
+  ['walkRecordBatch, version 1', () => walkRecordBatch(recordBytes, 100_000), true],
+  ['walkRecordBatch, version 2, no headers', () => walkWithBlocks(recordBytesV2)],
+  ['walkRecordBatch + header blocks, version 2, 2 headers/record', () => walkWithBlocks(recordBytesV2Headers)],
+]);
+await group('record batch encode, protocol 2 (1000 records, 100 B values)', records, [
+  ['encodeRecordBatch, version 1', () => encodeRecordBatch(recordList), true],
+  ['encodeRecordBatch, version 2, no headers', () => encodeRecordBatch(recordList, 2)],
+  ['encodeRecordBatch, version 2, 2 headers/record', () => encodeRecordBatch(withHeaders, 2)],
+]);
+const twoHeaders = withHeaders[0].headers;
+const entriesOf = (version: 1 | 2, headers: typeof twoHeaders | undefined): Buffer => {
+  const w = new EntryBatchWriter(true, version);
+  for (let i = 0; i < records; i++) w.add(keys[i], 1_000_000 + i, value, 0, value.length, i, 1_764_669_600_000 + i, headers);
+  return w.finish();
+};
+const entryBytesV2 = entriesOf(2, undefined);
+const entryBytesV2Headers = entriesOf(2, twoHeaders);
+await group('entry batch, protocol 2 (1000 entries, 100 B values)', records, [
+  ['EntryBatchWriter, version 1', () => entriesOf(1, undefined), true],
+  ['EntryBatchWriter, version 2, no headers', () => entriesOf(2, undefined)],
+  ['EntryBatchWriter, version 2, 2 headers/entry', () => entriesOf(2, twoHeaders)],
+  ['readEntryBatch, version 2, no headers', () => readEntryBatch(entryBytesV2, 2)],
+  ['readEntryBatch, version 2, 2 headers/entry', () => readEntryBatch(entryBytesV2Headers, 2)],
+]);
+
 const entryWriter = (): Buffer => {
   const w = new EntryBatchWriter(true);
   for (let i = 0; i < records; i++) w.add(keys[i], 1_000_000 + i, value);
@@ -93,12 +131,34 @@ await group('entry batch (1000 entries)', records, [
   ['baseline: Buffer copy of the batch', () => entryBytes.copy(copyTarget), true],
 ]);
 
+// Issue 11 item 8: the hand-written entry readers against avsc on the same batches (what a client
+// decodes from every push and Scan page): avsc alone (it trusts the counts it reads), and avsc
+// behind the guard every untrusted body goes through. The faster one is kept.
+const keyEntriesOf = (version: 1 | 2): Buffer => {
+  const w = new EntryBatchWriter(false, version);
+  for (let i = 0; i < records; i++) w.add(undefined, 1_000_000 + i, value, 0, value.length, i, 1_764_669_600_000 + i);
+  return w.finish();
+};
+for (const version of [1, 2] as const) {
+  const pushBatch = version === 1 ? entryBytes : entryBytesV2;
+  const pageBatch = keyEntriesOf(version);
+  await group(`entry readers vs avsc, version ${version} (1000 entries, 100 B values)`, records, [
+    ['readEntryBatch (push)', () => readEntryBatch(pushBatch, version)],
+    ['avsc fromBuffer (push)', () => batchSchemas.entry[version].type.fromBuffer(pushBatch)],
+    ['avsc guard + fromBuffer (push)', () => batchSchemas.entry[version].decode(pushBatch)],
+    ['readKeyEntryBatch (scan page)', () => readKeyEntryBatch(pageBatch, version)],
+    ['avsc fromBuffer (scan page)', () => batchSchemas.keyEntry[version].type.fromBuffer(pageBatch)],
+    ['avsc guard + fromBuffer (scan page)', () => batchSchemas.keyEntry[version].decode(pageBatch)],
+    ['baseline: Buffer copy of the push batch', () => pushBatch.copy(copyTarget), true],
+  ]);
+}
+
 // Every message body schema: encode + decode of a representative value (avsc's random value, fixed once).
-const schemaDir = new URL('../../src/protocol/schemas/', import.meta.url);
 const schemaTasks: [string, () => unknown, boolean?][] = [];
 const randomValues: Buffer[] = [];
-for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.avsc')).sort()) {
-  const schema = loadSchema<unknown>(file.replace(/\.avsc$/, ''));
+for (const published of publishedSchemas()) {
+  const file = `${published.file}.avsc`;
+  const schema = compileBody(published);
   const sample: unknown = schema.type.random();
   const encoded = schema.type.toBuffer(sample);
   randomValues.push(encoded);

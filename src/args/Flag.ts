@@ -19,6 +19,8 @@ export interface Flag<T> {
   readonly example?: string;
   /** The value's text to its value; throws UsageError with the message the user sees. */
   readonly read: (text: string, flag: string) => T;
+  /** The flag may be given several times: its value is the list of every value, in order. */
+  readonly repeatable?: boolean;
 }
 
 /** Flags of one command, by the property its value is read from. */
@@ -30,6 +32,14 @@ export type FlagValues<F extends FlagSet> = { -readonly [K in keyof F]: F[K] ext
 /** A flag that takes a value (`--name VALUE`, `--name=VALUE`). */
 export function valueFlag<T>(name: string, valueName: string, description: string, read: (text: string, flag: string) => T, extra: { short?: string; example?: string } = {}): Flag<T> {
   return { name, valueName, description, read, ...extra };
+}
+
+/**
+ * A flag that may be given several times (`-H a=1 -H b=2`): its value is the list of the values,
+ * in order (undefined when it is not given).
+ */
+export function listFlag<T>(name: string, valueName: string, description: string, read: (text: string, flag: string) => T, extra: { short?: string; example?: string } = {}): Flag<T[]> {
+  return { name, valueName, description, read: read as unknown as (text: string, flag: string) => T[], repeatable: true, ...extra };
 }
 
 /** A switch: present (true) or not (undefined). */

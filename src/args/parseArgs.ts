@@ -79,7 +79,9 @@ export function parseArgs<F extends FlagSet>(argv: readonly string[], flags: F, 
       value = next;
       i++;
     }
-    values[property] = flag.read(value, `--${flag.name}`);
+    const read = flag.read(value, `--${flag.name}`);
+    if (flag.repeatable === true) ((values[property] ??= []) as unknown[]).push(read);
+    else values[property] = read;
   }
   if (options.positionalsMax !== undefined && positionals.length > options.positionalsMax) {
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[options.positionalsMax])}; ${seeHelp}`);

@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { encodeFrame } from '../protocol/frame/FrameEncoder.js';
 import { FrameFlags } from '../protocol/frame/FrameHeader.js';
 import { ErrorCode } from '../protocol/ErrorCode.js';
-import { protocolVersion } from '../protocol/MessageType.js';
+import { baseProtocolVersion } from '../protocol/ProtocolVersion.js';
 import { errorBody } from '../protocol/messages/error.js';
 import { LogDb } from '../storage/index.js';
 import { limits } from '../limits.js';
@@ -259,7 +259,7 @@ export class Broker {
     const body = toErrorBody(new BrokerError(ErrorCode.LimitExceeded, `the broker has ${this.config.connectionsMax} connections already (connectionsMax); retry later`));
     this.refused.add(socket);
     socket.on('error', () => undefined);
-    socket.end(encodeFrame({ messageType: 0, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: 0 }, errorBody, body));
+    socket.end(encodeFrame({ messageType: 0, version: baseProtocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: 0 }, errorBody.at(baseProtocolVersion), body));
     // Bounded: a refused client that never reads is cut off after the linger.
     const timer = setTimeout(() => socket.destroy(), limits.refusedConnectionLingerMs);
     timer.unref();

@@ -3,7 +3,8 @@ import { ErrorCode } from '../protocol/ErrorCode.js';
 import { encodeFrame } from '../protocol/frame/FrameEncoder.js';
 import { FrameDecoder, type FrameSink } from '../protocol/frame/FrameDecoder.js';
 import { FrameFlags, type Frame, type FrameHeader } from '../protocol/frame/FrameHeader.js';
-import { messageTypeName, MessageType, protocolVersion } from '../protocol/MessageType.js';
+import { messageTypeName, MessageType } from '../protocol/MessageType.js';
+import { baseProtocolVersion, isProtocolVersion, protocolVersions, type ProtocolVersion } from '../protocol/ProtocolVersion.js';
 import { errorBody } from '../protocol/messages/error.js';
 import { limits } from '../limits.js';
 import { Permissions } from './auth/Permissions.js';
@@ -18,6 +19,7 @@ interface HeldRequest {
   readonly frame: Frame;
   readonly route: Route<unknown, unknown>;
   readonly request: unknown;
+  readonly version: ProtocolVersion;
   readonly reserve: number;
 }
 
@@ -29,6 +31,7 @@ function responseBytesBound(messageType: number, request: unknown): number {
   }
   if (messageType === MessageType.ListKeys) return limits.listKeysBytesMax + limits.responseOverheadBytes;
   if (messageType === MessageType.Stats) return limits.statsResponseBytesMax;
+  if (messageType === MessageType.ListCursors) return limits.listCursorsBytesMax + limits.responseOverheadBytes;
   return limits.responseOverheadBytes;
 }
 
@@ -146,8 +149,9 @@ export class Connection implements RequestConnection, FrameSink {
       return this.refuseStream('correlation id 0 is reserved for connection-level errors; number requests from 1');
     }
     const route = routes.get(frame.messageType);
-    if (frame.version !== protocolVersion) {
-      return this.fail(frame, new BrokerError(ErrorCode.UnsupportedVersion, `protocol version ${frame.version} is not supported; this broker speaks ${protocolVersion}`));
+    const version = frame.version;
+    if (!isProtocolVersion(version)) {
+      return this.fail(frame, new BrokerError(ErrorCode.UnsupportedVersion, `protocol version ${version} is not supported; this broker speaks ${protocolVersions.join(' and ')}`));
     }
     if ((frame.flags & (FrameFlags.Response | FrameFlags.Push | FrameFlags.Error)) !== 0) {
       return this.fail(frame, new BrokerError(ErrorCode.InvalidRequest, 'clients send requests only (no RESPONSE, PUSH or ERROR flag)'));
@@ -164,7 +168,8 @@ export class Connection implements RequestConnection, FrameSink {
     }
     let request: unknown;
     try {
-      request = route.message.request.decode(frame.body);
+      // Each frame is read in its own version, and answered in it.
+      request = route.message.request.at(version).decode(frame.body);
     } catch (error) {
       return this.fail(frame, error);
     }
@@ -173,14 +178,14 @@ export class Connection implements RequestConnection, FrameSink {
       // Serve it once the client has read enough: a client that never reads cannot make the
       // broker build responses without end. Reading stops meanwhile, so this list holds at most
       // what one chunk carried.
-      this.held.push({ frame, route, request, reserve });
+      this.held.push({ frame, route, request, version, reserve });
       this.socket.pause();
       return;
     }
-    this.dispatch(frame, route, request, reserve);
+    this.dispatch(frame, route, request, version, reserve);
   }
 
-  private dispatch(frame: Frame, route: Route<unknown, unknown>, request: unknown, reserve: number): void {
+  private dispatch(frame: Frame, route: Route<unknown, unknown>, request: unknown, version: ProtocolVersion, reserve: number): void {
     this.inFlight++;
     this.reserved += reserve;
     const done = (): void => {
@@ -190,7 +195,7 @@ export class Connection implements RequestConnection, FrameSink {
     const startedAt = frame.messageType === MessageType.Append ? performance.now() : 0;
     let result: unknown;
     try {
-      result = route.handler(this.ctx, this, request);
+      result = route.handler(this.ctx, this, request, version);
     } catch (error) {
       this.fail(frame, error);
       done();
@@ -230,7 +235,7 @@ export class Connection implements RequestConnection, FrameSink {
         this.fail(next.frame, new BrokerError(ErrorCode.Throttled, `more than ${this.ctx.config.inFlightRequestsMax} requests in flight on this connection; wait for responses`));
         continue;
       }
-      this.dispatch(next.frame, next.route, next.request, next.reserve);
+      this.dispatch(next.frame, next.route, next.request, next.version, next.reserve);
     }
     if (this.held.length === 0 && !this.paused && !this.closed) this.socket.resume();
   }
@@ -238,7 +243,7 @@ export class Connection implements RequestConnection, FrameSink {
   oversized(length: number, header: FrameHeader | undefined): void {
     if (this.streamRefused) return;
     this.ctx.logger.warn('frame_too_large', { connection: this.id, length, max: this.ctx.config.frameBytesMax });
-    this.fail(header ?? { messageType: 0, version: protocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.FrameTooLarge, `a frame of ${length} bytes is over frameBytesMax (${this.ctx.config.frameBytesMax}); it was skipped`));
+    this.fail(header ?? { messageType: 0, version: baseProtocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.FrameTooLarge, `a frame of ${length} bytes is over frameBytesMax (${this.ctx.config.frameBytesMax}); it was skipped`));
   }
 
   malformed(reason: string): void {
@@ -251,7 +256,7 @@ export class Connection implements RequestConnection, FrameSink {
     this.streamRefused = true;
     this.closeReason ??= `protocol violation: ${reason}`;
     this.cutOff = true;
-    this.fail({ messageType: 0, version: protocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.InvalidRequest, `${reason}; closing the connection`));
+    this.fail({ messageType: 0, version: baseProtocolVersion, flags: 0, correlationId: 0 }, new BrokerError(ErrorCode.InvalidRequest, `${reason}; closing the connection`));
     this.out.flush();
     this.socket.end();
   }
@@ -295,8 +300,9 @@ export class Connection implements RequestConnection, FrameSink {
 
   private respond(header: FrameHeader, response: unknown): void {
     const route = routes.get(header.messageType);
-    if (route === undefined || this.closed) return;
-    this.send(encodeFrame({ messageType: header.messageType, version: protocolVersion, flags: FrameFlags.Response, correlationId: header.correlationId }, route.message.response, response));
+    if (route === undefined || this.closed || !isProtocolVersion(header.version)) return;
+    const version = header.version;
+    this.send(encodeFrame({ messageType: header.messageType, version, flags: FrameFlags.Response, correlationId: header.correlationId }, route.message.response.at(version), response));
   }
 
   private fail(header: FrameHeader, error: unknown): void {
@@ -305,7 +311,9 @@ export class Connection implements RequestConnection, FrameSink {
     if (body.code === ErrorCode.Internal) this.ctx.logger.error('request_failed', { connection: this.id, message: messageTypeName(header.messageType), error: (error as Error)?.stack ?? String(error) });
     else this.ctx.logger.debug('request_error', { connection: this.id, message: messageTypeName(header.messageType), code: body.code, error: body.message });
     if (this.closed) return;
-    this.send(encodeFrame({ messageType: header.messageType, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: header.correlationId }, errorBody, body));
+    // An error is answered in the request's version when the broker speaks it (the body is the same in every version).
+    const version = isProtocolVersion(header.version) ? header.version : baseProtocolVersion;
+    this.send(encodeFrame({ messageType: header.messageType, version, flags: FrameFlags.Response | FrameFlags.Error, correlationId: header.correlationId }, errorBody.at(version), body));
   }
 
   private send(frame: Buffer): void {

@@ -1,5 +1,6 @@
 import { benchCommand } from './commands/bench.js';
 import { countCommand } from './commands/count.js';
+import { cursorsCommand } from './commands/cursors.js';
 import { keysCommand } from './commands/keys.js';
 import { produceCommand } from './commands/produce.js';
 import { scanCommand } from './commands/scan.js';
@@ -28,4 +29,4 @@ export const serveCommand: Command = {
 };
 
 /** Every subcommand, in the order `odlog --help` lists them. */
-export const commands: readonly Command[] = [serveCommand, produceCommand, scanCommand, tailCommand, countCommand, keysCommand, segmentsCommand, sealCommand, statsCommand, benchCommand];
+export const commands: readonly Command[] = [serveCommand, produceCommand, scanCommand, tailCommand, countCommand, keysCommand, segmentsCommand, cursorsCommand, sealCommand, statsCommand, benchCommand];

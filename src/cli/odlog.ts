@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { BrokerRequestError, ClientClosedError, ConnectionError, RequestTimeoutError } from '../../clients/errors.js';
+import { BrokerRequestError, ClientClosedError, ConnectionError, ProtocolVersionError, RequestTimeoutError } from '../../clients/errors.js';
 import { UsageError } from '../args/UsageError.js';
 import { ConfigError } from '../broker/config/BrokerConfig.js';
 import { brokerVersion } from '../broker/version.js';
@@ -70,6 +70,7 @@ function report(error: unknown): number {
     error instanceof ConnectionError ||
     error instanceof RequestTimeoutError ||
     error instanceof ClientClosedError ||
+    error instanceof ProtocolVersionError ||
     (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
   ) {
     process.stderr.write(`odlog: ${message}\n`);

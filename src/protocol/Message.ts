@@ -1,25 +1,25 @@
 import type { MessageType } from './MessageType.js';
-import { loadSchema, type BodySchema } from './Schemas.js';
+import type { VersionedBody } from './schema/BodySchema.js';
 
-/** A request/response pair: its type number and the schemas of both bodies. */
+/** A request/response pair: its type number and the bodies of both, by protocol version. */
 export interface MessageDefinition<Req, Res> {
   readonly type: MessageType;
   readonly name: string;
-  readonly request: BodySchema<Req>;
-  readonly response: BodySchema<Res>;
+  readonly request: VersionedBody<Req>;
+  readonly response: VersionedBody<Res>;
 }
 
 /** A broker-initiated frame (flag PUSH). */
 export interface PushDefinition<T> {
   readonly type: MessageType;
   readonly name: string;
-  readonly body: BodySchema<T>;
+  readonly body: VersionedBody<T>;
 }
 
-export function defineMessage<Req, Res>(type: MessageType, name: string, requestSchema: string, responseSchema: string): MessageDefinition<Req, Res> {
-  return { type, name, request: loadSchema<Req>(requestSchema), response: loadSchema<Res>(responseSchema) };
+export function defineMessage<Req, Res>(type: MessageType, name: string, request: VersionedBody<Req>, response: VersionedBody<Res>): MessageDefinition<Req, Res> {
+  return { type, name, request, response };
 }
 
-export function definePush<T>(type: MessageType, name: string, schema: string): PushDefinition<T> {
-  return { type, name, body: loadSchema<T>(schema) };
+export function definePush<T>(type: MessageType, name: string, body: VersionedBody<T>): PushDefinition<T> {
+  return { type, name, body };
 }

@@ -18,6 +18,9 @@ export const MessageType = {
   CommitCursor: 13,
   GetCursor: 14,
   Stats: 15,
+  ListCursors: 16,
+  DeleteCursor: 17,
+  ResetCursor: 18,
   /** Push: entries for a subscription (correlation id = subscription id). */
   SubscriptionBatch: 32,
   /** Push: the broker ended a subscription. */
@@ -31,6 +34,3 @@ const names = new Map<number, string>(Object.entries(MessageType).map(([name, ty
 export function messageTypeName(type: number): string {
   return names.get(type) ?? `unknown(${type})`;
 }
-
-/** Protocol version of this build; carried in every frame header. */
-export const protocolVersion = 1;

@@ -39,3 +39,17 @@ export function lines(text: string): string[] {
   if (all[all.length - 1] === '') all.pop();
   return all;
 }
+
+const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Lines of records printed as text (`SEQUENCE<TAB>KEY<TAB>VALUE<TAB>TIME[<TAB>HEADERS]`) with the
+ * time column checked (an ISO 8601 UTC time) and left out, for comparing lines whose time varies.
+ */
+export function recordLines(text: string): string[] {
+  return lines(text).map((line) => {
+    const fields = line.split('\t');
+    if (fields.length < 4 || !isoTime.test(fields[3])) throw new Error(`not a record line with an append time in its 4th column: ${JSON.stringify(line)}`);
+    return [...fields.slice(0, 3), ...fields.slice(4)].join('\t');
+  });
+}

@@ -5,12 +5,16 @@ import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
 import { FrameDecoder, type FrameSink } from '../../src/protocol/frame/FrameDecoder.js';
 import { FrameFlags, type Frame } from '../../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../../src/protocol/Message.js';
-import { MessageType, protocolVersion } from '../../src/protocol/MessageType.js';
-import { Flush, Seal } from '../../src/protocol/messages/admin.js';
+import { MessageType } from '../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../src/protocol/ProtocolVersion.js';
+import { Flush } from '../../src/protocol/messages/flush.js';
+import { Seal } from '../../src/protocol/messages/seal.js';
 import { Append } from '../../src/protocol/messages/append.js';
 import { Count } from '../../src/protocol/messages/count.js';
-import { Credit, Unsubscribe } from '../../src/protocol/messages/credit.js';
-import { CommitCursor, GetCursor } from '../../src/protocol/messages/cursors.js';
+import { Credit } from '../../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../../src/protocol/messages/unsubscribe.js';
+import { CommitCursor } from '../../src/protocol/messages/commitCursor.js';
+import { GetCursor } from '../../src/protocol/messages/getCursor.js';
 import { errorBody } from '../../src/protocol/messages/error.js';
 import { Hello } from '../../src/protocol/messages/hello.js';
 import { ListKeys } from '../../src/protocol/messages/listKeys.js';
@@ -20,6 +24,9 @@ import { Scan } from '../../src/protocol/messages/scan.js';
 import { Stats } from '../../src/protocol/messages/stats.js';
 import { Subscribe } from '../../src/protocol/messages/subscribe.js';
 import { prng, randomInt } from './Random.js';
+import { DeleteCursor } from '../../src/protocol/messages/deleteCursor.js';
+import { ListCursors } from '../../src/protocol/messages/listCursors.js';
+import { ResetCursor } from '../../src/protocol/messages/resetCursor.js';
 
 /**
  * A protocol fuzzer for the broker: it builds real frames of every request type (with the
@@ -140,7 +147,7 @@ const seedMakers: { weight: number; make: (r: Random) => Seed }[] = [
       const end = r() < 0.5 ? null : start + randomInt(r, 0, 500);
       const limit = randomInt(r, 1, 100);
       const maxBytes = randomInt(r, 1, 65536);
-      return seedOf(Scan, { key, start, end, limit, maxBytes, maxWaitMs: 0 }, [f.bytes(key), f.long(start), f.opt(end === null ? undefined : zz(end)), f.int(limit), f.int(maxBytes), f.int(0)]);
+      return seedOf(Scan, { key, start, end, limit, maxBytes, maxWaitMs: 0, startTimeMs: null }, [f.bytes(key), f.long(start), f.opt(end === null ? undefined : zz(end)), f.int(limit), f.int(maxBytes), f.int(0)]);
     },
   },
   {
@@ -155,7 +162,7 @@ const seedMakers: { weight: number; make: (r: Random) => Seed }[] = [
       const cursor = r() < 0.2 ? `fz-cur-${randomInt(r, 0, 3)}` : null;
       const creditRecords = randomInt(r, 0, 20);
       const creditBytes = randomInt(r, 0, 65536);
-      return seedOf(Subscribe, { subscriptionId, keys, prefix, from: startFrom[fromIndex], sequence, cursor, creditRecords, creditBytes }, [
+      return seedOf(Subscribe, { subscriptionId, keys, prefix, from: startFrom[fromIndex], sequence, cursor, creditRecords, creditBytes, timeMs: 0 }, [
         f.int(subscriptionId),
         f.array(keys.map((k) => bytesOf(k))),
         f.opt(prefix === null ? undefined : bytesOf(prefix)),
@@ -252,7 +259,10 @@ function randomSeed(random: Random): Seed {
 
 /** Every request type the broker serves, by number. */
 export const requestMessages: ReadonlyMap<number, MessageDefinition<unknown, unknown>> = new Map<number, MessageDefinition<unknown, unknown>>(
-  [Hello, Ping, Append, Scan, Subscribe, Credit, Unsubscribe, Count, ListKeys, ListSegments, Seal, Flush, CommitCursor, GetCursor, Stats].map((m) => [m.type, m as MessageDefinition<unknown, unknown>]),
+  [Hello, Ping, Append, Scan, Subscribe, Credit, Unsubscribe, Count, ListKeys, ListSegments, Seal, Flush, CommitCursor, GetCursor, Stats, ListCursors, DeleteCursor, ResetCursor].map((m) => [
+    m.type,
+    m as MessageDefinition<unknown, unknown>,
+  ]),
 );
 
 // ---- cases ------------------------------------------------------------------------------------------
@@ -391,7 +401,7 @@ export class FrameFuzzer {
     // field away from a request a real client sends.
     for (let i = 0; i < 200; i++) {
       const seed = randomSeed(this.random);
-      const real = encodeFrame({ messageType: seed.message.type, version: protocolVersion, flags: 0, correlationId: 1 }, seed.message.request, seed.value).subarray(12);
+      const real = encodeFrame({ messageType: seed.message.type, version: protocolVersion, flags: 0, correlationId: 1 }, seed.message.request.at(1), seed.value).subarray(12);
       const byHand = Buffer.concat(seed.fields.map((x) => x.enc));
       if (!real.equals(byHand)) throw new Error(`fuzzer self-check: ${seed.message.name} by hand ${byHand.toString('hex')} != encoded ${real.toString('hex')}`);
     }
@@ -408,7 +418,7 @@ export class FrameFuzzer {
   /** A valid frame (header and body from a random seed). */
   validFrame(correlationId: number): { seed: Seed; frame: Buffer } {
     const seed = randomSeed(this.random);
-    return { seed, frame: encodeFrame({ messageType: seed.message.type, version: protocolVersion, flags: 0, correlationId }, seed.message.request, seed.value) };
+    return { seed, frame: encodeFrame({ messageType: seed.message.type, version: protocolVersion, flags: 0, correlationId }, seed.message.request.at(1), seed.value) };
   }
 
   frameCase(correlationId: number): FuzzCase {
@@ -437,14 +447,15 @@ export class FrameFuzzer {
       return answer(`append records: ${lie.what}`, frameOf(MessageType.Append, 1, 0, correlationId, Buffer.concat(fields.map((x) => x.enc))), [ErrorCode.InvalidRequest], MessageType.Append);
     }
     if (roll < 83) {
-      const other = randomInt(r, 1, 15);
+      const other = randomInt(r, 1, 18);
       return answer('body of another message type', frameOf(other, 1, 0, correlationId, body), 'any', other);
     }
     if (roll < 87) {
-      const unknown = pick(r, [0, randomInt(r, 16, 31), 32, 33, randomInt(r, 34, 255)]);
+      const unknown = pick(r, [0, randomInt(r, 19, 31), 32, 33, randomInt(r, 34, 255)]);
       return answer('unknown message type', frameOf(unknown, 1, 0, correlationId, body), [ErrorCode.UnknownMessage], unknown);
     }
-    if (roll < 91) return answer('wrong protocol version', frameOf(type, pick(r, [0, 2, randomInt(r, 3, 255)]), 0, correlationId, body), [ErrorCode.UnsupportedVersion]);
+    // Versions 1 and 2 are spoken; any other is refused.
+    if (roll < 91) return answer('wrong protocol version', frameOf(type, pick(r, [0, 3, randomInt(r, 3, 255)]), 0, correlationId, body), [ErrorCode.UnsupportedVersion]);
     if (roll < 95) return answer('RESPONSE/PUSH/ERROR flag on a request', frameOf(type, 1, randomInt(r, 1, 7) | (randomInt(r, 0, 0x1fff) << 3), correlationId, body), [ErrorCode.InvalidRequest]);
     if (roll < 97) return answer('unknown flag bits', frameOf(type, 1, randomInt(r, 1, 0x1fff) << 3, correlationId, body), 'any');
     // A frame just over the maximum, sent whole: refused from its header, body skipped, connection kept.
@@ -488,7 +499,7 @@ export class FrameFuzzer {
 function mayLongPoll(bytes: Buffer): boolean {
   if (bytes.length < 12 || bytes.readUInt8(4) !== MessageType.Scan || bytes.readUInt8(5) !== protocolVersion || (bytes.readUInt16BE(6) & 7) !== 0) return false;
   try {
-    return Scan.request.decode(bytes.subarray(12)).maxWaitMs > 0;
+    return Scan.request.at(1).decode(bytes.subarray(12)).maxWaitMs > 0;
   } catch {
     return false;
   }
@@ -617,7 +628,7 @@ function checkAnswer(tally: FuzzTally, fuzz: FuzzCase, frame: Frame | undefined,
     if (e.codes !== 'any') tally.violation(`${where}: ${fuzz.kind}: succeeded, expected error ${e.codes.join('|')}; frame ${fuzz.bytes.subarray(0, 64).toString('hex')}`);
     const message = requestMessages.get(frame.messageType);
     try {
-      message?.response.decode(frame.body);
+      message?.response.at(frame.version === 2 ? 2 : 1).decode(frame.body);
     } catch (error) {
       tally.violation(`${where}: ${fuzz.kind}: the response does not decode: ${(error as Error).message}`);
     }
@@ -626,7 +637,7 @@ function checkAnswer(tally: FuzzTally, fuzz: FuzzCase, frame: Frame | undefined,
   let code: number;
   let text: string;
   try {
-    const body = errorBody.decode(frame.body);
+    const body = errorBody.at(1).decode(frame.body);
     code = body.code;
     text = body.message;
   } catch (error) {
@@ -696,7 +707,7 @@ export async function runSession(fuzzer: FrameFuzzer, tally: FuzzTally, options:
     for (const frame of got) {
       if ((frame.flags & FrameFlags.Error) === 0) continue; // a response to a frame the random bytes happened to form
       try {
-        const body = errorBody.decode(frame.body);
+        const body = errorBody.at(1).decode(frame.body);
         tally.codes.set(body.code, (tally.codes.get(body.code) ?? 0) + 1);
         if (!documentedCodes.has(body.code) || body.code === ErrorCode.Internal) tally.violation(`${options.label}: ${fuzz.kind}: error code ${body.code} (${body.message})`);
       } catch (error) {
@@ -705,7 +716,7 @@ export async function runSession(fuzzer: FrameFuzzer, tally: FuzzTally, options:
     }
     if (e.firstError !== undefined) {
       const first = got.find((fr) => (fr.flags & FrameFlags.Error) !== 0);
-      const code = first === undefined ? undefined : errorBody.decode(first.body).code;
+      const code = first === undefined ? undefined : errorBody.at(1).decode(first.body).code;
       if (first === undefined || code !== e.firstError.code || first.correlationId !== e.firstError.correlationId || first.messageType !== e.firstError.messageType) {
         tally.violation(
           `${options.label}: ${fuzz.kind}: expected error ${e.firstError.code} for type ${e.firstError.messageType} id ${e.firstError.correlationId}, got ` +

@@ -3,7 +3,7 @@ import { FrameDecoder, type FrameSink } from '../../src/protocol/frame/FrameDeco
 import { encodeFrame } from '../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame, type FrameHeader } from '../../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../../src/protocol/Message.js';
-import { protocolVersion } from '../../src/protocol/MessageType.js';
+import { baseProtocolVersion, isProtocolVersion, type ProtocolVersion } from '../../src/protocol/ProtocolVersion.js';
 import { errorBody, type ErrorBody } from '../../src/protocol/messages/error.js';
 
 /**
@@ -17,6 +17,8 @@ export class RawConnection implements FrameSink {
   readonly problems: string[] = [];
   private readonly decoder = new FrameDecoder(64 * 1024 * 1024);
   private nextCorrelationId = 1;
+  /** The protocol version requests are sent in (and their bodies encoded in), unless a header says otherwise. */
+  version: ProtocolVersion = baseProtocolVersion;
   private listeners = new Set<() => void>();
   private ended = false;
   private closedFlag = false;
@@ -85,9 +87,11 @@ export class RawConnection implements FrameSink {
 
   /** An encoded request frame (not sent). */
   encode<Req>(message: MessageDefinition<Req, unknown>, body: Req, header: Partial<FrameHeader> = {}): Buffer {
+    const version = header.version ?? this.version;
     return encodeFrame(
-      { messageType: header.messageType ?? message.type, version: header.version ?? protocolVersion, flags: header.flags ?? 0, correlationId: header.correlationId ?? this.allocateCorrelationId() },
-      message.request,
+      { messageType: header.messageType ?? message.type, version, flags: header.flags ?? 0, correlationId: header.correlationId ?? this.allocateCorrelationId() },
+      // A version this build does not speak still gets a body (version 1's), to see what the broker says.
+      message.request.at(isProtocolVersion(version) ? version : baseProtocolVersion),
       body,
     );
   }
@@ -188,10 +192,15 @@ export function isErrorFrame(frame: Frame): boolean {
 /** The error body of an error frame (throws if the frame is not one). */
 export function errorOf(frame: Frame): ErrorBody {
   if (!isErrorFrame(frame)) throw new Error(`frame of type ${frame.messageType} is not an error (flags ${frame.flags})`);
-  return errorBody.decode(frame.body);
+  return errorBody.at(versionOf(frame)).decode(frame.body);
 }
 
+/** A response decoded in the version it came in. */
 export function decodeResponse<Res>(message: MessageDefinition<unknown, Res>, frame: Frame): Res {
-  if (isErrorFrame(frame)) throw new RawErrorResponse(errorBody.decode(frame.body));
-  return message.response.decode(frame.body);
+  if (isErrorFrame(frame)) throw new RawErrorResponse(errorBody.at(versionOf(frame)).decode(frame.body));
+  return message.response.at(versionOf(frame)).decode(frame.body);
+}
+
+function versionOf(frame: Frame): ProtocolVersion {
+  return isProtocolVersion(frame.version) ? frame.version : baseProtocolVersion;
 }

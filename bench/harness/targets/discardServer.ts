@@ -9,7 +9,8 @@ import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { FrameDecoder } from '../../../src/protocol/frame/FrameDecoder.js';
 import { encodeFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame } from '../../../src/protocol/frame/FrameHeader.js';
-import { MessageType, protocolVersion } from '../../../src/protocol/MessageType.js';
+import { MessageType } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { Append } from '../../../src/protocol/messages/append.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
@@ -45,7 +46,7 @@ function serve(socket: Socket): void {
     decoder.push(chunk, {
       frame(frame) {
         if (frame.messageType === MessageType.Hello) {
-          send(encodeFrame(header(frame, FrameFlags.Response), Hello.response, {
+          send(encodeFrame(header(frame, FrameFlags.Response), Hello.response.at(1), {
             protocolVersion,
             brokerVersion: 'discard',
             authenticated: true,
@@ -53,13 +54,13 @@ function serve(socket: Socket): void {
             limits: { frameBytesMax: 64 << 20, keyBytesMax: 4096, valueBytesMax: 8 << 20, batchRecordsMax: 100_000, batchBytesMax: 16 << 20, inFlightRequestsMax: 1 << 20, subscriptionsPerConnectionMax: 0, producerWindowBatches: 64 },
           }));
         } else if (frame.messageType === MessageType.Append) {
-          const request = Append.request.decode(frame.body);
+          const request = Append.request.at(1).decode(frame.body);
           const count = walkRecordBatch(request.records, 100_000).count;
           const startSequence = nextSequence;
           nextSequence += count;
-          send(encodeFrame(header(frame, FrameFlags.Response), Append.response, { startSequence, count, duplicate: false }));
+          send(encodeFrame(header(frame, FrameFlags.Response), Append.response.at(1), { startSequence, count, duplicate: false }));
         } else {
-          send(encodeFrame(header(frame, FrameFlags.Response | FrameFlags.Error), errorBody, {
+          send(encodeFrame(header(frame, FrameFlags.Response | FrameFlags.Error), errorBody.at(1), {
             code: ErrorCode.UnknownMessage,
             message: 'the discard server answers Hello and Append only',
             retryable: false,

@@ -1,9 +1,15 @@
 import type { MessageDefinition } from '../../protocol/Message.js';
-import { Flush, Seal } from '../../protocol/messages/admin.js';
+import { Flush } from '../../protocol/messages/flush.js';
+import { Seal } from '../../protocol/messages/seal.js';
 import { Append } from '../../protocol/messages/append.js';
 import { Count } from '../../protocol/messages/count.js';
-import { Credit, Unsubscribe } from '../../protocol/messages/credit.js';
-import { CommitCursor, GetCursor } from '../../protocol/messages/cursors.js';
+import { DeleteCursor } from '../../protocol/messages/deleteCursor.js';
+import { ListCursors } from '../../protocol/messages/listCursors.js';
+import { ResetCursor } from '../../protocol/messages/resetCursor.js';
+import { Credit } from '../../protocol/messages/credit.js';
+import { Unsubscribe } from '../../protocol/messages/unsubscribe.js';
+import { CommitCursor } from '../../protocol/messages/commitCursor.js';
+import { GetCursor } from '../../protocol/messages/getCursor.js';
 import { Hello } from '../../protocol/messages/hello.js';
 import { ListKeys } from '../../protocol/messages/listKeys.js';
 import { ListSegments } from '../../protocol/messages/listSegments.js';
@@ -12,10 +18,12 @@ import { Scan } from '../../protocol/messages/scan.js';
 import { Stats } from '../../protocol/messages/stats.js';
 import { Subscribe } from '../../protocol/messages/subscribe.js';
 import { append } from './appendHandler.js';
+import { deleteCursor, listCursors, resetCursor } from './cursorAdminHandlers.js';
 import { commitCursor, getCursor } from './cursorHandlers.js';
 import type { Handler } from './Handler.js';
 import { hello, ping } from './helloHandlers.js';
-import { count, flush, listKeys, listSegments, seal } from './queryHandlers.js';
+import { count, flush, listKeys, listSegments } from './queryHandlers.js';
+import { seal } from './sealHandler.js';
 import { scan } from './scanHandler.js';
 import { stats } from './statsHandler.js';
 import { credit, subscribe, unsubscribe } from './subscriptionHandlers.js';
@@ -47,4 +55,7 @@ export const routes: ReadonlyMap<number, Route<unknown, unknown>> = new Map([
   route(CommitCursor, commitCursor),
   route(GetCursor, getCursor),
   route(Stats, stats),
+  route(ListCursors, listCursors),
+  route(DeleteCursor, deleteCursor),
+  route(ResetCursor, resetCursor),
 ]);

@@ -1,13 +1,22 @@
 import { ErrorCode } from '../../protocol/ErrorCode.js';
-import type { EmptyResponse } from '../../protocol/messages/credit.js';
-import type { CommitCursorRequest, GetCursorRequest, GetCursorResponse } from '../../protocol/messages/cursors.js';
-import type { CursorSelector } from '../../storage/index.js';
+import type { EmptyResponse } from '../../protocol/messages/empty.js';
+import type { CommitCursorRequest } from '../../protocol/messages/commitCursor.js';
+import type { GetCursorRequest, GetCursorResponse } from '../../protocol/messages/getCursor.js';
+import type { ConsumerCursor, CursorSelector } from '../../storage/index.js';
 import { BrokerError } from '../BrokerError.js';
 import type { Handler, RequestConnection } from './Handler.js';
 
+function canReadAll(conn: RequestConnection, follows: CursorSelector): boolean {
+  return 'prefix' in follows ? conn.permissions.canReadPrefix(follows.prefix) : follows.keys.every((k) => conn.permissions.canRead(k));
+}
+
 export function checkReadable(conn: RequestConnection, follows: CursorSelector, name: string): void {
-  const ok = 'prefix' in follows ? conn.permissions.canReadPrefix(follows.prefix) : follows.keys.every((k) => conn.permissions.canRead(k));
-  if (!ok) throw new BrokerError(ErrorCode.Forbidden, `this token may not read what cursor ${JSON.stringify(name)} follows`);
+  if (!canReadAll(conn, follows)) throw new BrokerError(ErrorCode.Forbidden, `this token may not read what cursor ${JSON.stringify(name)} follows`);
+}
+
+/** Whether a connection may see and manage a cursor: it may read every key the cursor follows, or it is admin. */
+export function mayManage(conn: RequestConnection, cursor: ConsumerCursor): boolean {
+  return conn.permissions.admin || canReadAll(conn, cursor.follows);
 }
 
 export const commitCursor: Handler<CommitCursorRequest, EmptyResponse> = async (ctx, conn, request) => {
@@ -27,7 +36,7 @@ export const commitCursor: Handler<CommitCursorRequest, EmptyResponse> = async (
 export const getCursor: Handler<GetCursorRequest, GetCursorResponse> = (ctx, conn, request) => {
   const cursor = ctx.log.cursors.get(request.name);
   if (cursor === undefined) return { cursor: null };
-  checkReadable(conn, cursor.follows, request.name);
+  if (!conn.permissions.admin) checkReadable(conn, cursor.follows, request.name);
   return {
     cursor: {
       name: cursor.name,

@@ -1,7 +1,7 @@
 import { limits } from '../../limits.js';
 import { ErrorCode } from '../../protocol/ErrorCode.js';
-import type { EmptyRequest, FlushResponse } from '../../protocol/messages/admin.js';
-import type { EmptyResponse } from '../../protocol/messages/credit.js';
+import type { EmptyRequest } from '../../protocol/messages/empty.js';
+import type { FlushResponse } from '../../protocol/messages/flush.js';
 import type { CountRequest, CountResponse } from '../../protocol/messages/count.js';
 import type { ListKeysRequest, ListKeysResponse } from '../../protocol/messages/listKeys.js';
 import type { ListSegmentsRequest, ListSegmentsResponse } from '../../protocol/messages/listSegments.js';
@@ -45,12 +45,6 @@ export const listKeys: Handler<ListKeysRequest, ListKeysResponse> = async (ctx, 
 export const listSegments: Handler<ListSegmentsRequest, ListSegmentsResponse> = async (ctx, _conn, request) => {
   const segments = await ctx.log.listSegments({ start: request.start, end: request.end ?? undefined });
   return { segments: segments.map(({ id, startSeq, startTimeMs, endSeq, sealed, records, bytes, lastAppendTimeMs }) => ({ id, startSeq, startTimeMs, endSeq, sealed, records, bytes, lastAppendTimeMs })) };
-};
-
-export const seal: Handler<EmptyRequest, EmptyResponse> = async (ctx, conn) => {
-  requireAdmin(conn, 'Seal');
-  await ctx.log.seal();
-  return {};
 };
 
 export const flush: Handler<EmptyRequest, FlushResponse> = async (ctx) => {

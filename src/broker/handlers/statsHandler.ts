@@ -1,4 +1,4 @@
-import type { EmptyRequest } from '../../protocol/messages/admin.js';
+import type { EmptyRequest } from '../../protocol/messages/empty.js';
 import type { StatsResponse } from '../../protocol/messages/stats.js';
 import { cursorLags, dataFileBytes } from '../CursorLag.js';
 import type { Handler } from './Handler.js';

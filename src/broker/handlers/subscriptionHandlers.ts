@@ -1,6 +1,8 @@
 import { limits } from '../../limits.js';
 import { ErrorCode } from '../../protocol/ErrorCode.js';
-import type { CreditRequest, EmptyResponse, UnsubscribeRequest } from '../../protocol/messages/credit.js';
+import type { CreditRequest } from '../../protocol/messages/credit.js';
+import type { EmptyResponse } from '../../protocol/messages/empty.js';
+import type { UnsubscribeRequest } from '../../protocol/messages/unsubscribe.js';
 import type { SubscribeRequest, SubscribeResponse } from '../../protocol/messages/subscribe.js';
 import { BrokerError } from '../BrokerError.js';
 import { selectKeys, selectPrefix, type KeySelection } from '../subscriptions/KeySelection.js';
@@ -26,7 +28,7 @@ function selectionOf(conn: RequestConnection, request: SubscribeRequest, keyByte
   return selectKeys(request.keys.map((k) => Buffer.from(k)));
 }
 
-export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, conn, request) => {
+export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, conn, request, version) => {
   if (conn.subscriptions.size >= ctx.config.subscriptionsPerConnectionMax) {
     throw new BrokerError(ErrorCode.LimitExceeded, `this connection already has ${ctx.config.subscriptionsPerConnectionMax} subscriptions; unsubscribe some or open another connection`);
   }
@@ -39,6 +41,7 @@ export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, con
   if (cursor !== undefined) start = cursor.sequence;
   else if (request.from === 'EARLIEST') start = 0;
   else if (request.from === 'LATEST') start = ctx.log.visibleSequence;
+  else if (request.from === 'TIME') start = ctx.log.sequenceAtTime(request.timeMs);
   else {
     if (!Number.isSafeInteger(request.sequence) || request.sequence < 0) throw new BrokerError(ErrorCode.InvalidRequest, `sequence must be non-negative, got ${request.sequence}`);
     start = request.sequence;
@@ -46,7 +49,7 @@ export const subscribe: Handler<SubscribeRequest, SubscribeResponse> = (ctx, con
   const id = request.subscriptionId;
   if (id < 1) throw new BrokerError(ErrorCode.InvalidRequest, `subscription ids are 1..2^31-1 (pushes carry them as correlation ids, and 0 is reserved), got ${id}`);
   if (conn.subscriptions.has(id)) throw new BrokerError(ErrorCode.InvalidRequest, `subscription id ${id} is already in use on this connection`);
-  const sub = new Subscription(id, selection, start, { records: request.creditRecords, bytes: request.creditBytes }, ctx.log, conn, limits.pushBytesMax);
+  const sub = new Subscription(id, selection, start, { records: request.creditRecords, bytes: request.creditBytes }, ctx.log, conn, limits.pushBytesMax, version);
   conn.subscriptions.set(id, sub);
   ctx.subscriptions.add(sub);
   // Pushes must follow the response on the wire: start once the response is queued.

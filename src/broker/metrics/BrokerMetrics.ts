@@ -1,5 +1,6 @@
 import { errorCodeName } from '../../protocol/ErrorCode.js';
-import { messageTypeName, protocolVersion } from '../../protocol/MessageType.js';
+import { messageTypeName } from '../../protocol/MessageType.js';
+import { latestProtocolVersion } from '../../protocol/ProtocolVersion.js';
 import type { BrokerContext } from '../BrokerContext.js';
 import { BrokerStats } from '../BrokerStats.js';
 import { cursorLags, dataFileBytes } from '../CursorLag.js';
@@ -44,7 +45,7 @@ export async function brokerMetricValues(ctx: BrokerContext, totals: () => Conne
   const memory = process.memoryUsage();
   return {
     brokerVersion: ctx.brokerVersion,
-    protocolVersion,
+    protocolVersion: latestProtocolVersion,
     processStartTimeSeconds: Math.round(s.startedAtMs / 1000),
     residentMemoryBytes: memory.rss,
     cpuSecondsTotal: (cpu.user + cpu.system) / 1e6,

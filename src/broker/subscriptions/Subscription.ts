@@ -1,8 +1,10 @@
 import { EntryBatchWriter } from '../../protocol/batch/EntryBatchCodec.js';
+import { entryCreditBytes } from '../../protocol/batch/EntryCost.js';
 import { encodeFrame } from '../../protocol/frame/FrameEncoder.js';
 import { FrameFlags } from '../../protocol/frame/FrameHeader.js';
-import { protocolVersion } from '../../protocol/MessageType.js';
-import { SubscriptionBatchPush, SubscriptionEndPush } from '../../protocol/messages/subscribe.js';
+import type { ProtocolVersion } from '../../protocol/ProtocolVersion.js';
+import { SubscriptionBatchPush } from '../../protocol/messages/subscriptionBatch.js';
+import { SubscriptionEndPush } from '../../protocol/messages/subscriptionEnd.js';
 import type { LogIterator } from '../../storage/index.js';
 import type { LogDb } from '../../storage/index.js';
 import type { CommittedChunk, CommittedRun } from '../../storage/index.js';
@@ -33,6 +35,9 @@ const creditBytesMax = limits.subscriptionCreditBytesMax;
  * Catch-up reads pages until one reaches the log's visible end, then goes live; commits that
  * arrive meanwhile are in storage, and a live subscription ignores anything below nextSeq, so
  * the switch has no gap and no duplicate.
+ *
+ * Pushes are in the protocol version of the Subscribe: version 2 entries carry their offset,
+ * append time and headers, and an entry's headers count towards its byte credit (entryCreditBytes).
  */
 export class Subscription {
   private nextSeq: number;
@@ -51,6 +56,8 @@ export class Subscription {
     private readonly log: LogDb,
     private readonly output: PushOutput,
     private readonly pushBytesMax: number,
+    /** The version of the Subscribe that started it: its pushes are in that version. */
+    private readonly version: ProtocolVersion,
   ) {
     this.nextSeq = start;
     this.creditRecords = Math.min(creditRecordsMax, Math.max(0, credit.records));
@@ -103,7 +110,7 @@ export class Subscription {
     if (this.closed) return;
     this.closed = true;
     this.output.push(
-      encodeFrame({ messageType: SubscriptionEndPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: this.id }, SubscriptionEndPush.body, {
+      encodeFrame({ messageType: SubscriptionEndPush.type, version: this.version, flags: FrameFlags.Push, correlationId: this.id }, SubscriptionEndPush.body.at(this.version), {
         code,
         message,
         nextSequence: this.nextSeq,
@@ -121,27 +128,31 @@ export class Subscription {
    */
   private sendRuns(runs: readonly CommittedRun[], chunkEnd: number): boolean {
     const merger = new RunMerger(runs, this.nextSeq);
-    let writer = new EntryBatchWriter(true);
+    const v2 = this.version >= 2;
+    let writer = new EntryBatchWriter(true, this.version);
     let complete = true;
     for (let r = merger.peek(); r >= 0; r = merger.peek()) {
       const run = runs[r];
+      const row = run.row;
       const i = merger.indexIn(r);
-      const start = run.row.valueStart(i);
-      const end = run.row.valueEnd(i);
-      const size = run.key.length + end - start;
+      const start = row.valueStart(i);
+      const end = row.valueEnd(i);
+      const headers = v2 ? row.headers(i) : undefined;
+      const size = entryCreditBytes(run.key.length, end - start, headers);
       if (this.creditRecords === 0 || this.creditBytes < size || !this.output.canPush()) {
         complete = false;
         break;
       }
-      const sequence = run.row.sequence(i);
-      writer.add(run.key, sequence, run.row.buffer, start, end);
+      const sequence = row.sequence(i);
+      if (v2) writer.add(run.key, sequence, row.buffer, start, end, row.offset(i), row.timestamp(i), headers);
+      else writer.add(run.key, sequence, row.buffer, start, end);
       this.creditRecords--;
       this.creditBytes -= size;
       this.nextSeq = sequence + 1;
       merger.advance();
       if (writer.byteLength >= this.pushBytesMax) {
         this.pushBatch(writer, this.nextSeq);
-        writer = new EntryBatchWriter(true);
+        writer = new EntryBatchWriter(true, this.version);
       }
     }
     if (complete) this.nextSeq = Math.max(this.nextSeq, chunkEnd);
@@ -153,8 +164,8 @@ export class Subscription {
     const count = writer.count;
     this.output.push(
       encodeFrame(
-        { messageType: SubscriptionBatchPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: this.id },
-        SubscriptionBatchPush.body,
+        { messageType: SubscriptionBatchPush.type, version: this.version, flags: FrameFlags.Push, correlationId: this.id },
+        SubscriptionBatchPush.body.at(this.version),
         { entries: writer.finish(), nextSequence },
         writer.byteLength + 32,
       ),
@@ -205,20 +216,27 @@ export class Subscription {
   private catchUpOnePage(): 'caughtUp' | 'progress' | 'blocked' | 'idle' {
     const startedAt = this.nextSeq;
     const iterator = this.readerFrom(this.nextSeq);
-    const writer = new EntryBatchWriter(true);
+    const v2 = this.version >= 2;
+    const writer = new EntryBatchWriter(true, this.version);
     let stopped = false;
     for (let r = iterator.nextSync(); !r.done; r = iterator.nextSync()) {
       const entry = r.value;
-      const size = entry.key.length + entry.value.length;
+      const size = entryCreditBytes(entry.key.length, entry.value.length, v2 ? entry.headers : undefined);
       if (this.creditRecords === 0 || this.creditBytes < size) {
         this.nextSeq = entry.sequence;
         stopped = true;
         break;
       }
-      writer.add(entry.key, entry.sequence, entry.value);
+      if (v2) writer.add(entry.key, entry.sequence, entry.value, 0, entry.value.length, entry.offset, entry.timestamp, entry.headers);
+      else writer.add(entry.key, entry.sequence, entry.value);
       this.creditRecords--;
       this.creditBytes -= size;
       this.nextSeq = entry.sequence + 1;
+      // Headers are not counted in the read's maxBytes: bound the push by what it holds.
+      if (writer.byteLength >= this.pushBytesMax) {
+        stopped = true;
+        break;
+      }
     }
     if (!stopped && iterator.exhausted) this.nextSeq = Math.max(this.nextSeq, iterator.nextSequence);
     if (writer.count > 0) this.pushBatch(writer, this.nextSeq);

@@ -1,6 +1,9 @@
 import { open } from 'node:fs/promises';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
-import { oneOf, text, valueFlag } from '../../args/Flag.js';
+import { InvalidArgumentError } from '../../../clients/errors.js';
+import { checkHeaders } from '../../../clients/RecordInput.js';
+import type { RecordHeaderInput } from '../../protocol/batch/RecordHeader.js';
+import { listFlag, oneOf, text, valueFlag } from '../../args/Flag.js';
 import { UsageError } from '../../args/UsageError.js';
 import { limits } from '../../limits.js';
 import type { BrokerLimits } from '../../protocol/messages/hello.js';
@@ -16,12 +19,33 @@ const flags = {
   value: valueFlag('value', 'VALUE', 'append one record with this value (without it: one record per input line)', text, { example: "--value '{\"id\":1}'" }),
   keyDelimiter: valueFlag('key-delimiter', 'DELIM', 'each input line is KEY DELIM VALUE (split at the first DELIM; as kcat -K); many keys in one run', text, { short: 'K', example: '-K:' }),
   file: valueFlag('file', 'FILE', 'read the lines from FILE instead of stdin (as kcat -l)', text, { short: 'l', example: '--file events.txt' }),
+  header: listFlag('header', 'NAME=VALUE', 'add this header to every record appended (repeatable, in order; NAME alone: a null value; VALUE follows --encoding), as kcat -H', readHeader, { short: 'H', example: '-H trace-id=abc -H source=import' }),
   encoding: encodingFlag,
   format: valueFlag('format', 'text|json', 'how the report is printed', oneOf(['text', 'json'] as const)),
   ...connectionFlags,
 };
 
 const usage = 'odlog produce KEY [--value VALUE] | odlog produce -K DELIM [--file FILE]';
+
+/** `-H NAME=VALUE` (split at the first `=`), or `-H NAME` for a null value. */
+function readHeader(text: string, flag: string): { name: string; value: string | null } {
+  const at = text.indexOf('=');
+  const name = at < 0 ? text : text.slice(0, at);
+  if (name.length === 0) throw new UsageError(`${flag} is NAME=VALUE (or NAME alone, for a null value), got ${JSON.stringify(text)}`);
+  return { name, value: at < 0 ? null : text.slice(at + 1) };
+}
+
+/** The -H headers as bytes, checked as the broker checks them (a mistake is a usage error, before anything is sent). */
+function headersOf(given: readonly { name: string; value: string | null }[] | undefined, encoding: Encoding): RecordHeaderInput[] | undefined {
+  if (given === undefined || given.length === 0) return undefined;
+  const decoded = given.map((h, i) => ({ name: h.name, value: h.value === null ? null : decodeText(h.value, encoding, `-H ${JSON.stringify(h.name)} (header ${i + 1})`) }));
+  try {
+    return checkHeaders(decoded, '-H');
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 /** A record taken from the input, or why the line cannot be one. */
 type Parsed = { readonly key: Buffer; readonly value: Buffer } | { readonly problem: string };
@@ -77,7 +101,7 @@ function lineParser(limits: BrokerLimits, encoding: Encoding, key: Buffer | unde
  * that cannot be a record (nothing after it is sent) or once the broker refused a batch (batches
  * already sent complete); the tally counts exactly what was appended.
  */
-async function sendLines(client: OdlogClient, input: AsyncIterable<Buffer>, parse: (line: InputLine) => Parsed, tally: Tally, lineBytesMax: number): Promise<{ line: number; problem: string; refused: boolean } | undefined> {
+async function sendLines(client: OdlogClient, input: AsyncIterable<Buffer>, parse: (line: InputLine) => Parsed, tally: Tally, lineBytesMax: number, headers: readonly RecordHeaderInput[] | undefined): Promise<{ line: number; problem: string; refused: boolean } | undefined> {
   const producer = client.producer({ lingerMs: 5 });
   let failure: { line: number; problem: string; refused: boolean } | undefined;
   let inFlight = 0;
@@ -99,7 +123,7 @@ async function sendLines(client: OdlogClient, input: AsyncIterable<Buffer>, pars
         break;
       }
       inFlight++;
-      producer.send(record.key, record.value).then(
+      producer.send(record.key, record.value, headers).then(
         (sequence) => {
           tally.add(record.key, sequence);
           settled();
@@ -148,6 +172,7 @@ export const produceCommand = defineCommand({
     'seq 1 1000 | odlog produce orders',
     "printf 'orders:created\\npayments:settled\\n' | odlog produce -K:",
     'odlog produce -K: --file events.txt',
+    "odlog produce orders --value '{\"id\":1}' -H trace-id=abc -H source=cli",
     'odlog produce "$(printf \'k\\0\\377\' | base64)" --value aGk= --encoding base64',
   ],
   async run({ flags: f, positionals }) {
@@ -158,20 +183,22 @@ export const produceCommand = defineCommand({
     if (f.value !== undefined && (delimiter !== undefined || f.file !== undefined)) throw new UsageError('--value appends one record; it does not go with -K or --file');
     const key = positionals[0] !== undefined ? decodeText(positionals[0], encoding, 'KEY') : undefined;
     const value = f.value !== undefined ? decodeText(f.value, encoding, '--value') : undefined;
+    const headers = headersOf(f.header, encoding);
     const input = value === undefined ? await openInput(f.file) : undefined;
     const out = new Output(process.stdout);
     const tally = new Tally();
     const client = await connectClient(f);
     let failure: { line: number; problem: string; refused: boolean } | undefined;
     try {
+      if (headers !== undefined && client.protocolVersion < 2) throw new CliError(`-H needs a broker that speaks protocol version 2 (this one speaks ${client.protocolVersion}): records have headers from version 2 on`, 1);
       if (value !== undefined && key !== undefined) {
-        const result = await client.append([{ key, value }]);
+        const result = await client.append([{ key, value, headers }]);
         tally.add(key, result.startSequence);
       } else {
         const brokerLimits = client.connection.hello.limits;
         // Long enough for any key and value in base64 and a delimiter; a longer line is refused unread.
         const lineBytesMax = Math.ceil(((brokerLimits.keyBytesMax + brokerLimits.valueBytesMax) * 4) / 3) + 64 + (delimiter?.length ?? 0);
-        failure = await sendLines(client, input as AsyncIterable<Buffer>, lineParser(brokerLimits, encoding, key, delimiter), tally, lineBytesMax);
+        failure = await sendLines(client, input as AsyncIterable<Buffer>, lineParser(brokerLimits, encoding, key, delimiter), tally, lineBytesMax, headers);
       }
     } finally {
       client.close();

@@ -7,7 +7,7 @@ import { brokerAddressOf, connectClient, connectionFlags } from '../connect.js';
 import { Output } from '../output/Output.js';
 import { RecordPrinter, recordOutputFlags } from '../output/RecordFormat.js';
 import { keySelectionOf, prefixFlag, subscribeTarget } from '../read/KeySelection.js';
-import { lastNStarts, readStartPosition, visibleEnd } from '../read/StartPosition.js';
+import { lastNStarts, readStartPosition, startPositionForms, timeStartRefusal, visibleEnd } from '../read/StartPosition.js';
 
 /** How long a tail keeps reconnecting to a lost broker by default: a restart, not an outage. */
 const reconnectTimeoutDefaultSec = 60;
@@ -22,7 +22,7 @@ function reconnectSeconds(value: string, flag: string): number {
 
 const flags = {
   prefix: prefixFlag,
-  from: valueFlag('from', 'earliest|latest|SEQ|-N', 'where to start (default latest); -N: the last N records of each key first (as kcat -o -N)', (t, flag) => readStartPosition(t, flag, true), { example: '--from earliest' }),
+  from: valueFlag('from', 'earliest|latest|SEQ|-N|@TIME|-DURATION', `where to start (default latest): earliest, latest, ${startPositionForms}`, (t, flag) => readStartPosition(t, flag, true), { example: '--from -5m' }),
   cursor: valueFlag('cursor', 'NAME', 'resume from this named cursor when it exists (else --from), and commit the position to it every second and at exit', text, { example: '--cursor billing' }),
   count: valueFlag('count', 'N', 'exit after N records (0: print nothing)', nonNegativeInteger, { example: '--count 10' }),
   reconnectTimeout: valueFlag(
@@ -66,7 +66,12 @@ export const tailCommand = defineCommand({
       return 0;
     }
     let startsByKey: Map<string, number> | undefined;
-    let start: 'earliest' | 'latest' | number = from.kind === 'sequence' ? from.sequence : from.kind === 'latest' ? 'latest' : 'earliest';
+    let start: 'earliest' | 'latest' | number | { timeMs: number } = from.kind === 'sequence' ? from.sequence : from.kind === 'latest' ? 'latest' : from.kind === 'time' ? { timeMs: from.timeMs } : 'earliest';
+    const refusal = from.kind === 'time' ? timeStartRefusal(client, '--from') : undefined;
+    if (refusal !== undefined) {
+      client.close();
+      throw refusal;
+    }
     if (from.kind === 'lastN') {
       const end = await visibleEnd(client, selection);
       startsByKey = await lastNStarts(client, selection, from.count, end);
@@ -85,7 +90,7 @@ export const tailCommand = defineCommand({
     try {
       for await (const entry of consumer) {
         if (startsByKey !== undefined && entry.sequence < (startsByKey.get(entry.key.toString('latin1')) ?? 0)) continue;
-        const wait = out.write(printer.render(entry.key, entry.sequence, entry.value));
+        const wait = out.write(printer.render(entry));
         if (wait !== undefined) await wait;
         if (f.cursor !== undefined && Date.now() - lastCommit >= 1000) {
           await consumer.commit();

@@ -4,16 +4,61 @@ import { UsageError } from '../../args/UsageError.js';
 import { CliError } from '../CliError.js';
 import { subscribeTarget, type KeySelection } from './KeySelection.js';
 
-/** Where reading starts: `earliest`, `latest`, a sequence, or `-N` (the last N records of each key, as kcat `-o -N`). */
-export type StartPosition = { readonly kind: 'earliest' } | { readonly kind: 'latest' } | { readonly kind: 'sequence'; readonly sequence: number } | { readonly kind: 'lastN'; readonly count: number };
+/**
+ * Where reading starts: `earliest`, `latest`, a sequence, `-N` (the last N records of each key, as
+ * kcat `-o -N`), or a time (the first record appended at or after it).
+ */
+export type StartPosition =
+  | { readonly kind: 'earliest' }
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'sequence'; readonly sequence: number }
+  | { readonly kind: 'lastN'; readonly count: number }
+  | { readonly kind: 'time'; readonly timeMs: number };
 
-/** `--from` text to a position; `latest` only where it means something (tail). */
-export function readStartPosition(text: string, flag: string, allowLatest: boolean): StartPosition {
+const unitMs: { [unit: string]: number } = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** What `--from` takes, for help and messages. */
+export const startPositionForms = 'a sequence, -N (the last N records of each key), @TIME (an ISO 8601 time such as @2026-12-02T10:00:00Z, or ms since the epoch) or -DURATION (that long ago: -90s, -5m, -2h, -1d)';
+
+/**
+ * `--from` text to a position; `latest` only where it means something (tail). Times are read
+ * now: `-5m` is five minutes before the command started.
+ *
+ * @example
+ * readStartPosition('@2026-12-02T10:00:00Z', '--from', false); // { kind: 'time', timeMs: 1796205600000 }
+ * readStartPosition('-10', '--from', false);                   // { kind: 'lastN', count: 10 }
+ */
+export function readStartPosition(text: string, flag: string, allowLatest: boolean, nowMs = Date.now()): StartPosition {
   if (text === 'earliest') return { kind: 'earliest' };
   if (text === 'latest' && allowLatest) return { kind: 'latest' };
   const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
   if (Number.isSafeInteger(n)) return n < 0 ? { kind: 'lastN', count: -n } : { kind: 'sequence', sequence: n };
-  throw new UsageError(`${flag} is ${allowLatest ? 'earliest, latest' : 'earliest'}, a sequence or -N (the last N records of each key), got ${JSON.stringify(text)}`);
+  const ago = /^-(\d+)(s|m|h|d)$/.exec(text);
+  if (ago !== null) return { kind: 'time', timeMs: nowMs - Number(ago[1]) * unitMs[ago[2]] };
+  if (text.startsWith('@')) {
+    const at = text.slice(1);
+    const timeMs = /^\d+$/.test(at) ? Number(at) : /^\d{4}-\d{2}-\d{2}/.test(at) ? Date.parse(at) : NaN;
+    if (Number.isSafeInteger(timeMs)) return { kind: 'time', timeMs };
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: after @ comes a time, ISO 8601 (2026-12-02T10:00:00Z; without a zone it is local time) or milliseconds since the epoch`);
+  }
+  throw new UsageError(`${flag} is ${allowLatest ? 'earliest, latest' : 'earliest'}, ${startPositionForms}, got ${JSON.stringify(text)}`);
+}
+
+/** Why a time start cannot be served (a broker that speaks protocol version 1), or undefined. */
+export function timeStartRefusal(client: OdlogClient, flag: string): CliError | undefined {
+  if (client.protocolVersion >= 2) return undefined;
+  return new CliError(`${flag} by time needs a broker that speaks protocol version 2 (this one speaks ${client.protocolVersion}); upgrade it, or start at a sequence`, 1);
+}
+
+/**
+ * The first sequence appended at or after `timeMs` (the end of the log when there is none), as
+ * the broker resolves a subscription from that time.
+ */
+export async function sequenceAtTime(client: OdlogClient, selection: KeySelection, timeMs: number): Promise<number> {
+  const probe = await client.subscribe({ ...subscribeTarget(selection), from: { timeMs }, windowRecords: 1 });
+  const start = probe.nextSequence;
+  await probe.close();
+  return start;
 }
 
 /** The end of what readers of `selection` see now (exclusive): where a Subscribe from latest starts. */

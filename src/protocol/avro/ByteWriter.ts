@@ -14,6 +14,11 @@ export class ByteWriter {
     return this.pos;
   }
 
+  /** The buffer written into, for writers of composite values (call `ensure` first; valid until the next `ensure`). */
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
   ensure(extra: number): void {
     const need = this.pos + extra;
     if (need <= this.buf.length) return;

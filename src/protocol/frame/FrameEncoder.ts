@@ -1,4 +1,4 @@
-import type { BodySchema } from '../Schemas.js';
+import type { BodySchema } from '../schema/BodySchema.js';
 import { bodyOffset, writeHeader, type FrameHeader } from './FrameHeader.js';
 
 /**

@@ -1,20 +1,31 @@
 import { defineMessage } from '../Message.js';
 import { MessageType } from '../MessageType.js';
+import type { AvroRecord, AvroValue } from '../schema/AvroSchema.js';
+import { everyVersion, published } from '../schema/BodySchema.js';
 
 /**
- * Count: exact number of a key's entries in [start, end).
- *
- * Request (type 8): CountRequest { key: bytes, start: long, end: null|long }
- * Response (type 8, RESPONSE): CountResponse { count: long }
+ * Count (type 8): the exact number of a key's entries with sequence in [start, end). The same in
+ * every version. Errors: INVALID_REQUEST, FORBIDDEN.
  */
-export interface CountRequest {
-  readonly key: Buffer;
-  readonly start: number;
-  readonly end: number | null;
-}
+export const countRequestSchema = {
+  type: 'record',
+  name: 'CountRequest',
+  namespace: 'odlog',
+  fields: [
+    { name: 'key', type: 'bytes' },
+    { name: 'start', type: 'long', default: 0 },
+    { name: 'end', type: ['null', 'long'], default: null },
+  ],
+} as const satisfies AvroRecord;
 
-export interface CountResponse {
-  readonly count: number;
-}
+export const countResponseSchema = {
+  type: 'record',
+  name: 'CountResponse',
+  namespace: 'odlog',
+  fields: [{ name: 'count', type: 'long' }],
+} as const satisfies AvroRecord;
 
-export const Count = defineMessage<CountRequest, CountResponse>(MessageType.Count, 'Count', 'count.request', 'count.response');
+export type CountRequest = AvroValue<typeof countRequestSchema>;
+export type CountResponse = AvroValue<typeof countResponseSchema>;
+
+export const Count = defineMessage(MessageType.Count, 'Count', everyVersion(published('count.request', countRequestSchema)), everyVersion(published('count.response', countResponseSchema)));

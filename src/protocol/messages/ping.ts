@@ -1,19 +1,30 @@
 import { defineMessage } from '../Message.js';
 import { MessageType } from '../MessageType.js';
+import type { AvroRecord, AvroValue } from '../schema/AvroSchema.js';
+import { everyVersion, published } from '../schema/BodySchema.js';
 
 /**
- * Ping: liveness and round-trip time.
- *
- * Request  (type 2): PingRequest  { timeMs: long }   echoed back
- * Response (type 2, RESPONSE): PingResponse { timeMs: long, brokerTimeMs: long }
+ * Ping (type 2): liveness and round-trip time. `timeMs` is echoed back; `brokerTimeMs` is the
+ * broker's clock. The same in every version.
  */
-export interface PingRequest {
-  readonly timeMs: number;
-}
+export const pingRequestSchema = {
+  type: 'record',
+  name: 'PingRequest',
+  namespace: 'odlog',
+  fields: [{ name: 'timeMs', type: 'long', doc: 'Echoed back' }],
+} as const satisfies AvroRecord;
 
-export interface PingResponse {
-  readonly timeMs: number;
-  readonly brokerTimeMs: number;
-}
+export const pingResponseSchema = {
+  type: 'record',
+  name: 'PingResponse',
+  namespace: 'odlog',
+  fields: [
+    { name: 'timeMs', type: 'long' },
+    { name: 'brokerTimeMs', type: 'long' },
+  ],
+} as const satisfies AvroRecord;
 
-export const Ping = defineMessage<PingRequest, PingResponse>(MessageType.Ping, 'Ping', 'ping.request', 'ping.response');
+export type PingRequest = AvroValue<typeof pingRequestSchema>;
+export type PingResponse = AvroValue<typeof pingResponseSchema>;
+
+export const Ping = defineMessage(MessageType.Ping, 'Ping', everyVersion(published('ping.request', pingRequestSchema)), everyVersion(published('ping.response', pingResponseSchema)));

@@ -1,44 +1,60 @@
 import { defineMessage } from '../Message.js';
 import { MessageType } from '../MessageType.js';
-import type { EmptyRequest } from './admin.js';
+import type { AvroRecord, AvroValue } from '../schema/AvroSchema.js';
+import { everyVersion, published } from '../schema/BodySchema.js';
+import { emptyRequest } from './empty.js';
 
 /**
- * Stats: the broker's figures (also printed as Prometheus text by `odlog stats --format prometheus`).
- *
- * Request (type 15): EmptyRequest {}
- * Response: StatsResponse (see stats.response.avsc; every field documented there)
+ * Stats (type 15): the broker's figures (also printed as Prometheus text by
+ * `odlog stats --format prometheus`). Admin only. The same in every version.
  */
-export interface CursorLag {
-  readonly name: string;
-  readonly sequence: number;
-  readonly lagRecords: number;
-  readonly lagIsLowerBound: boolean;
-}
+export const statsResponseSchema = {
+  type: 'record',
+  name: 'StatsResponse',
+  namespace: 'odlog',
+  fields: [
+    { name: 'brokerVersion', type: 'string' },
+    { name: 'uptimeMs', type: 'long' },
+    { name: 'connections', type: 'int' },
+    { name: 'subscriptions', type: 'int' },
+    { name: 'requestsTotal', type: 'long' },
+    { name: 'appendedRecordsTotal', type: 'long' },
+    { name: 'appendedBytesTotal', type: 'long' },
+    { name: 'deliveredRecordsTotal', type: 'long' },
+    { name: 'appendRecordsPerSec', type: 'double', doc: 'Over the last 10 s' },
+    { name: 'deliverRecordsPerSec', type: 'double' },
+    { name: 'errorsTotal', type: 'long' },
+    { name: 'authFailuresTotal', type: 'long' },
+    { name: 'queuedBatches', type: 'int' },
+    { name: 'queuedBytes', type: 'long' },
+    { name: 'commitsInFlight', type: 'int' },
+    { name: 'committedSequence', type: 'long' },
+    { name: 'durableSequence', type: 'long' },
+    { name: 'segments', type: 'int' },
+    { name: 'storedRecords', type: 'long' },
+    { name: 'storedBytes', type: 'long' },
+    { name: 'dataFileBytes', type: 'long' },
+    { name: 'rssBytes', type: 'long' },
+    {
+      name: 'cursors',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'CursorLag',
+          fields: [
+            { name: 'name', type: 'string' },
+            { name: 'sequence', type: 'long' },
+            { name: 'lagRecords', type: 'long', doc: 'Entries it follows at or after its sequence' },
+            { name: 'lagIsLowerBound', type: 'boolean', doc: 'True when counting stopped at a bound (huge prefix)' },
+          ],
+        },
+      },
+    },
+  ],
+} as const satisfies AvroRecord;
 
-export interface StatsResponse {
-  readonly brokerVersion: string;
-  readonly uptimeMs: number;
-  readonly connections: number;
-  readonly subscriptions: number;
-  readonly requestsTotal: number;
-  readonly appendedRecordsTotal: number;
-  readonly appendedBytesTotal: number;
-  readonly deliveredRecordsTotal: number;
-  readonly appendRecordsPerSec: number;
-  readonly deliverRecordsPerSec: number;
-  readonly errorsTotal: number;
-  readonly authFailuresTotal: number;
-  readonly queuedBatches: number;
-  readonly queuedBytes: number;
-  readonly commitsInFlight: number;
-  readonly committedSequence: number;
-  readonly durableSequence: number;
-  readonly segments: number;
-  readonly storedRecords: number;
-  readonly storedBytes: number;
-  readonly dataFileBytes: number;
-  readonly rssBytes: number;
-  readonly cursors: CursorLag[];
-}
+export type StatsResponse = AvroValue<typeof statsResponseSchema>;
+export type CursorLag = StatsResponse['cursors'][number];
 
-export const Stats = defineMessage<EmptyRequest, StatsResponse>(MessageType.Stats, 'Stats', 'empty.request', 'stats.response');
+export const Stats = defineMessage(MessageType.Stats, 'Stats', emptyRequest, everyVersion(published('stats.response', statsResponseSchema)));

@@ -101,7 +101,7 @@ describe('broker: bounds and authentication', function () {
     it('answers a request beyond the requests in flight on a connection with THROTTLED, and serves it again once they finish', async () => {
       const broker = await fixture.start(['--in-flight-requests-max', '3']);
       const conn = await fixture.raw(broker);
-      const polls = [0, 1, 2].map((i) => conn.send(Scan, { key: Buffer.from(`flight/${i}`), start: 0, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 800 }));
+      const polls = [0, 1, 2].map((i) => conn.send(Scan, { key: Buffer.from(`flight/${i}`), start: 0, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 800, startTimeMs: null }));
       const ids = await Promise.all(polls);
       const code = await rawError(conn.request(Ping, { timeMs: 1 }));
       expect(code).to.equal(ErrorCode.Throttled);
@@ -117,8 +117,8 @@ describe('broker: bounds and authentication', function () {
       const subscribed = await fixture.raw(broker);
       const polling = await fixture.raw(broker);
       await idle.request(Ping, { timeMs: 1 });
-      await subscribed.request(Subscribe, { subscriptionId: 1, keys: [Buffer.from('idle/k')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000 });
-      const poll = await polling.send(Scan, { key: Buffer.from('idle/p'), start: 0, end: null, limit: 1, maxBytes: 1000, maxWaitMs: 2000 });
+      await subscribed.request(Subscribe, { subscriptionId: 1, keys: [Buffer.from('idle/k')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000, timeMs: 0 });
+      const poll = await polling.send(Scan, { key: Buffer.from('idle/p'), start: 0, end: null, limit: 1, maxBytes: 1000, maxWaitMs: 2000, startTimeMs: null });
       await idle.waitUntil(() => idle.isClosed, 'the idle connection to be closed', 5000);
       expect(subscribed.isEnded).to.equal(false);
       expect(polling.isEnded).to.equal(false);

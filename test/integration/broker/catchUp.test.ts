@@ -2,15 +2,15 @@ import { expect } from 'chai';
 import { BrokerConnection } from '../../../clients/BrokerConnection.js';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { socketTransports } from '../../../clients/transport/SocketTransport.js';
-import { readEntryBatch } from '../../../src/protocol/batch/EntryBatchCodec.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
 import { Credit } from '../../../src/protocol/messages/credit.js';
-import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { within } from '../../support/ClientHelpers.js';
 import { envInt } from '../../support/EnvInt.js';
 import { waitFor } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
+import { pushedEnd, pushedEntries } from '../../support/PushFrames.js';
 
 /** Keys under the subscribed prefix, and keys that only look close to it. */
 const matchingKeys = Array.from({ length: 60 }, (_, i) => `cu/${String(i).padStart(2, '0')}`);
@@ -73,10 +73,10 @@ describe('broker: catch-up from storage to live delivery', function () {
     let ended: string | undefined;
     conn.onPush(5, (frame) => {
       if (frame.messageType === MessageType.SubscriptionEnd) {
-        ended = SubscriptionEndPush.body.decode(frame.body).message;
+        ended = pushedEnd(frame).message;
         return;
       }
-      const entries = readEntryBatch(SubscriptionBatchPush.body.decode(frame.body).entries);
+      const entries = pushedEntries(frame);
       for (const e of entries) {
         if (!e.key.toString().startsWith('cu/')) foreign.push(e.key.toString());
         received.push(e.sequence);
@@ -88,7 +88,7 @@ describe('broker: catch-up from storage to live delivery', function () {
     const workload = await runWorkload(
       client,
       async () => {
-        await conn.request(Subscribe, { subscriptionId: 5, keys: [], prefix: Buffer.from('cu/'), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 64, creditBytes: 2 ** 40 });
+        await conn.request(Subscribe, { subscriptionId: 5, keys: [], prefix: Buffer.from('cu/'), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 64, creditBytes: 2 ** 40, timeMs: 0 });
       },
       random,
     );

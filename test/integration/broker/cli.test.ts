@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { statsToPrometheus } from '../../../src/broker/metrics/StatsMetrics.js';
 import { BrokerFixture } from '../../support/BrokerProcess.js';
-import { lines, runCli, type CliRun } from '../../support/Cli.js';
+import { lines, recordLines, runCli, type CliRun } from '../../support/Cli.js';
 import { waitFor } from '../../support/LogFixture.js';
 
 /** A port nothing listens on (bound once by the OS, then released). */
@@ -53,11 +53,11 @@ describe('broker: the odlog command line against a real broker', function () {
   it('scan prints sequence, key and value per line as text (a tab in a value escaped), and one JSON object per line with --format json', async () => {
     const r = await shared.client.append([{ key: 'cli/scan', value: 'a' }, { key: 'cli/scan', value: 'b\tc' }, { key: 'cli/scan', value: 'd' }]);
     const text = ok(await odlog(['scan', 'cli/scan']));
-    expect(lines(text.stdout)).to.deep.equal([`${r.startSequence}\tcli/scan\ta`, `${r.startSequence + 1}\tcli/scan\tb\\tc`, `${r.startSequence + 2}\tcli/scan\td`]);
+    expect(recordLines(text.stdout)).to.deep.equal([`${r.startSequence}\tcli/scan\ta`, `${r.startSequence + 1}\tcli/scan\tb\\tc`, `${r.startSequence + 2}\tcli/scan\td`]);
     const json = ok(await odlog(['scan', 'cli/scan', '--format', 'json', '--from', String(r.startSequence + 1)]));
-    expect(lines(json.stdout).map((l) => JSON.parse(l) as unknown)).to.deep.equal([
-      { key: 'cli/scan', sequence: r.startSequence + 1, value: 'b\tc' },
-      { key: 'cli/scan', sequence: r.startSequence + 2, value: 'd' },
+    expect(lines(json.stdout).map((l) => JSON.parse(l) as { timestamp?: number }).map(({ timestamp, ...rest }) => [typeof timestamp, rest])).to.deep.equal([
+      ['number', { key: 'cli/scan', sequence: r.startSequence + 1, offset: 1, value: 'b\tc' }],
+      ['number', { key: 'cli/scan', sequence: r.startSequence + 2, offset: 2, value: 'd' }],
     ]);
     const limited = ok(await odlog(['scan', 'cli/scan', '--limit', '2', '--to', String(r.startSequence + 3)]));
     expect(lines(limited.stdout)).to.have.length(2);
@@ -66,7 +66,7 @@ describe('broker: the odlog command line against a real broker', function () {
   it('tail --count N prints N records and exits', async () => {
     await shared.client.append(Array.from({ length: 8 }, (_, i) => ({ key: i % 2 ? 'cli/tail/a' : 'cli/tail/b', value: `t${i}` })));
     const byKeys = ok(await odlog(['tail', 'cli/tail/a', '--from', 'earliest', '--count', '3']));
-    expect(lines(byKeys.stdout).map((l) => l.split('\t').slice(1))).to.deep.equal([
+    expect(recordLines(byKeys.stdout).map((l) => l.split('\t').slice(1))).to.deep.equal([
       ['cli/tail/a', 't1'],
       ['cli/tail/a', 't3'],
       ['cli/tail/a', 't5'],
@@ -83,7 +83,7 @@ describe('broker: the odlog command line against a real broker', function () {
     const a = await shared.client.append([{ key: 'cli/tail/live', value: 'live 1' }]);
     const b = await shared.client.append([{ key: 'cli/tail/other', value: 'not followed' }, { key: 'cli/tail/live', value: 'live 2' }]);
     const run = ok(await tail);
-    expect(lines(run.stdout)).to.deep.equal([`${a.startSequence}\tcli/tail/live\tlive 1`, `${b.startSequence + 1}\tcli/tail/live\tlive 2`]);
+    expect(recordLines(run.stdout)).to.deep.equal([`${a.startSequence}\tcli/tail/live\tlive 1`, `${b.startSequence + 1}\tcli/tail/live\tlive 2`]);
   });
 
   it('count prints the number of a key\'s records', async () => {
@@ -99,11 +99,12 @@ describe('broker: the odlog command line against a real broker', function () {
     expect(lines(ok(await odlog(['keys', '--prefix', 'cli/keys/', '--limit', '2'])).stdout)).to.deep.equal(['cli/keys/a', 'cli/keys/b']);
   });
 
-  it('seal seals the active segment: the next append opens a new one', async () => {
+  it('seal seals the active segment and names it; sealing again says there was nothing to seal; the next append opens a new one', async () => {
     await shared.client.append([{ key: 'cli/seg', value: 'x' }]);
     const before = await shared.client.listSegments();
-    expect(ok(await odlog(['seal'])).stdout).to.equal('sealed the active segment\n');
+    expect(ok(await odlog(['seal'])).stdout).to.equal(`sealed segment ${before[before.length - 1].id}\n`);
     expect((await shared.client.listSegments()).map((s) => s.sealed)).to.deep.equal(before.map(() => true));
+    expect(ok(await odlog(['seal'])).stdout).to.equal('nothing to seal: the active segment is empty or already sealed\n');
     const next = await shared.client.append([{ key: 'cli/seg', value: 'y' }]);
     const after = await shared.client.listSegments();
     expect(after).to.have.length(before.length + 1);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { encodeRawFrame } from '../../../src/protocol/frame/FrameEncoder.js';
-import { MessageType, protocolVersion } from '../../../src/protocol/MessageType.js';
+import { MessageType } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
 import { BrokerFixture } from '../../support/BrokerProcess.js';
 import { waitFor } from '../../support/LogFixture.js';

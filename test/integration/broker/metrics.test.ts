@@ -104,7 +104,7 @@ describe('broker: Prometheus metrics on --metrics-port (GET /metrics)', function
     for (const name of ['process_resident_memory_bytes', 'process_start_time_seconds', 'odlog_build_info', 'odlog_connections', 'odlog_subscriptions', 'odlog_write_queue_bytes', 'odlog_committed_sequence', 'odlog_durable_sequence', 'odlog_appended_records_total', 'odlog_append_ack_seconds']) {
       expect(families.has(name), `${name} missing`).to.equal(true);
     }
-    expect(families.get('odlog_build_info')?.samples).to.deep.equal([{ name: 'odlog_build_info', labels: { version: client.connection.hello.brokerVersion, protocol: '1' }, value: 1 }]);
+    expect(families.get('odlog_build_info')?.samples).to.deep.equal([{ name: 'odlog_build_info', labels: { version: client.connection.hello.brokerVersion, protocol: '2' }, value: 1 }]);
     expect(families.get('odlog_append_ack_seconds')?.type).to.equal('histogram');
     const rss = sample(families, 'process_resident_memory_bytes');
     const vmRss = broker.procStatusBytes('VmRSS');

@@ -3,15 +3,17 @@ import { BrokerConnection } from '../../../clients/BrokerConnection.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../../clients/errors.js';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { socketTransports } from '../../../clients/transport/SocketTransport.js';
-import { readEntryBatch, type Entry } from '../../../src/protocol/batch/EntryBatchCodec.js';
+import type { Entry } from '../../../src/protocol/batch/EntryBatchCodec.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
-import { Credit, Unsubscribe } from '../../../src/protocol/messages/credit.js';
+import { Credit } from '../../../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../../../src/protocol/messages/unsubscribe.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
-import { Subscribe, SubscriptionBatchPush, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { rejectionOf, take, takeUntil } from '../../support/ClientHelpers.js';
 import { waitFor } from '../../support/LogFixture.js';
+import { pushedEntries } from '../../support/PushFrames.js';
 
 const MiB = 1024 * 1024;
 
@@ -56,7 +58,7 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       if (list === undefined) {
         byId.set(id, (list = []));
         conn.onPush(id, (frame) => {
-          if (frame.messageType === MessageType.SubscriptionBatch) (list as Entry[]).push(...readEntryBatch(SubscriptionBatchPush.body.decode(frame.body).entries));
+          if (frame.messageType === MessageType.SubscriptionBatch) (list as Entry[]).push(...pushedEntries(frame));
         });
       }
       return list;
@@ -65,13 +67,13 @@ describe('broker: every operation through OdlogClient, against a real broker pro
   }
 
   function subscribeRequest(id: number, fields: Partial<SubscribeRequest>): SubscribeRequest {
-    return { subscriptionId: id, keys: [], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 1000, creditBytes: 64 * MiB, ...fields };
+    return { subscriptionId: id, keys: [], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 1000, creditBytes: 64 * MiB, timeMs: 0, ...fields };
   }
 
   describe('Hello and Ping', () => {
     it('Hello reports the protocol version, the broker version and the limits the broker was started with', () => {
       const hello = client.connection.hello;
-      expect(hello.protocolVersion).to.equal(1);
+      expect(hello.protocolVersion).to.equal(2);
       expect(hello.brokerVersion).to.be.a('string').that.is.not.empty;
       expect(hello.authenticated).to.equal(true);
       expect(hello.limits.frameBytesMax).to.equal(4 * MiB);
@@ -80,7 +82,7 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       expect(hello.limits.valueBytesMax).to.equal(8 * MiB);
       expect(hello.limits.batchRecordsMax).to.equal(100_000);
       expect(hello.limits.producerWindowBatches).to.be.greaterThan(1);
-      expect([...hello.supportedMessages].sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+      expect([...hello.supportedMessages].sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
     });
 
     it('Ping echoes the time it carried and adds the broker clock', async () => {
@@ -387,7 +389,8 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       const before = await client.listSegments();
       expect(before.length).to.be.at.least(1);
       expect(before[before.length - 1].sealed).to.equal(false);
-      await client.seal();
+      expect(await client.seal()).to.equal(before[before.length - 1].id);
+      expect(await client.seal(), 'a second Seal with nothing appended between').to.equal(null);
       const sealed = await client.listSegments();
       expect(sealed.map((s) => s.id)).to.deep.equal(before.map((s) => s.id));
       expect(sealed[sealed.length - 1].sealed).to.equal(true);

@@ -7,19 +7,27 @@ import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { encodeRawFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame } from '../../../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../../../src/protocol/Message.js';
-import { MessageType, protocolVersion } from '../../../src/protocol/MessageType.js';
-import { Flush, Seal } from '../../../src/protocol/messages/admin.js';
+import { MessageType } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
+import { Flush } from '../../../src/protocol/messages/flush.js';
+import { Seal } from '../../../src/protocol/messages/seal.js';
 import { Append, type AppendRequest } from '../../../src/protocol/messages/append.js';
 import { Count } from '../../../src/protocol/messages/count.js';
-import { Credit, Unsubscribe } from '../../../src/protocol/messages/credit.js';
-import { CommitCursor, GetCursor } from '../../../src/protocol/messages/cursors.js';
+import { Credit } from '../../../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../../../src/protocol/messages/unsubscribe.js';
+import { CommitCursor } from '../../../src/protocol/messages/commitCursor.js';
+import { GetCursor } from '../../../src/protocol/messages/getCursor.js';
+import { DeleteCursor } from '../../../src/protocol/messages/deleteCursor.js';
+import { ListCursors } from '../../../src/protocol/messages/listCursors.js';
+import { ResetCursor } from '../../../src/protocol/messages/resetCursor.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { ListKeys } from '../../../src/protocol/messages/listKeys.js';
 import { ListSegments } from '../../../src/protocol/messages/listSegments.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
 import { Stats } from '../../../src/protocol/messages/stats.js';
-import { Subscribe, SubscriptionBatchPush, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { rejectionOf } from '../../support/ClientHelpers.js';
 import { errorOf, isErrorFrame, RawConnection, RawErrorResponse } from '../../support/RawConnection.js';
@@ -45,7 +53,7 @@ function appendRequest(key: string, value: string, fields: Partial<AppendRequest
 }
 
 function subscribeRequest(subscriptionId: number, fields: Partial<SubscribeRequest> = {}): SubscribeRequest {
-  return { subscriptionId, keys: [Buffer.from('rules/sub')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1 << 20, ...fields };
+  return { subscriptionId, keys: [Buffer.from('rules/sub')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1 << 20, timeMs: 0, ...fields };
 }
 
 /** The error code of a request that must fail (throws if it succeeded). */
@@ -103,6 +111,9 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
       ['CommitCursor', CommitCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail', sequence: 0, keys: [], prefix: Buffer.from('rules/') }],
       ['GetCursor', GetCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail' }],
       ['Stats', Stats as MessageDefinition<unknown, unknown>, {}],
+      ['ListCursors', ListCursors as MessageDefinition<unknown, unknown>, { prefix: 'rules-', after: null, limit: 10 }],
+      ['ResetCursor', ResetCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail', to: 'SEQUENCE', sequence: 0, timeMs: 0 }],
+      ['DeleteCursor', DeleteCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail' }],
     ];
 
     it('covers every request type the broker serves', async () => {
@@ -123,7 +134,7 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
         expect(error.message).to.match(/trail/);
         expect(await client.count('rules/trail'), 'the refused Append appended').to.equal(countBefore);
         const served = await answer(conn, message.type, body);
-        // Credit and Unsubscribe of subscription 40 may find it gone (NOT_FOUND): never INVALID_REQUEST.
+        // Credit and Unsubscribe of subscription 40 may find it gone, and ResetCursor or DeleteCursor the cursor (NOT_FOUND): never INVALID_REQUEST.
         if (isErrorFrame(served)) expect(errorOf(served).code, errorOf(served).message).to.equal(ErrorCode.NotFound);
       });
     }
@@ -220,35 +231,41 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
     it('an empty page means nothing more is visible now: nextSequence is the visible end, and scanning again from it later returns what came since', async () => {
       const conn = await raw();
       const first = await client.append([{ key: 'rules/tailscan', value: 'a' }]);
-      const page = await conn.request(Scan, { key: Buffer.from('rules/tailscan'), start: first.startSequence + 1, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 0 });
+      const page = await conn.request(Scan, { key: Buffer.from('rules/tailscan'), start: first.startSequence + 1, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 0, startTimeMs: null });
       expect(readKeyEntryBatch(page.entries)).to.deep.equal([]);
       expect(page.nextSequence).to.equal((await client.stats()).committedSequence);
       await client.append([{ key: 'rules/other', value: 'x' }]);
       const later = await client.append([{ key: 'rules/tailscan', value: 'b' }]);
-      const next = await conn.request(Scan, { key: Buffer.from('rules/tailscan'), start: page.nextSequence, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 0 });
+      const next = await conn.request(Scan, { key: Buffer.from('rules/tailscan'), start: page.nextSequence, end: null, limit: 10, maxBytes: 1000, maxWaitMs: 0, startTimeMs: null });
       expect(readKeyEntryBatch(next.entries).map((e) => [e.sequence, e.value.toString()])).to.deep.equal([[later.startSequence, 'b']]);
     });
   });
 
   describe('the idempotency window', () => {
-    it('counts only batches that were appended: a batch refused (CONFLICT) does not move the window; an appended one does', async () => {
+    it('remembers the last 64 appended batches: a refused one (CONFLICT) is not remembered, a retry of a remembered one is a duplicate, one older than all 64 is INVALID_REQUEST', async () => {
       const producer = { id: 'rules-window' };
+      const append = (batchNumber: number, value = `b${batchNumber}`) => client.append([{ key: 'rules/window', value }], { producer: { ...producer, batchNumber } });
       const refused = await rejectionOf(client.append([{ key: 'rules/window', value: 'b1000 refused' }], { producer: { ...producer, batchNumber: 1000 }, expect: [{ key: 'rules/window', lastSequence: 12_345 }] }));
       expect(refused).to.be.instanceOf(ConflictError);
-      // 10 is far below 1000 - 64 + 1, yet new: the refused batch 1000 was never "seen".
-      const ten = await client.append([{ key: 'rules/window', value: 'b10' }], { producer: { ...producer, batchNumber: 10 } });
+      const ten = await append(10);
       expect(ten.duplicate).to.equal(false);
-      const thousand = await client.append([{ key: 'rules/window', value: 'b1000' }], { producer: { ...producer, batchNumber: 1000 } });
+      // 1000 was refused, so it is new now.
+      const thousand = await append(1000);
       expect(thousand.duplicate).to.equal(false);
-      // Now 1000 is the highest appended: 937 is the oldest number still answered, 936 is refused.
-      expect((await client.append([{ key: 'rules/window', value: 'b10 again' }], { producer: { ...producer, batchNumber: 10 } }).catch((e: unknown) => e))).to.be.instanceOf(InvalidRequestError);
-      const retry = await client.append([{ key: 'rules/window', value: 'b1000' }], { producer: { ...producer, batchNumber: 1000 } });
-      expect(retry).to.deep.include({ startSequence: thousand.startSequence, duplicate: true });
-      expect((await client.append([{ key: 'rules/window', value: 'b937' }], { producer: { ...producer, batchNumber: 937 } })).duplicate).to.equal(false);
-      expect(await rejectionOf(client.append([{ key: 'rules/window', value: 'b936' }], { producer: { ...producer, batchNumber: 936 } }))).to.be.instanceOf(InvalidRequestError);
+      expect(await append(10, 'b10 again')).to.deep.include({ startSequence: ten.startSequence, duplicate: true });
+      expect(await append(1000)).to.deep.include({ startSequence: thousand.startSequence, duplicate: true });
+      // Fewer than 64 remembered: a number below them all is still new.
+      expect((await append(5)).duplicate).to.equal(false);
+      // 61 more make 64 (10, 1000, 5, 1001..1061); one more forgets the oldest appended, 10.
+      for (let n = 1001; n <= 1062; n++) await append(n);
+      expect(await rejectionOf(append(4))).to.be.instanceOf(InvalidRequestError);
+      expect((await append(10, 'b10 once more')).duplicate, 'forgotten, and above the oldest remembered (5): new').to.equal(false);
+      expect(await append(1062)).to.deep.include({ duplicate: true });
       const values: string[] = [];
       for await (const e of client.scanAll('rules/window')) values.push(e.value.toString());
-      expect(values).to.deep.equal(['b10', 'b1000', 'b937']);
+      expect(values.slice(0, 3)).to.deep.equal(['b10', 'b1000', 'b5']);
+      expect(values.filter((v) => v.startsWith('b10 '))).to.deep.equal(['b10 once more']);
+      expect(values).to.have.length(3 + 62 + 1);
     });
   });
 });
@@ -278,5 +295,5 @@ describe('broker: the readiness line', function () {
 });
 
 function pushedValues(conn: RawConnection, subscriptionId: number): string[] {
-  return conn.pushes(subscriptionId).flatMap((f) => readEntryBatch(SubscriptionBatchPush.body.decode(f.body).entries).map((e) => e.value.toString()));
+  return conn.pushes(subscriptionId).flatMap((f) => readEntryBatch(SubscriptionBatchPush.body.at(1).decode(f.body).entries).map((e) => e.value.toString()));
 }

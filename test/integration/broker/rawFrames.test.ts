@@ -4,7 +4,8 @@ import { readKeyEntryBatch } from '../../../src/protocol/batch/EntryBatchCodec.j
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { encodeRawFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame } from '../../../src/protocol/frame/FrameHeader.js';
-import { MessageType, protocolVersion } from '../../../src/protocol/MessageType.js';
+import { MessageType } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { Append, type AppendRequest } from '../../../src/protocol/messages/append.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
@@ -57,7 +58,7 @@ describe('broker: raw frames on a socket (framing, malformed input, errors)', fu
   }
 
   async function scanValues(conn: RawConnection, key: string): Promise<string[]> {
-    const page = await conn.request(Scan, { key: Buffer.from(key), start: 0, end: null, limit: 10_000, maxBytes: 1 << 20, maxWaitMs: 0 });
+    const page = await conn.request(Scan, { key: Buffer.from(key), start: 0, end: null, limit: 10_000, maxBytes: 1 << 20, maxWaitMs: 0, startTimeMs: null });
     return readKeyEntryBatch(page.entries).map((e) => e.value.toString());
   }
 
@@ -153,20 +154,25 @@ describe('broker: raw frames on a socket (framing, malformed input, errors)', fu
     await expectBystanderServed();
   });
 
-  it('answers a frame of another protocol version with UNSUPPORTED_VERSION and keeps the connection', async () => {
+  it('answers a frame of a protocol version it does not speak (0, 3) with UNSUPPORTED_VERSION in version 1, and keeps the connection', async () => {
     const conn = await open();
-    await conn.write(conn.encode(Ping, { timeMs: 1 }, { version: 2, correlationId: 61 }));
-    expect(errorOf(await conn.response(61)).code).to.equal(ErrorCode.UnsupportedVersion);
-    await expectServed(conn, 'the connection still works after a frame of version 2');
+    await conn.write(conn.encode(Ping, { timeMs: 1 }, { version: 3, correlationId: 61 }));
+    const frame = await conn.response(61);
+    expect(frame.version).to.equal(1);
+    expect(errorOf(frame).code).to.equal(ErrorCode.UnsupportedVersion);
+    await conn.write(conn.encode(Ping, { timeMs: 1 }, { version: 0, correlationId: 62 }));
+    expect(errorOf(await conn.response(62)).code).to.equal(ErrorCode.UnsupportedVersion);
+    await expectServed(conn, 'the connection still works after a frame of version 3');
     await expectBystanderServed();
   });
 
-  it('answers a Hello asking for another protocol version with UNSUPPORTED_VERSION', async () => {
+  it('answers a Hello offering protocol version 0 with UNSUPPORTED_VERSION, and one offering a newer version than it speaks with its newest', async () => {
     const conn = await open();
-    const id = await conn.send(Hello, { protocolVersion: 2, clientId: 'from-the-future', authToken: null });
+    const id = await conn.send(Hello, { protocolVersion: 0, clientId: 'from-the-past', authToken: null });
     expect(errorOf(await conn.response(id)).code).to.equal(ErrorCode.UnsupportedVersion);
-    const hello = await conn.request(Hello, { protocolVersion: 1, clientId: 'raw-test', authToken: null });
-    expect(hello.protocolVersion).to.equal(1);
+    expect((await conn.request(Hello, { protocolVersion: 1, clientId: 'raw-test', authToken: null })).protocolVersion).to.equal(1);
+    expect((await conn.request(Hello, { protocolVersion: 2, clientId: 'raw-test', authToken: null })).protocolVersion).to.equal(2);
+    expect((await conn.request(Hello, { protocolVersion: 3, clientId: 'from-the-future', authToken: null })).protocolVersion).to.equal(2);
   });
 
   it('answers a frame flagged as a response or push (clients send requests only) with INVALID_REQUEST', async () => {

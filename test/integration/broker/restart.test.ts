@@ -139,7 +139,7 @@ describe('broker: clients, consumers and cursors across a broker restart', funct
     const tail = (extra: string[]): ReturnType<typeof runCli> => runCli(['tail', 'cli/tail', '--broker', broker.address, '--cursor', 'cli-tail', '--format', 'json', ...extra]);
     const first = await tail(['--from', 'earliest', '--count', '4']);
     expect(first.code, first.stderr).to.equal(0);
-    expect(lines(first.stdout).map((l) => JSON.parse(l) as { sequence: number; value: string })).to.deep.equal(acked.slice(0, 4).map((sequence, i) => ({ key: 'cli/tail', sequence, value: `t${i}` })));
+    expect(lines(first.stdout).map((l) => JSON.parse(l) as { key: string; sequence: number; value: string }).map(({ key, sequence, value }) => ({ key, sequence, value }))).to.deep.equal(acked.slice(0, 4).map((sequence, i) => ({ key: 'cli/tail', sequence, value: `t${i}` })));
     expect((await client.getCursor('cli-tail'))?.sequence).to.equal(acked[3] + 1);
 
     await bounce(broker, 'SIGTERM');

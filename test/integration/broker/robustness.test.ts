@@ -3,13 +3,14 @@ import { BrokerConnection } from '../../../clients/BrokerConnection.js';
 import { InvalidRequestError } from '../../../clients/errors.js';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { socketTransports } from '../../../clients/transport/SocketTransport.js';
-import { readEntryBatch, type Entry } from '../../../src/protocol/batch/EntryBatchCodec.js';
+import type { Entry } from '../../../src/protocol/batch/EntryBatchCodec.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
-import { Subscribe, SubscriptionBatchPush, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { settle, waitFor } from '../../support/LogFixture.js';
+import { pushedEntries } from '../../support/PushFrames.js';
 
 /**
  * Requests a client may send that the broker must answer (with a result or an error) without
@@ -47,7 +48,7 @@ describe('broker: requests that must not hurt the broker or other clients', func
     const conn = fixture.track(await BrokerConnection.open({ transports: socketTransports({ host: broker.host, port: broker.port }), reconnect: false }), (c) => c.close());
     const entries: Entry[] = [];
     conn.onPush(1, (frame) => {
-      if (frame.messageType === MessageType.SubscriptionBatch) entries.push(...readEntryBatch(SubscriptionBatchPush.body.decode(frame.body).entries));
+      if (frame.messageType === MessageType.SubscriptionBatch) entries.push(...pushedEntries(frame));
     });
     const response = await settle(conn.request(Subscribe, { subscriptionId: 1, keys: [], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 100, creditBytes: 1 << 20, ...fields }));
     return { response, entries, conn };
@@ -111,7 +112,7 @@ describe('broker: requests that must not hurt the broker or other clients', func
 
   it('refuses a second subscription with an id already in use on the connection', async () => {
     const conn = fixture.track(await BrokerConnection.open({ transports: socketTransports({ host: broker.host, port: broker.port }), reconnect: false }), (c) => c.close());
-    const request: SubscribeRequest = { subscriptionId: 9, keys: [Buffer.from('rb/a')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000 };
+    const request: SubscribeRequest = { subscriptionId: 9, keys: [Buffer.from('rb/a')], prefix: null, from: 'LATEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000, timeMs: 0 };
     await conn.request(Subscribe, request);
     const second = await settle(conn.request(Subscribe, { ...request, keys: [Buffer.from('rb/b')] }));
     expect(second.ok ? 'subscribed' : (second.error as InvalidRequestError).code).to.equal(ErrorCode.InvalidRequest);

@@ -7,7 +7,8 @@ import type { AppendResult, OdlogClient } from '../../../clients/OdlogClient.js'
 import { socketTransports } from '../../../clients/transport/SocketTransport.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
-import { Subscribe, SubscriptionEndPush } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionEndPush } from '../../../src/protocol/messages/subscriptionEnd.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { within } from '../../support/ClientHelpers.js';
 import { settle, waitFor, type Outcome } from '../../support/LogFixture.js';
@@ -100,9 +101,9 @@ describe('broker: SIGTERM drains cleanly', function () {
     await client.append([{ key: 'drain/sub', value: 'x' }]);
     const ends: { code: number; nextSequence: number }[] = [];
     conn.onPush(3, (frame) => {
-      if (frame.messageType === MessageType.SubscriptionEnd) ends.push({ ...SubscriptionEndPush.body.decode(frame.body) });
+      if (frame.messageType === MessageType.SubscriptionEnd) ends.push({ ...SubscriptionEndPush.body.at(1).decode(frame.body) });
     });
-    await conn.request(Subscribe, { subscriptionId: 3, keys: [Buffer.from('drain/sub')], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 100, creditBytes: 1 << 20 });
+    await conn.request(Subscribe, { subscriptionId: 3, keys: [Buffer.from('drain/sub')], prefix: null, from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 100, creditBytes: 1 << 20, timeMs: 0 });
     const polled = settle(client.scan('drain/nothing', { start: 0 }, { maxWaitMs: 30_000 }));
     // Frames of one client are served in order, and a long-poll registers as its Scan is read: once
     // a Ping sent after it is answered, the long-poll is waiting.

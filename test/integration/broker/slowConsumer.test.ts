@@ -4,7 +4,8 @@ import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { readEntryBatch } from '../../../src/protocol/batch/EntryBatchCodec.js';
 import { FrameFlags } from '../../../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
-import { Subscribe, SubscriptionBatchPush } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { sleep } from '../../support/LogFixture.js';
 import { RawConnection } from '../../support/RawConnection.js';
@@ -68,6 +69,7 @@ describe('broker: a subscriber that stops reading while producers append 192 MiB
       cursor: null,
       creditRecords: 0x7fff_ffff,
       creditBytes: 2 ** 50,
+      timeMs: 0,
     });
     subscriber.pause();
     await sleep(200);
@@ -146,7 +148,7 @@ describe('broker: a subscriber that stops reading while producers append 192 MiB
       () => {
         for (const frame of subscriber.frames.splice(0)) {
           if ((frame.flags & FrameFlags.Push) === 0 || frame.messageType !== MessageType.SubscriptionBatch) continue;
-          for (const entry of readEntryBatch(SubscriptionBatchPush.body.decode(frame.body).entries)) {
+          for (const entry of readEntryBatch(SubscriptionBatchPush.body.at(1).decode(frame.body).entries)) {
             const batch = entry.value.readUInt32BE(0);
             const index = entry.value.readUInt32BE(4);
             if (byBatch.get(batch) !== entry.sequence - index) misplaced.push(`sequence ${entry.sequence} holds record ${index} of batch ${batch}`);

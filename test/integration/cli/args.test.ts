@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { BrokerFixture } from '../../support/BrokerProcess.js';
-import { lines, runCli, type CliRun } from '../../support/Cli.js';
+import { lines, recordLines, runCli, type CliRun } from '../../support/Cli.js';
 
 function usageError(run: CliRun): string {
   expect(run.code, `exit status; stderr: ${run.stderr}`).to.equal(64);
@@ -34,7 +34,7 @@ describe('cli: one argument parser for every command', function () {
     const r = await shared.client.append(Array.from({ length: 6 }, (_, i) => ({ key: 'args/negative', value: `n${i}` })));
     const scan = await odlog(['scan', 'args/negative', '--from', '-2']);
     expect(scan.code, scan.stderr).to.equal(0);
-    expect(lines(scan.stdout)).to.deep.equal([`${r.startSequence + 4}\targs/negative\tn4`, `${r.startSequence + 5}\targs/negative\tn5`]);
+    expect(recordLines(scan.stdout)).to.deep.equal([`${r.startSequence + 4}\targs/negative\tn4`, `${r.startSequence + 5}\targs/negative\tn5`]);
     const produce = await odlog(['produce', 'args/minus-one', '--value', '-1']);
     expect(produce.code, produce.stderr).to.equal(0);
     expect((await shared.client.scan('args/minus-one')).entries.map((e) => e.value.toString())).to.deep.equal(['-1']);

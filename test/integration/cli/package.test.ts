@@ -4,6 +4,7 @@ import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { recordLines } from '../../support/Cli.js';
 import { environmentWithoutOdlog } from '../../support/OdlogRun.js';
 import { TempDirs } from '../../support/TempDirs.js';
 
@@ -106,7 +107,7 @@ describe('cli: the packed tarball installs and runs', function () {
       });
       await odlog(['produce', 'installed', '--value', 'works', '--broker', address]);
       const { stdout } = await odlog(['scan', 'installed', '--broker', address]);
-      expect(stdout).to.equal('0\tinstalled\tworks\n');
+      expect(recordLines(stdout)).to.deep.equal(['0\tinstalled\tworks']);
     } finally {
       broker.kill('SIGKILL');
     }

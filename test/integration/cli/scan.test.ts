@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { BrokerFixture } from '../../support/BrokerProcess.js';
-import { lines, runCli, type CliRun } from '../../support/Cli.js';
+import { lines, recordLines, runCli, type CliRun } from '../../support/Cli.js';
 
 function ok(run: CliRun): CliRun {
   expect(run.code, `exit status; stderr: ${run.stderr}`).to.equal(0);
@@ -8,7 +8,7 @@ function ok(run: CliRun): CliRun {
 }
 
 /** `sequence key value` triples of text output. */
-const rows = (run: CliRun): string[][] => lines(run.stdout).map((l) => l.split('\t'));
+const rows = (run: CliRun): string[][] => recordLines(run.stdout).map((l) => l.split('\t'));
 
 describe('cli: scan and tail over several keys, a prefix, and the last N records', function () {
   this.timeout(60_000);
@@ -64,6 +64,8 @@ describe('cli: scan and tail over several keys, a prefix, and the last N records
   it('--from latest is for tail; scan refuses it as a usage error', async () => {
     const run = await odlog(['scan', 'multi/a', '--from', 'latest']);
     expect(run.code).to.equal(64);
-    expect(run.stderr).to.equal('odlog: --from is earliest, a sequence or -N (the last N records of each key), got "latest"\n');
+    expect(run.stderr).to.equal(
+      'odlog: --from is earliest, a sequence, -N (the last N records of each key), @TIME (an ISO 8601 time such as @2026-12-02T10:00:00Z, or ms since the epoch) or -DURATION (that long ago: -90s, -5m, -2h, -1d), got "latest"\n',
+    );
   });
 });

@@ -67,7 +67,7 @@ describe('client: bad arguments get a rejected promise with InvalidArgumentError
 
   for (const from of ['abc', -1, 1.5, Number.NaN, null, {}]) {
     it(`subscribe({ from: ${inspect(from)} })`, async () => {
-      await invalidArgument(() => client.subscribe({ keys: ['args/sub'], from: loose(from) }), /^from must be 'earliest', 'latest' or a sequence \(an integer ≥ 0\), got /);
+      await invalidArgument(() => client.subscribe({ keys: ['args/sub'], from: loose(from) }), /^from must be 'earliest', 'latest', a sequence \(an integer ≥ 0\) or \{ timeMs \} \(ms since the epoch\), got /);
     });
   }
 

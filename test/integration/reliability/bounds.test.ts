@@ -7,11 +7,12 @@ import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { FrameDecoder } from '../../../src/protocol/frame/FrameDecoder.js';
 import { encodeFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags, type Frame } from '../../../src/protocol/frame/FrameHeader.js';
-import { protocolVersion } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { Credit } from '../../../src/protocol/messages/credit.js';
 import { Ping } from '../../../src/protocol/messages/ping.js';
 import { Scan } from '../../../src/protocol/messages/scan.js';
-import { Subscribe, SubscriptionBatchPush } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
 import { BrokerFixture } from '../../support/BrokerProcess.js';
 import { take, within } from '../../support/ClientHelpers.js';
 import { sleep, waitFor } from '../../support/LogFixture.js';
@@ -63,7 +64,7 @@ async function tlsFrames(port: number, cert: SelfSignedCert): Promise<{ frames: 
   return {
     frames,
     closed,
-    ping: (timeMs) => void socket.write(encodeFrame({ messageType: Ping.type, version: protocolVersion, flags: 0, correlationId: id++ }, Ping.request, { timeMs })),
+    ping: (timeMs) => void socket.write(encodeFrame({ messageType: Ping.type, version: protocolVersion, flags: 0, correlationId: id++ }, Ping.request.at(protocolVersion), { timeMs })),
     destroy: () => socket.destroy(),
   };
 }
@@ -248,7 +249,7 @@ describe('reliability: bounds under abuse', function () {
     const reader = await fixture.raw(broker);
     reader.pause();
     const scans = (n: number): Buffer =>
-      Buffer.concat(Array.from({ length: n }, (_, i) => reader.encode(Scan, { key: Buffer.from('bounds/big'), start: i % 8, end: null, limit: 1, maxBytes: MiB, maxWaitMs: 0 })));
+      Buffer.concat(Array.from({ length: n }, (_, i) => reader.encode(Scan, { key: Buffer.from('bounds/big'), start: i % 8, end: null, limit: 1, maxBytes: MiB, maxWaitMs: 0, startTimeMs: null })));
     const startedAt = Date.now();
     // 256 requests, each answered by 1 MiB: 256 MiB if the broker kept serving a client that does not read.
     reader.socket.write(scans(256));
@@ -292,7 +293,7 @@ describe('reliability: bounds under abuse', function () {
     const starved = await fixture.raw(broker);
     const subscribed = decodeResponse(
       Subscribe,
-      await starved.response(await starved.send(Subscribe, { subscriptionId: 7, keys: [], prefix: Buffer.from('credit/'), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 0, creditBytes: 0 })),
+      await starved.response(await starved.send(Subscribe, { subscriptionId: 7, keys: [], prefix: Buffer.from('credit/'), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 0, creditBytes: 0, timeMs: 0 })),
     );
     expect(subscribed.subscriptionId).to.equal(7);
     const fed = await (await fixture.client(broker.address)).subscribe({ prefix: 'credit/', from: 'earliest', windowRecords: 50 });
@@ -307,9 +308,9 @@ describe('reliability: bounds under abuse', function () {
 
     // Three records of credit: exactly the first three, then nothing more.
     await starved.request(Credit, { subscriptionId: 7, records: 3, bytes: 1 << 20 });
-    await starved.waitUntil(() => starved.pushes(7).reduce((sum, f) => sum + readEntryBatch(SubscriptionBatchPush.body.decode(f.body).entries).length, 0) >= 3, 'three entries', 5000);
+    await starved.waitUntil(() => starved.pushes(7).reduce((sum, f) => sum + readEntryBatch(SubscriptionBatchPush.body.at(protocolVersion).decode(f.body).entries).length, 0) >= 3, 'three entries', 5000);
     await starved.request(Ping, { timeMs: 2 });
-    const entries = starved.pushes(7).flatMap((f) => readEntryBatch(SubscriptionBatchPush.body.decode(f.body).entries));
+    const entries = starved.pushes(7).flatMap((f) => readEntryBatch(SubscriptionBatchPush.body.at(protocolVersion).decode(f.body).entries));
     expect(entries.map((e) => e.value.toString())).to.deep.equal(['credit/k 0', 'credit/k 1', 'credit/k 2']);
     expect(starved.frames.filter((f) => (f.flags & FrameFlags.Push) !== 0 && f.correlationId !== 7)).to.have.length(0);
   });
@@ -358,7 +359,7 @@ describe('reliability: bounds under abuse', function () {
     for (let round = 1; round <= 200 && broker.isRunning; round++) {
       const conn = await RawConnection.open(broker.port, broker.host);
       conn.socket.on('error', () => undefined);
-      const frames = Array.from({ length: 1000 }, (_, i) => conn.encode(Scan, { key: Buffer.from(`bounds/lp/${round}/${i % 50}`), start: 0, end: null, limit: 1, maxBytes: 100, maxWaitMs: 60_000 }));
+      const frames = Array.from({ length: 1000 }, (_, i) => conn.encode(Scan, { key: Buffer.from(`bounds/lp/${round}/${i % 50}`), start: 0, end: null, limit: 1, maxBytes: 100, maxWaitMs: 60_000, startTimeMs: null }));
       await conn.write(Buffer.concat(frames)).catch(() => undefined);
       await sleep(10);
       conn.destroy();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
-import { CommitCursor } from '../../../src/protocol/messages/cursors.js';
+import { CommitCursor } from '../../../src/protocol/messages/commitCursor.js';
 import { Stats } from '../../../src/protocol/messages/stats.js';
 import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
@@ -141,7 +141,7 @@ describe('reliability: hostile input (fuzzing the wire protocol)', function () {
     const client = await fixture.client(broker.address);
     await client.append([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
     const conn = await fixture.raw(broker);
-    const id = await conn.send(Subscribe, { subscriptionId: 1, keys: [], prefix: Buffer.alloc(0), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000 });
+    const id = await conn.send(Subscribe, { subscriptionId: 1, keys: [], prefix: Buffer.alloc(0), from: 'EARLIEST', sequence: 0, cursor: null, creditRecords: 10, creditBytes: 1000, timeMs: 0 });
     const answer = await conn.response(id, 5000).catch((error: Error) => error);
     await sleep(300);
     expect(broker.isRunning, `the broker died (exit ${JSON.stringify(broker.exitStatus)}); stderr:\n${broker.stderrTail(12)}`).to.equal(true);

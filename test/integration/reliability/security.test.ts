@@ -10,11 +10,14 @@ import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import { encodeRawFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameFlags } from '../../../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../../../src/protocol/Message.js';
-import { Flush, Seal } from '../../../src/protocol/messages/admin.js';
+import { Flush } from '../../../src/protocol/messages/flush.js';
+import { Seal } from '../../../src/protocol/messages/seal.js';
 import { Append } from '../../../src/protocol/messages/append.js';
 import { Count } from '../../../src/protocol/messages/count.js';
-import { Credit, Unsubscribe } from '../../../src/protocol/messages/credit.js';
-import { CommitCursor, GetCursor } from '../../../src/protocol/messages/cursors.js';
+import { Credit } from '../../../src/protocol/messages/credit.js';
+import { Unsubscribe } from '../../../src/protocol/messages/unsubscribe.js';
+import { CommitCursor } from '../../../src/protocol/messages/commitCursor.js';
+import { GetCursor } from '../../../src/protocol/messages/getCursor.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { ListKeys } from '../../../src/protocol/messages/listKeys.js';
 import { ListSegments } from '../../../src/protocol/messages/listSegments.js';
@@ -121,7 +124,7 @@ describe('reliability: security', function () {
       await client.append([{ key: 'sec/k', value: 'v' }]);
       const raw = await fixture.raw(broker);
       // A malformed Hello carrying a token (a byte trails its body): its error must not echo the token.
-      const body = Buffer.concat([Hello.request.type.toBuffer({ protocolVersion: 1, clientId: 'x', authToken: wrongTokens[1] }), Buffer.from([0x00])]);
+      const body = Buffer.concat([Hello.request.at(1).type.toBuffer({ protocolVersion: 1, clientId: 'x', authToken: wrongTokens[1] }), Buffer.from([0x00])]);
       const error = errorOf(await raw.response(await raw.write(encodeRawFrame({ messageType: Hello.type, version: 1, flags: 0, correlationId: 5 }, body)).then(() => 5)));
       expect(error.code).to.equal(ErrorCode.InvalidRequest);
       expect(error.message.includes(wrongTokens[1]), 'the error echoes the token').to.equal(false);
@@ -277,11 +280,11 @@ describe('reliability: security', function () {
       const raw = await fixture.raw(broker);
       await raw.request(Hello, { protocolVersion: 1, clientId: 'tenant-a-raw', authToken: tokens.a });
       const end = (await admin.stats()).committedSequence;
-      const id = await raw.send(Subscribe, { subscriptionId: 4, keys: [Buffer.from('tenant-a:1')], prefix: null, from: 'LATEST', sequence: 0, cursor: 'billing-b', creditRecords: 10, creditBytes: 1 << 20 });
+      const id = await raw.send(Subscribe, { subscriptionId: 4, keys: [Buffer.from('tenant-a:1')], prefix: null, from: 'LATEST', sequence: 0, cursor: 'billing-b', creditRecords: 10, creditBytes: 1 << 20, timeMs: 0 });
       const frame = await raw.response(id);
       if (isErrorFrame(frame)) expect(errorOf(frame).code).to.equal(ErrorCode.Forbidden);
       else {
-        const response = Subscribe.response.decode(frame.body);
+        const response = Subscribe.response.at(1).decode(frame.body);
         expect(response.startSequence, 'Subscribe started at the foreign cursor\'s position (3), revealing it').to.equal(end);
       }
     });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { integer, nonNegativeInteger, oneOf, switchFlag, text, valueFlag } from '../../../src/args/Flag.js';
+import { integer, listFlag, nonNegativeInteger, oneOf, switchFlag, text, valueFlag } from '../../../src/args/Flag.js';
 import { parseArgs } from '../../../src/args/parseArgs.js';
 import { renderHelp } from '../../../src/args/renderHelp.js';
 import { UsageError } from '../../../src/args/UsageError.js';
@@ -23,6 +23,15 @@ const refusal = (argv: string[]): string => {
 };
 
 describe('parseArgs', () => {
+  it('collects every value of a repeatable flag, in order, long and short forms alike; undefined when not given', () => {
+    const headers = { header: listFlag('header', 'NAME=VALUE', 'a header', text, { short: 'H' }), limit: flags.limit };
+    const run = (argv: string[]) => parseArgs(argv, headers, { command: 'odlog test' }).flags;
+    expect(run(['-H', 'a=1', '--header', 'b=2', '-Hc=3', '--header=d'])).to.deep.equal({ header: ['a=1', 'b=2', 'c=3', 'd'] });
+    expect(run(['--limit', '1'])).to.deep.equal({ limit: 1 });
+    // A flag that is not repeatable keeps its last value.
+    expect(run(['--limit', '1', '--limit', '2'])).to.deep.equal({ limit: 2 });
+  });
+
   it('reads --name value, --name=value, switches and positionals in any order', () => {
     const { flags: f, positionals } = parse(['a', '--limit', '3', 'b', '--format=json', '--quiet']);
     expect(f).to.deep.equal({ limit: 3, format: 'json', quiet: true });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { BrokerRequestError, ConnectionLostError, ForbiddenError } from '../../../clients/errors.js';
 import type { Entry } from '../../../src/protocol/batch/EntryBatchCodec.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
-import type { CommitCursorRequest } from '../../../src/protocol/messages/cursors.js';
+import type { CommitCursorRequest } from '../../../src/protocol/messages/commitCursor.js';
 import type { CreditRequest } from '../../../src/protocol/messages/credit.js';
 import type { SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
 import { rejectionOf, take } from '../../support/ClientHelpers.js';

@@ -7,14 +7,18 @@ import { encodeFrame } from '../../../src/protocol/frame/FrameEncoder.js';
 import { FrameDecoder } from '../../../src/protocol/frame/FrameDecoder.js';
 import { FrameFlags, type Frame } from '../../../src/protocol/frame/FrameHeader.js';
 import type { MessageDefinition } from '../../../src/protocol/Message.js';
-import { protocolVersion } from '../../../src/protocol/MessageType.js';
+import { baseProtocolVersion as protocolVersion } from '../../../src/protocol/ProtocolVersion.js';
 import { Append, type AppendRequest, type AppendResponse } from '../../../src/protocol/messages/append.js';
-import { Credit, Unsubscribe, type CreditRequest, type UnsubscribeRequest } from '../../../src/protocol/messages/credit.js';
-import { CommitCursor, GetCursor, type CommitCursorRequest, type GetCursorRequest } from '../../../src/protocol/messages/cursors.js';
+import { Credit, type CreditRequest } from '../../../src/protocol/messages/credit.js';
+import { Unsubscribe, type UnsubscribeRequest } from '../../../src/protocol/messages/unsubscribe.js';
+import { CommitCursor, type CommitCursorRequest } from '../../../src/protocol/messages/commitCursor.js';
+import { GetCursor, type GetCursorRequest } from '../../../src/protocol/messages/getCursor.js';
 import { errorBody } from '../../../src/protocol/messages/error.js';
-import { Hello, type BrokerLimits } from '../../../src/protocol/messages/hello.js';
+import { Hello, type BrokerLimits, type HelloRequest } from '../../../src/protocol/messages/hello.js';
 import { Ping, type PingRequest } from '../../../src/protocol/messages/ping.js';
-import { Subscribe, SubscriptionBatchPush, SubscriptionEndPush, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { Subscribe, type SubscribeRequest } from '../../../src/protocol/messages/subscribe.js';
+import { SubscriptionBatchPush } from '../../../src/protocol/messages/subscriptionBatch.js';
+import { SubscriptionEndPush } from '../../../src/protocol/messages/subscriptionEnd.js';
 import { MemoryConnection } from './MemoryConnection.js';
 
 const messages = new Map<number, MessageDefinition<unknown, unknown>>(
@@ -73,6 +77,8 @@ export const fakeLimits: BrokerLimits = {
 export class FakeBroker {
   readonly connections: MemoryConnection[] = [];
   readonly requests: ReceivedRequest[] = [];
+  /** The header of every frame received, in order. */
+  readonly frames: { readonly messageType: number; readonly version: number }[] = [];
   /** Requests kept unanswered by the policy, in arrival order. */
   readonly held: ReceivedRequest[] = [];
   readonly log: StoredEntry[] = [];
@@ -88,6 +94,12 @@ export class FakeBroker {
   /** Aborted connection attempts (the client was closed while connecting). */
   abortedConnects = 0;
   policy: (request: ReceivedRequest) => RequestPolicy = () => 'answer';
+  /**
+   * It speaks protocol version 1 only. false: it answers any Hello with version 1 (as a version 2
+   * broker answers a client offering 1); true: it refuses a Hello offering another version with
+   * UNSUPPORTED_VERSION, as brokers from before version 2 do.
+   */
+  refusesNewerHello = false;
   private readonly producerBatches = new Map<string, AppendResponse>();
 
   /** The factory a client connects through. */
@@ -147,12 +159,12 @@ export class FakeBroker {
   }
 
   respond<Res>(request: ReceivedRequest, message: MessageDefinition<unknown, Res>, body: Res): void {
-    request.connection.toClient(encodeFrame({ messageType: message.type, version: protocolVersion, flags: FrameFlags.Response, correlationId: request.correlationId }, message.response, body));
+    request.connection.toClient(encodeFrame({ messageType: message.type, version: protocolVersion, flags: FrameFlags.Response, correlationId: request.correlationId }, message.response.at(protocolVersion), body));
   }
 
   fail(request: ReceivedRequest, code: number, message: string): void {
     const body = { code, message, retryable: false, conflictKey: null, conflictLastSequence: null };
-    request.connection.toClient(encodeFrame({ messageType: request.type, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: request.correlationId }, errorBody, body));
+    request.connection.toClient(encodeFrame({ messageType: request.type, version: protocolVersion, flags: FrameFlags.Response | FrameFlags.Error, correlationId: request.correlationId }, errorBody.at(protocolVersion), body));
   }
 
   /** Append records directly (as another client would). */
@@ -167,7 +179,7 @@ export class FakeBroker {
   push(connection: MemoryConnection, subscriptionId: number, entries: readonly StoredEntry[], nextSequence: number): void {
     const writer = new EntryBatchWriter(true);
     for (const e of entries) writer.add(e.key, e.sequence, e.value);
-    connection.toClient(encodeFrame({ messageType: SubscriptionBatchPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: subscriptionId }, SubscriptionBatchPush.body, { entries: writer.finish(), nextSequence }));
+    connection.toClient(encodeFrame({ messageType: SubscriptionBatchPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: subscriptionId }, SubscriptionBatchPush.body.at(protocolVersion), { entries: writer.finish(), nextSequence }));
   }
 
   /** End a subscription with `code`, as the broker does (SHUTTING_DOWN before closing, for example). */
@@ -175,7 +187,7 @@ export class FakeBroker {
     const at = this.subscriptions.indexOf(subscription);
     if (at >= 0) this.subscriptions.splice(at, 1);
     subscription.connection.toClient(
-      encodeFrame({ messageType: SubscriptionEndPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: subscription.id }, SubscriptionEndPush.body, { code, message, nextSequence: subscription.nextSequence }),
+      encodeFrame({ messageType: SubscriptionEndPush.type, version: protocolVersion, flags: FrameFlags.Push, correlationId: subscription.id }, SubscriptionEndPush.body.at(protocolVersion), { code, message, nextSequence: subscription.nextSequence }),
     );
   }
 
@@ -193,12 +205,13 @@ export class FakeBroker {
   }
 
   private onFrame(connection: MemoryConnection, frame: Frame): void {
+    this.frames.push({ messageType: frame.messageType, version: frame.version });
     const message = messages.get(frame.messageType);
     const request: ReceivedRequest = {
       name: message?.name ?? `type ${frame.messageType}`,
       type: frame.messageType,
       correlationId: frame.correlationId,
-      body: message?.request.decode(frame.body),
+      body: message?.request.at(protocolVersion).decode(frame.body),
       connection,
     };
     this.requests.push(request);
@@ -212,6 +225,10 @@ export class FakeBroker {
     if (!request.connection.isOpen) return;
     switch (request.type) {
       case Hello.type:
+        if (this.refusesNewerHello && (request.body as HelloRequest).protocolVersion !== 1) {
+          this.fail(request, ErrorCode.UnsupportedVersion, `this broker speaks protocol version 1, the client asked for ${(request.body as HelloRequest).protocolVersion}`);
+          return;
+        }
         this.respond(request, Hello, { protocolVersion, brokerVersion: 'fake', authenticated: false, supportedMessages: [...messages.keys()], limits: fakeLimits });
         return;
       case Ping.type:

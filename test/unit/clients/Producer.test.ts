@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ClientClosedError, InvalidRequestError } from '../../../clients/errors.js';
+import { ClientClosedError, InvalidArgumentError, InvalidRequestError } from '../../../clients/errors.js';
+import { walkRecordBatch } from '../../../src/protocol/batch/RecordBatchCodec.js';
 import { ErrorCode } from '../../../src/protocol/ErrorCode.js';
 import type { AppendRequest } from '../../../src/protocol/messages/append.js';
 import { rejectionOf } from '../../support/ClientHelpers.js';
@@ -99,5 +100,37 @@ describe('unit: Producer over an in-memory transport', () => {
     await client.close();
     expect(await Promise.all(sends)).to.deep.equal([0, 1]);
     expect(client.connection.isClosed).to.equal(true);
+  });
+
+  it('sendBatch puts its records in one Append, never split across batches, even when they exceed batchRecords', async () => {
+    const client = await kit.client();
+    const producer = client.producer({ lingerMs: 1, batchRecords: 2 });
+    const single = producer.send('k', 's');
+    const batch = producer.sendBatch(['a', 'b', 'c', 'd', 'e'].map((value) => ({ key: 'k', value })));
+    expect(await batch).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(await single).to.equal(0);
+    const counts = kit.broker.received<AppendRequest>('Append').map((r) => walkRecordBatch(r.body.records, 100).count);
+    expect(counts).to.deep.equal([1, 5]);
+    expect(values()).to.deep.equal(['s', 'a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('sendBatch refuses more records than the broker takes in one batch before sending anything', async () => {
+    const client = await kit.client();
+    const producer = client.producer();
+    const records = Array.from({ length: client.connection.hello.limits.batchRecordsMax + 1 }, () => ({ key: 'k', value: 'v' }));
+    expect(await rejectionOf(producer.sendBatch(records))).to.be.instanceOf(InvalidArgumentError);
+    expect(kit.broker.received('Append')).to.have.length(0);
+  });
+
+  it('retries a sendBatch after a lost answer as one batch with its original number: every record stored once', async () => {
+    const client = await kit.client();
+    const producer = client.producer({ lingerMs: 1 });
+    let first = true;
+    kit.broker.policy = (r) => (r.name === 'Append' && first ? ((first = false), 'hold') : 'answer');
+    const batch = producer.sendBatch([{ key: 'k', value: 'x' }, { key: 'k', value: 'y' }]);
+    await waitUntil(() => kit.broker.held.length === 1, 'the batch to arrive');
+    kit.broker.applyAndDrop(kit.broker.held[0]);
+    expect(await batch).to.deep.equal([0, 1]);
+    expect(values()).to.deep.equal(['x', 'y']);
   });
 });

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { EntryBatchWriter, readEntryBatch, readKeyEntryBatch, type Entry, type KeyEntry } from '../../../src/protocol/batch/EntryBatchCodec.js';
-import { loadSchema } from '../../../src/protocol/Schemas.js';
+import { batchSchemas } from '../../../src/protocol/batch/batchSchemas.js';
 import { prng, randomInt } from '../../support/Random.js';
 import { expectDecodeError, fromHex, hex, plain } from './protocolTestKit.js';
 
 /** The published schemas, decoded by avsc: the hand-written encoder must match them. */
-const entryBatch = loadSchema<Entry[]>('entry-batch');
-const keyEntryBatch = loadSchema<KeyEntry[]>('key-entry-batch');
+const entryBatch = batchSchemas.entry[1];
+const keyEntryBatch = batchSchemas.keyEntry[1];
 
 function randomEntries(n: number, seed: number, firstSequence = 0): Entry[] {
   const random = prng(seed);
@@ -20,7 +20,7 @@ function randomEntries(n: number, seed: number, firstSequence = 0): Entry[] {
 }
 
 function written(entries: readonly Entry[], withKeys: boolean): Buffer {
-  const writer = new EntryBatchWriter(withKeys, 16);
+  const writer = new EntryBatchWriter(withKeys, 1, 16);
   for (const e of entries) writer.add(withKeys ? e.key : undefined, e.sequence, e.value);
   expect(writer.count).to.equal(entries.length);
   return Buffer.from(writer.finish());

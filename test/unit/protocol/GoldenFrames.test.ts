@@ -4,7 +4,8 @@ import { encodeRecordBatch, walkRecordBatch } from '../../../src/protocol/batch/
 import { ErrorCode, isRetryable } from '../../../src/protocol/ErrorCode.js';
 import { FrameDecoder } from '../../../src/protocol/frame/FrameDecoder.js';
 import { encodeFrame } from '../../../src/protocol/frame/FrameEncoder.js';
-import { appendRecords, goldenFrames, pushEntries, scanEntries } from './goldenFrames.js';
+import { Scan } from '../../../src/protocol/messages/scan.js';
+import { appendRecords, appendRecordsV2, exampleTimeMs, goldenFrames, pushEntries, pushEntriesV2, scanEntries, scanEntriesV2 } from './goldenFrames.js';
 import { hex, plain, readFixture, RecordingSink } from './protocolTestKit.js';
 
 describe('golden frames (test/fixtures/*.hex)', () => {
@@ -72,6 +73,47 @@ describe('golden frames (test/fixtures/*.hex)', () => {
     writer.add(Buffer.from('k'), 43, Buffer.from('v2'));
     expect(hex(writer.finish())).to.equal(hex(pushEntries));
     expect(readEntryBatch(pushEntries).map((e) => e.sequence)).to.deep.equal([42, 43]);
+  });
+
+  it('carries in a version 2 AppendRequest.records the record batch with headers that encodeRecordBatch writes and walkRecordBatch reads', () => {
+    const records = [
+      { key: Buffer.from('k'), value: Buffer.from('v1'), headers: [{ name: 'trace', value: Buffer.from('abc') }] },
+      { key: Buffer.from('k'), value: Buffer.from('v2'), headers: [{ name: 'gone', value: null }] },
+    ];
+    expect(hex(encodeRecordBatch(records, 2))).to.equal(hex(appendRecordsV2));
+    const walked = walkRecordBatch(appendRecordsV2, 10, 0, appendRecordsV2.length, 2);
+    expect(walked.count).to.equal(2);
+    expect(walked.payloadBytes).to.equal(6);
+    expect(plain(walked.headers)).to.deep.equal(plain([[{ name: 'trace', value: Buffer.from('abc') }], [{ name: 'gone', value: null }]]));
+  });
+
+  it('carries in a version 2 ScanResponse.entries the key-entry batch with offset, timestamp and headers that EntryBatchWriter writes', () => {
+    const writer = new EntryBatchWriter(false, 2);
+    writer.add(undefined, 42, Buffer.from('v1'), 0, 2, 0, exampleTimeMs, [{ name: 'trace', value: Buffer.from('abc') }]);
+    writer.add(undefined, 43, Buffer.from('v2'), 0, 2, 1, exampleTimeMs + 1);
+    expect(hex(writer.finish())).to.equal(hex(scanEntriesV2));
+    expect(plain(readKeyEntryBatch(scanEntriesV2, 2))).to.deep.equal(
+      plain([
+        { sequence: 42, offset: 0, timestamp: exampleTimeMs, value: Buffer.from('v1'), headers: [{ name: 'trace', value: Buffer.from('abc') }] },
+        { sequence: 43, offset: 1, timestamp: exampleTimeMs + 1, value: Buffer.from('v2') },
+      ]),
+    );
+  });
+
+  it('carries in a version 2 SubscriptionBatch.entries the entry batch with keys, offset, timestamp and headers that EntryBatchWriter writes', () => {
+    const writer = new EntryBatchWriter(true, 2);
+    writer.add(Buffer.from('k'), 42, Buffer.from('v1'), 0, 2, 0, exampleTimeMs, [{ name: 'trace', value: Buffer.from('abc') }]);
+    writer.add(Buffer.from('k'), 43, Buffer.from('v2'), 0, 2, 1, exampleTimeMs + 1, []);
+    expect(hex(writer.finish())).to.equal(hex(pushEntriesV2));
+    expect(readEntryBatch(pushEntriesV2, 2).map((e) => [e.key.toString(), e.sequence, e.offset, e.timestamp, e.headers?.length ?? 0])).to.deep.equal([
+      ['k', 42, 0, exampleTimeMs, 1],
+      ['k', 43, 1, exampleTimeMs + 1, 0],
+    ]);
+  });
+
+  it('reads a version 1 Scan request body into the version 2 type, the new field at its default (null)', () => {
+    const body = readFixture('scan.request').subarray(12);
+    expect(plain(Scan.request.at(1).decode(body))).to.deep.equal(plain({ key: Buffer.from('k'), start: 42, end: null, limit: 100, maxBytes: 65536, maxWaitMs: 5000, startTimeMs: null }));
   });
 
   it('numbers CONFLICT 8 and marks it not retryable, as the error fixture says', () => {

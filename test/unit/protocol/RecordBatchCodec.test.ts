@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { encodeRecordBatch, walkRecordBatch, type RecordBytes, type WalkedRecords } from '../../../src/protocol/batch/RecordBatchCodec.js';
-import { loadSchema } from '../../../src/protocol/Schemas.js';
+import { batchSchemas } from '../../../src/protocol/batch/batchSchemas.js';
 import { prng, randomInt } from '../../support/Random.js';
 import { expectDecodeError, fromHex, hex } from './protocolTestKit.js';
 
-const recordBatchType = loadSchema<{ key: Buffer; value: Buffer }[]>('record-batch').type;
+const recordBatchType = batchSchemas.record[1].type;
 const recordsMax = 100_000;
 
 function records(...pairs: [string, string][]): RecordBytes[] {
