@@ -41,6 +41,11 @@ export interface Workload {
    * phase starts with every key holding this many records. 0: no prefill.
    */
   readonly prefillRounds: number;
+  /**
+   * The odlog CLI started as the broker (`odlog serve`): another build, to measure two versions
+   * with the same generator; undefined: this package's own.
+   */
+  readonly odlogCli: string | undefined;
 }
 
 export interface BenchOptions {
@@ -123,6 +128,7 @@ const workloadFlags = {
     rounds,
     { example: '--keys 1000000 --prefill-rounds 10' },
   ),
+  odlogCli: valueFlag('odlog-cli', 'FILE', "the odlog CLI to start as the broker: another build's dist/src/cli/odlog.js, to compare versions [this package's]", text, { example: '--odlog-cli ../before/dist/src/cli/odlog.js' }),
 };
 
 const runFlags = {
@@ -200,6 +206,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     warmupSec: f.warmup ?? 2,
     rate: f.rate,
     prefillRounds: f.prefillRounds ?? 0,
+    odlogCli: f.odlogCli,
   };
   return {
     workload,

@@ -192,7 +192,8 @@ export async function runWorkload(workload: Workload, launcher: TargetLauncher, 
       if (done) break;
     }
     const measureEnd = Date.now();
-    const endCounts = produced();
+    // The last timeline point's read: workers keep counting, and a second read would disagree with it.
+    const endCounts = last;
     const cpuAtEnd = target.pid !== undefined ? sampleProcess(target.pid) : undefined;
     const diskAtEnd = disk();
     const memoryPeaks = memory?.stop();

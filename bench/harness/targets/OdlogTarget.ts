@@ -16,11 +16,11 @@ export const odlogTarget: TargetLauncher = {
     const dataDir = mkdtempSync(join(tmpdir(), 'odlog-bench-'));
     const { child, address } = await startChildServer(
       process.execPath,
-      [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--durability', workload.durability, '--connections-max', '4096'],
+      [workload.odlogCli ?? cli, 'serve', '--port', '0', '--data-dir', dataDir, '--durability', workload.durability, '--connections-max', '4096'],
       /^odlog listening on (\S+)/,
     );
     return {
-      label: `odlog (${workload.durability})`,
+      label: workload.odlogCli === undefined ? `odlog (${workload.durability})` : `odlog ${workload.odlogCli} (${workload.durability})`,
       address,
       pid: child.pid,
       dataDir,
