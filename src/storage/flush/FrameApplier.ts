@@ -157,7 +157,7 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
   const index = new RunIndex(runs);
   for (let c = 0; c < commits.length; c++) {
     const commit = commits[c];
-    commit.forEachRunHeader((at, keyId, firstSeq) => {
+    commit.forEachRunHeader((at, keyId) => {
       const r = index.count++;
       index.keyIds[r] = keyId;
       index.commits[r] = c;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { BrokerFixture } from '../../support/BrokerProcess.js';
-import { lines, recordLines, runCli, type CliRun } from '../../support/Cli.js';
+import { recordLines, runCli, type CliRun } from '../../support/Cli.js';
 
 function ok(run: CliRun): CliRun {
   expect(run.code, `exit status; stderr: ${run.stderr}`).to.equal(0);
