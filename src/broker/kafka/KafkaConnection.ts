@@ -11,13 +11,7 @@ import { OutboundQueue } from '../OutboundQueue.js';
 import type { KafkaClientConnection, KafkaContext } from './KafkaContext.js';
 import { CloseConnection } from './CloseConnection.js';
 import { answerSaslToken } from './handlers/sasl.js';
-
-/**
- * Serves one request: returns the whole response frame, or undefined when the request gets no
- * answer (Produce with acks 0). Throwing closes the connection (a KafkaDecodeError is the
- * client's fault, anything else a bug, logged as an error).
- */
-export type KafkaHandler = (ctx: KafkaContext, conn: KafkaClientConnection, header: RequestHeader, payload: Buffer) => Promise<Buffer | undefined> | Buffer | undefined;
+import type { KafkaHandler } from './KafkaHandler.js';
 
 /** A request's place in the answer order; `frame` is set once it is served. */
 interface Slot {

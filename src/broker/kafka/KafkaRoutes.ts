@@ -10,7 +10,7 @@ import { metadata } from './handlers/metadata.js';
 import { offsetCommit, offsetFetch } from './handlers/offsets.js';
 import { produce } from './handlers/produce.js';
 import { saslAuthenticate, saslHandshake } from './handlers/sasl.js';
-import type { KafkaHandler } from './KafkaConnection.js';
+import type { KafkaHandler } from './KafkaHandler.js';
 
 /** Every API the Kafka listener serves (at the versions in ApiKeys.ts); any other closes the connection. */
 export const kafkaRoutes: ReadonlyMap<number, KafkaHandler> = new Map<number, KafkaHandler>([

@@ -5,7 +5,7 @@ import { listGroupsApi } from '../../../protocol/kafka/apis/listGroups.js';
 import { authorizedOperationsOmitted } from '../../../protocol/kafka/apis/metadata.js';
 import { KafkaErrorCode } from '../../../protocol/kafka/KafkaErrorCode.js';
 import { isValidGroupId, mayUseGroup } from '../group/GroupAccess.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import type { KafkaContext } from '../KafkaContext.js';
 import { isLegalTopicName } from '../TopicNames.js';
 import { brokerNodeId } from './metadata.js';

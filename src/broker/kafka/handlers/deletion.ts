@@ -1,7 +1,7 @@
 import { deleteRecordsApi, deleteRecordsToHighWatermark, type DeleteRecordsPartition, type DeleteRecordsPartitionResult, type DeleteRecordsTopicResult } from '../../../protocol/kafka/apis/deleteRecords.js';
 import { deleteTopicsApi, type DeletableTopicResult } from '../../../protocol/kafka/apis/deleteTopics.js';
 import { KafkaErrorCode, kafkaErrorName } from '../../../protocol/kafka/KafkaErrorCode.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
 import { kafkaCodeOf } from '../KafkaErrors.js';
 import { isLegalTopicName } from '../TopicNames.js';

@@ -2,7 +2,7 @@ import { limits } from '../../../limits.js';
 import { fetchApi, type FetchPartitionResponse, type FetchRequest, type FetchTopicResponse } from '../../../protocol/kafka/apis/fetch.js';
 import { KafkaErrorCode } from '../../../protocol/kafka/KafkaErrorCode.js';
 import { encodeFetchRecordBatches, type RecordToEncode } from '../../../protocol/kafka/records/encodeRecordBatch.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
 import { toKafkaRecord } from '../RecordMapping.js';
 import { isLegalTopicName } from '../TopicNames.js';

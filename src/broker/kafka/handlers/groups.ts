@@ -6,7 +6,7 @@ import { leaveGroupApi } from '../../../protocol/kafka/apis/leaveGroup.js';
 import { syncGroupApi } from '../../../protocol/kafka/apis/syncGroup.js';
 import { KafkaErrorCode } from '../../../protocol/kafka/KafkaErrorCode.js';
 import { isValidGroupId, mayUseGroup } from '../group/GroupAccess.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import { brokerNodeId } from './metadata.js';
 
 /** FindCoordinator v0-2: this broker coordinates every group. Transaction coordinators do not exist (fatal for the client). */

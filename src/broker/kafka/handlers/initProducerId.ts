@@ -1,6 +1,6 @@
 import { initProducerIdApi } from '../../../protocol/kafka/apis/initProducerId.js';
 import { KafkaErrorCode } from '../../../protocol/kafka/KafkaErrorCode.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 
 /**
  * InitProducerId v0-1: a producer id from the log's persisted counter (never repeated, even across

@@ -1,6 +1,6 @@
 import { listOffsetsApi, ListOffsetsTimestamp, type ListOffsetsPartitionResponse } from '../../../protocol/kafka/apis/listOffsets.js';
 import { KafkaErrorCode } from '../../../protocol/kafka/KafkaErrorCode.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import { isLegalTopicName } from '../TopicNames.js';
 
 /**

@@ -1,7 +1,7 @@
 import { limits } from '../../../limits.js';
 import { authorizedOperationsOmitted, metadataApi, type MetadataResponseTopic } from '../../../protocol/kafka/apis/metadata.js';
 import { KafkaErrorCode } from '../../../protocol/kafka/KafkaErrorCode.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
 import { isLegalTopicKey, isLegalTopicName } from '../TopicNames.js';
 

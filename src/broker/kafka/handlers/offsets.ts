@@ -4,7 +4,7 @@ import { offsetFetchApi, type OffsetFetchPartitionResponse, type OffsetFetchTopi
 import { KafkaErrorCode, kafkaErrorName } from '../../../protocol/kafka/KafkaErrorCode.js';
 import { LogError } from '../../../storage/index.js';
 import { isValidGroupId, mayUseGroup } from '../group/GroupAccess.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
 import { isLegalTopicName } from '../TopicNames.js';
 

@@ -6,7 +6,7 @@ import { KafkaRecordBatchError } from '../../../protocol/kafka/records/KafkaReco
 import type { KafkaRecordBatch } from '../../../protocol/kafka/records/RecordBatch.js';
 import { StaleBatchError, type AppendOutput, type RecordBatch } from '../../../storage/index.js';
 import { CloseConnection } from '../CloseConnection.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
 import { kafkaCodeOf } from '../KafkaErrors.js';
 import { toStorageBatch } from '../RecordMapping.js';

@@ -2,7 +2,7 @@ import { saslAuthenticateApi } from '../../../protocol/kafka/apis/saslAuthentica
 import { saslHandshakeApi } from '../../../protocol/kafka/apis/saslHandshake.js';
 import { KafkaErrorCode } from '../../../protocol/kafka/KafkaErrorCode.js';
 import { CloseConnection } from '../CloseConnection.js';
-import type { KafkaHandler } from '../KafkaConnection.js';
+import type { KafkaHandler } from '../KafkaHandler.js';
 import type { KafkaClientConnection, KafkaContext } from '../KafkaContext.js';
 
 const mechanism = 'PLAIN';
