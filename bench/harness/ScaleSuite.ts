@@ -41,7 +41,7 @@ async function withClient<T>(target: RunningTarget, use: (client: OdlogClient) =
   try {
     return await use(client);
   } finally {
-    client.close();
+    await client.close();
   }
 }
 
@@ -92,7 +92,7 @@ async function idleSubscriptionsMemory(target: RunningTarget, n: number): Promis
     await new Promise((resolve) => setTimeout(resolve, 1000));
     return { before, after: anonymousBytes(target) };
   } finally {
-    for (const c of clients) c.close();
+    await Promise.all(clients.map((c) => c.close()));
   }
 }
 

@@ -74,6 +74,6 @@ export async function withClient<T>(flags: ConnectionFlagValues, work: (client: 
   try {
     return await work(client);
   } finally {
-    client.close();
+    await client.close();
   }
 }

@@ -37,6 +37,6 @@ export class OdlogLoadClient implements LoadClient {
 
   async close(): Promise<void> {
     await this.consumer?.close().catch(() => undefined);
-    this.client.close();
+    await this.client.close();
   }
 }

@@ -201,7 +201,7 @@ export const produceCommand = defineCommand({
         failure = await sendLines(client, input as AsyncIterable<Buffer>, lineParser(brokerLimits, encoding, key, delimiter), tally, lineBytesMax, headers);
       }
     } finally {
-      client.close();
+      await client.close();
     }
     const keyText = key !== undefined ? escapeBytes(key) : undefined;
     if (f.format === 'json') {

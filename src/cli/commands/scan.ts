@@ -82,7 +82,7 @@ export const scanCommand = defineCommand({
       await out.end();
       return 0;
     } finally {
-      client.close();
+      await client.close();
     }
   },
 });

@@ -64,7 +64,7 @@ export const statsCommand = defineCommand({
       await out.end();
       return 0;
     } finally {
-      client.close();
+      await client.close();
     }
   },
 });

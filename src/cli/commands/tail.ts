@@ -62,14 +62,14 @@ export const tailCommand = defineCommand({
     const reconnectTimeoutSec = f.reconnectTimeout ?? reconnectTimeoutDefaultSec;
     const client = await connectClient(f, { giveUpAfterMs: reconnectTimeoutSec * 1000 });
     if (stopAfter === 0) {
-      client.close();
+      await client.close();
       return 0;
     }
     let startsByKey: Map<string, number> | undefined;
     let start: 'earliest' | 'latest' | number | { timeMs: number } = from.kind === 'sequence' ? from.sequence : from.kind === 'latest' ? 'latest' : from.kind === 'time' ? { timeMs: from.timeMs } : 'earliest';
     const refusal = from.kind === 'time' ? timeStartRefusal(client, '--from') : undefined;
     if (refusal !== undefined) {
-      client.close();
+      await client.close();
       throw refusal;
     }
     if (from.kind === 'lastN') {
@@ -106,7 +106,7 @@ export const tailCommand = defineCommand({
     } finally {
       if (f.cursor !== undefined) await consumer.commit().catch(() => undefined);
       if (!stopping) await consumer.close();
-      client.close();
+      await client.close();
     }
     return 0;
   },

@@ -51,7 +51,7 @@ describe('broker: bounds and authentication', function () {
       await held[0].whenClosed;
       await waitFor(async () => {
         try {
-          (await OdlogClient.connect({ broker: broker.address, reconnect: false })).close();
+          await (await OdlogClient.connect({ broker: broker.address, reconnect: false })).close();
           return true;
         } catch {
           return false;

@@ -34,7 +34,7 @@ describe('broker: the debug log pairs connection_opened with connection_closed, 
     // Closed by the client after two requests.
     const polite = await fixture.client(broker.address, { reconnect: false });
     await polite.ping();
-    polite.close();
+    await polite.close();
     // Cut off for a protocol violation (correlation id 0).
     const violator = await RawConnection.open(broker.port, broker.host);
     await violator.write(encodeRawFrame({ messageType: MessageType.Ping, version: protocolVersion, flags: 0, correlationId: 0 }, violator.encode(Ping, { timeMs: 1 }).subarray(12)));

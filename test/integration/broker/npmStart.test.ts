@@ -75,7 +75,7 @@ describe('broker: `npm start` stops cleanly on SIGTERM to npm', function () {
     expect(brokerPid).to.not.equal(child.pid);
     const client = await OdlogClient.connect({ broker: `127.0.0.1:${port}`, reconnect: false });
     await client.append([{ key: 'npm/start', value: 'kept' }]);
-    client.close();
+    await client.close();
 
     child.kill('SIGTERM');
     const exit = await exited;
@@ -87,7 +87,7 @@ describe('broker: `npm start` stops cleanly on SIGTERM to npm', function () {
     // The port is free again.
     const refused = await OdlogClient.connect({ broker: `127.0.0.1:${port}`, reconnect: false, connectTimeoutMs: 2000 }).then(
       (c) => {
-        c.close();
+        void c.close();
         return false;
       },
       () => true,

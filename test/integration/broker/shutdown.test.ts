@@ -120,7 +120,7 @@ describe('broker: SIGTERM drains cleanly', function () {
   it('exits 0 on SIGTERM when idle, and a second start on the same data directory sees everything', async () => {
     const client = await fixture.client(broker.address, { reconnect: false });
     const r = await client.append([{ key: 'drain/idle', value: 'kept' }], { awaitDurable: false });
-    client.close();
+    await client.close();
     expect(await broker.stop()).to.equal(0);
     expect(broker.exitStatus).to.deep.equal({ code: 0, signal: null });
     await broker.restart();
@@ -186,7 +186,7 @@ describe('broker: SIGTERM and SIGINT stop the broker cleanly (drain, flush, clos
         values.forEach((value, i) => acked.push({ sequence: r.startSequence + i, value }));
       }
       // The usual case, and the one that lost the log: the clients are gone when the signal comes.
-      client.close();
+      await client.close();
       await waitFor(() => !brokerSideOpen(broker.port), 'the broker to close its side of the client connection');
       process.kill(broker.pid, signal);
       const exit = await broker.waitForExit(30_000);

@@ -175,7 +175,7 @@ describe('reliability: disk trouble (full data directory)', function () {
     expect(broker.exitStatus, 'the broker restarted or exited').to.equal(undefined);
 
     // And all of it survives a restart.
-    client.close();
+    await client.close();
     expect(await broker.stop()).to.equal(0);
     await broker.restart();
     const again = await fixture.client(broker.address);
@@ -253,7 +253,7 @@ describe('reliability: data directories the broker must refuse at start', functi
     const broker = await fixture.start();
     const client = await fixture.client(broker.address);
     await client.append([{ key: 'k', value: 'v' }]);
-    client.close();
+    await client.close();
     expect(await broker.stop()).to.equal(0);
     const env = open({ path: join(broker.dataDir, 'log.mdb'), noSubdir: true, maxDbs: 16 });
     const meta = env.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' });
