@@ -22,12 +22,11 @@ import { compileBody } from '../../src/protocol/schema/BodySchema.js';
 import { LogDb, RecordBatch } from '../../src/index.js';
 import { headerBlocks } from '../../src/broker/handlers/headerBlocks.js';
 import { nonNegativeInteger, text, valueFlag } from '../../src/args/Flag.js';
-import { parseArgs } from '../../src/args/parseArgs.js';
+import { parseScriptArgs } from '../support/ScriptArgs.js';
 
-const { flags } = parseArgs(
-  process.argv.slice(2),
+const flags = parseScriptArgs(
   { time: valueFlag('time', 'MS', 'ms per task', nonNegativeInteger), json: valueFlag('json', 'FILE', 'also write the table as JSON', text) },
-  { command: 'npm run bench:micro --', positionalsMax: 0 },
+  { command: 'npm run bench:micro --', summary: 'Micro-benchmarks of codecs and storage operations, each beside its baseline.', examples: ['npm run bench:micro -- --json micro.json'] },
 );
 const args = { time: flags.time ?? 500, json: flags.json ?? '' };
 const records = 1000;

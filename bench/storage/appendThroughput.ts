@@ -22,10 +22,9 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { LogDb, RecordBatch } from '../../src/index.js';
 import { nonNegativeInteger, oneOf, switchFlag, text, valueFlag } from '../../src/args/Flag.js';
-import { parseArgs } from '../../src/args/parseArgs.js';
+import { parseScriptArgs } from '../support/ScriptArgs.js';
 
-const { flags } = parseArgs(
-  process.argv.slice(2),
+const flags = parseScriptArgs(
   {
     records: valueFlag('records', 'N', 'records of the steady phase', nonNegativeInteger),
     keys: valueFlag('keys', 'N', 'distinct keys', nonNegativeInteger),
@@ -39,7 +38,7 @@ const { flags } = parseArgs(
     checkpoints: valueFlag('checkpoints', 'N,N,…', 'steady-phase sizes at which the rate is reported', text),
     json: switchFlag('json', 'also print the result as JSON'),
   },
-  { command: 'node dist/bench/storage/appendThroughput.js', positionalsMax: 0 },
+  { command: 'node dist/bench/storage/appendThroughput.js', summary: 'Sustained embedded append throughput, odlog vs raw lmdb-js writing the same seeded records in the same run: key creation, fill, then the steady phase.', examples: ['npm run bench:storage -- --keys 1000000', 'npm run bench:storage -- --batch 1 --in-flight 64 --records 200000'] },
 );
 const args = {
   records: flags.records ?? 10_000_000,

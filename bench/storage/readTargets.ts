@@ -15,16 +15,15 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { LogDb, RecordBatch } from '../../src/index.js';
 import { nonNegativeInteger, valueFlag } from '../../src/args/Flag.js';
-import { parseArgs } from '../../src/args/parseArgs.js';
+import { parseScriptArgs } from '../support/ScriptArgs.js';
 
-const { flags } = parseArgs(
-  process.argv.slice(2),
+const flags = parseScriptArgs(
   {
     entries: valueFlag('entries', 'N', 'entries of the scanned key', nonNegativeInteger),
     keys: valueFlag('keys', 'N', 'distinct keys listed', nonNegativeInteger),
     value: valueFlag('value', 'BYTES', 'value size', nonNegativeInteger),
   },
-  { command: 'node dist/bench/storage/readTargets.js', positionalsMax: 0 },
+  { command: 'node dist/bench/storage/readTargets.js', summary: 'Embedded read targets: scan of one key, count over a large key, listKeys over many keys, each beside raw lmdb.', examples: ['npm run bench:reads -- --entries 1000000 --keys 1000000'] },
 );
 const args = { entries: flags.entries ?? 1_000_000, keys: flags.keys ?? 1_000_000, value: flags.value ?? 100 };
 const entries = Number(args.entries);
