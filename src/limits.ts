@@ -93,6 +93,9 @@ export const limits = {
   globalScanCommitsPerPageMax: 4096,
   /** Key names (key id -> bytes) cached for readers walking the log in global order. */
   keyNamesCachedMax: 65_536,
+  /** Distinct keys in the memtable above which listKeys flushes it before listing, so that a
+   *  listing's memory stays a page's whatever the number of keys. */
+  listKeysUnflushedKeysMax: 65_536,
 
   // ---- segments and retention ------------------------------------------------------------------------
 

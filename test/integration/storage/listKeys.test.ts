@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { LogDb } from '../../../src/index.js';
+import { limits } from '../../../src/limits.js';
 import { collect, hexes, LogFixture, sortedDistinct } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
 
@@ -92,5 +93,24 @@ describe('LogDb listKeys', () => {
       { key: 'b', value: 'v' },
     ]);
     expect(hexes(await collect(log.listKeys({}, { limit: 1 })))).to.deep.equal(hexes([long]));
+  });
+
+  it('flushes the memtable first when it holds more than listKeysUnflushedKeysMax keys, and lists them all', async () => {
+    const log = await fixture.open({ durability: 'async' });
+    const keyCount = limits.listKeysUnflushedKeysMax + 1000;
+    for (let n = 0; n < keyCount; n += 10_000) {
+      await log.append(Array.from({ length: Math.min(10_000, keyCount - n) }, (_, i) => ({ key: `many/${String(n + i).padStart(6, '0')}`, value: 'v' })));
+    }
+    expect(log.stats().memtableKeys, 'the keys are still in the memtable').to.be.greaterThan(limits.listKeysUnflushedKeysMax);
+    let listed = 0;
+    let previous = '';
+    for await (const key of log.listKeys({}, { prefix: 'many/' })) {
+      const text = key.toString();
+      expect(text > previous, `${text} after ${previous}`).to.equal(true);
+      previous = text;
+      listed++;
+    }
+    expect(listed).to.equal(keyCount);
+    expect(log.stats().memtableKeys, 'the listing flushed the memtable before reading').to.equal(0);
   });
 });
