@@ -23,6 +23,8 @@ export interface Workload {
   readonly consumers: number;
   readonly keys: number;
   readonly keyDistribution: 'uniform' | 'zipf';
+  /** `mixed`: each record of a batch draws its own key; `one`: a batch's records all go to one drawn key (a Kafka producer's batch to one topic). */
+  readonly batchKeys: 'mixed' | 'one';
   readonly valueBytes: number;
   readonly batchRecords: number;
   /** Open loop: how long a batch may wait to fill before it is sent. */
@@ -113,6 +115,7 @@ const workloadFlags = {
   consumers: valueFlag('consumers', 'N', 'tailing subscriptions following every key, 0..64 [0]', consumerCount),
   keys: valueFlag('keys', 'N', 'distinct keys, 1..1000000 [100]', positiveNumber(1_000_000)),
   keyDist: valueFlag('key-dist', 'uniform|zipf', 'key popularity [uniform]', oneOf(['uniform', 'zipf'] as const)),
+  batchKeys: valueFlag('batch-keys', 'mixed|one', 'keys in one batch: a key drawn per record, or one key drawn per batch (as a Kafka producer batches per topic) [mixed]', oneOf(['mixed', 'one'] as const), { example: '--target kafka --batch-keys one' }),
   valueSize: valueFlag('value-size', 'BYTES', 'value size, at least 16 [100]', positiveNumber(8 * 1024 * 1024)),
   batchRecords: valueFlag('batch-records', 'N', 'records per append [1000]', positiveNumber(100_000)),
   lingerMs: valueFlag('linger-ms', 'MS', 'open loop: longest wait to fill a batch [1]', positiveNumber(10_000)),
@@ -197,6 +200,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     consumers: f.consumers ?? 0,
     keys: f.keys ?? 100,
     keyDistribution: f.keyDist ?? 'uniform',
+    batchKeys: f.batchKeys ?? 'mixed',
     valueBytes: Math.max(16, f.valueSize ?? 100),
     batchRecords: f.batchRecords ?? 1000,
     lingerMs: f.lingerMs ?? 1,

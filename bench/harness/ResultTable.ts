@@ -29,7 +29,7 @@ export function workloadLine(r: BenchResult): string {
   const w = r.workload;
   return (
     `${plural(w.producers, 'producer')} x ${plural(w.connections, 'connection')}, ${w.rate !== undefined ? `open loop ${int(w.rate)} records/s` : `closed loop, ${w.inFlight} in flight`}, ` +
-    `${int(w.batchRecords)} records/batch, ${plural(w.keys, 'key')} (${w.keyDistribution}), ${int(w.valueBytes)} B values, ${w.durability}, ${plural(w.consumers, 'consumer')}`
+    `${int(w.batchRecords)} records/batch, ${plural(w.keys, 'key')} (${w.keyDistribution}${w.batchKeys === 'one' ? ', one key per batch' : ''}), ${int(w.valueBytes)} B values, ${w.durability}, ${plural(w.consumers, 'consumer')}`
   );
 }
 

@@ -27,7 +27,14 @@ let errors: { [code: string]: number } = {};
 const latency = new LatencyHistogram();
 let nextRecord = 0;
 
-function buildBatch(count: number, dueAt: (i: number) => number, keyAt: (i: number) => number = () => chooser.next()): { batch: LoadBatch; first: number } {
+/** The key draw of a batch's records: one per record, or one for the whole batch (`--batch-keys one`). */
+function batchKeyDraw(): (i: number) => number {
+  if (w.batchKeys === 'mixed') return () => chooser.next();
+  const key = chooser.next();
+  return () => key;
+}
+
+function buildBatch(count: number, dueAt: (i: number) => number, keyAt: (i: number) => number = batchKeyDraw()): { batch: LoadBatch; first: number } {
   const first = nextRecord;
   nextRecord += count;
   const arena = Buffer.allocUnsafe(count * w.valueBytes);

@@ -11,7 +11,8 @@ import type { RunningTarget, TargetLauncher } from '../../../bench/harness/targe
 import { benchKeyPrefix, benchKeys, writeValue } from '../../../bench/harness/workers/BenchValues.js';
 
 function workload(target: Workload['target'], durability: Workload['durability']): Workload {
-  return { target, producers: 1, connections: 1, inFlight: 1, consumers: 1, keys: 10, keyDistribution: 'uniform', valueBytes: 64, batchRecords: 100, lingerMs: 1, durability, durationSec: 1, records: undefined, warmupSec: 0, rate: undefined, prefillRounds: 0, odlogCli: undefined };
+  return { target, producers: 1, connections: 1, inFlight: 1, consumers: 1, keys: 10, keyDistribution: 'uniform',
+    batchKeys: 'mixed', valueBytes: 64, batchRecords: 100, lingerMs: 1, durability, durationSec: 1, records: undefined, warmupSec: 0, rate: undefined, prefillRounds: 0, odlogCli: undefined };
 }
 
 /** Skip visibly (the reporter lists skipped tests, and the reason is printed) when the server is absent. */

@@ -32,7 +32,8 @@ function run(kind: TargetKind, label: string, recordsPerSec: number, overrides: 
     startedAt: '2026-01-02T03:04:05.000Z',
     setup: { cores: 2, cpuModel: 'Test CPU', memoryBytes: 8 * 2 ** 30, os: 'linux 6.1', node: 'v20.1.0', odlogCommit: 'abc1234' },
     workload: {
-      target: kind, producers: 2, connections: 4, inFlight: 4, consumers, keys: overrides.keys ?? 1_000_000, keyDistribution: 'uniform', valueBytes: 100, batchRecords: 1000,
+      target: kind, producers: 2, connections: 4, inFlight: 4, consumers, keys: overrides.keys ?? 1_000_000, keyDistribution: 'uniform',
+    batchKeys: 'mixed', valueBytes: 100, batchRecords: 1000,
       lingerMs: 1, durability: 'sync', durationSec: 10, records: undefined, warmupSec: 2, rate: undefined, prefillRounds: 10, odlogCli: undefined,
     },
     target: { kind, label, address: '127.0.0.1:1', startedByHarness: true },

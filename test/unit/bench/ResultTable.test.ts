@@ -17,6 +17,7 @@ function result(overrides: { consumers?: number; producers?: number; connections
     setup: { cores: 2, cpuModel: 'test', memoryBytes: 2 ** 33, os: 'linux', node: 'v20', odlogCommit: undefined },
     workload: {
       target: 'odlog', producers: overrides.producers ?? 1, connections: overrides.connections ?? 1, inFlight: 1, consumers, keys: 1, keyDistribution: 'uniform',
+    batchKeys: 'mixed',
       valueBytes: 100, batchRecords: 10, lingerMs: 1, durability: 'sync', durationSec: 1, records: undefined, warmupSec: 0, rate: undefined, prefillRounds: 0, odlogCli: undefined,
     },
     target: { kind: 'odlog', label: 'odlog (sync)', address: '127.0.0.1:1', startedByHarness: true },
