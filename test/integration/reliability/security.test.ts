@@ -27,7 +27,7 @@ import { Stats } from '../../../src/protocol/messages/stats.js';
 import { Subscribe } from '../../../src/protocol/messages/subscribe.js';
 import { BrokerFixture, type BrokerProcess } from '../../support/BrokerProcess.js';
 import { rejectionOf, take, within } from '../../support/ClientHelpers.js';
-import { sleep } from '../../support/LogFixture.js';
+import { waitFor } from '../../support/LogFixture.js';
 import { runOdlog } from '../../support/OdlogRun.js';
 import { errorOf, isErrorFrame, RawConnection, RawErrorResponse } from '../../support/RawConnection.js';
 import { makeSelfSigned, opensslUnavailable } from '../../support/TlsCerts.js';
@@ -108,8 +108,10 @@ describe('reliability: security', function () {
 
       const admin = await fixture.client(broker.address, { token });
       expect((await admin.stats()).authFailuresTotal).to.equal(failures);
-      await sleep(200);
-      const logged = broker.stderr.split('\n').filter((line) => /auth_failed/.test(line));
+      // The log line is written after the refusal is answered: wait for the last of them.
+      const authFailedLines = (): string[] => broker.stderr.split('\n').filter((line) => /auth_failed/.test(line));
+      await waitFor(() => authFailedLines().length >= failures, `${failures} auth_failed lines on stderr`);
+      const logged = authFailedLines();
       expect(logged, `auth_failed lines in:\n${broker.stderr}`).to.have.length(failures);
       for (const secret of [token, ...wrongTokens.filter((t) => t.length > 0)]) {
         expect(broker.stderr.includes(secret), `the broker logged a token (${secret})`).to.equal(false);
@@ -128,7 +130,11 @@ describe('reliability: security', function () {
       const error = errorOf(await raw.response(await raw.write(encodeRawFrame({ messageType: Hello.type, version: 1, flags: 0, correlationId: 5 }, body)).then(() => 5)));
       expect(error.code).to.equal(ErrorCode.InvalidRequest);
       expect(error.message.includes(wrongTokens[1]), 'the error echoes the token').to.equal(false);
-      await sleep(300);
+      // Everything this test made the broker log is on stderr once the raw connection's close is logged (the last event).
+      const closedLines = (): number => broker.stderr.split('\n').filter((line) => /connection_closed/.test(line)).length;
+      const closedBefore = closedLines();
+      raw.destroy();
+      await waitFor(() => closedLines() > closedBefore, 'the raw connection logged as closed');
       for (const secret of [token, wrongTokens[0], wrongTokens[1]]) expect(broker.stderr.includes(secret), `the broker logged a token at debug level (${secret})`).to.equal(false);
     });
 
