@@ -1,5 +1,10 @@
 import { encodeRecordBatch } from '../src/protocol/batch/RecordBatchCodec.js';
 import { readKeyEntryBatch, type KeyEntry } from '../src/protocol/batch/EntryBatchCodec.js';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { BackupBegin, BackupEnd, BackupRead } from '../src/protocol/messages/backup.js';
+import { DeleteKey } from '../src/protocol/messages/deleteKey.js';
+import { Trim } from '../src/protocol/messages/trim.js';
 import { Flush } from '../src/protocol/messages/flush.js';
 import { Seal } from '../src/protocol/messages/seal.js';
 import { Append } from '../src/protocol/messages/append.js';
@@ -20,7 +25,7 @@ import { appendRequest, type AppendOptions, type AppendResult } from './AppendOp
 import { checkArray, checkDurationMs, checkName, checkPositiveInteger, checkSequence, describeValue } from './ArgumentChecks.js';
 import { BrokerConnection, type ReconnectOptions } from './BrokerConnection.js';
 import { toBytes, type Bytes } from './Bytes.js';
-import { InvalidArgumentError, ProtocolVersionError } from './errors.js';
+import { InvalidArgumentError, NotFoundError, ProtocolVersionError } from './errors.js';
 import { toRecordBytes, type RecordInput } from './RecordInput.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
@@ -336,6 +341,96 @@ export class OdlogClient {
     return { previousSequence: moved.previousSequence, sequence: moved.sequence };
   }
 
+  /**
+   * Remove `key`'s records with a sequence below `before` (Kafka DeleteRecords, Redis XTRIM
+   * MINID), durably and atomically; resolves with how many went. Offsets of what remains do not
+   * change. Needs `append` permission on the key (ForbiddenError otherwise). A subscription whose
+   * position was below `before` goes on from the first record that remains.
+   *
+   * @example
+   * const removed = await client.trim('orders', { before: 1_000_000 });
+   */
+  async trim(key: Bytes, options: { readonly before: number }): Promise<number> {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`trim takes options { before: SEQUENCE }, got ${describeValue(options)}`);
+    const request = { key: toBytes(key, 'key'), beforeSequence: checkSequence(options.before, 'before') };
+    return (await this.connection.request(Trim, request)).removed;
+  }
+
+  /**
+   * Remove every record of `key` and the key from the listings (an entity's erasure, Redis DEL),
+   * durably and atomically; resolves with how many records went. A later append to the key starts
+   * a fresh stream (offsets from 0, sequences above everything before). Needs `append`
+   * permission on the key (ForbiddenError otherwise).
+   *
+   * @example
+   * await client.deleteKey('customer-4711');
+   */
+  async deleteKey(key: Bytes): Promise<number> {
+    return (await this.connection.request(DeleteKey, { key: toBytes(key, 'key') })).removed;
+  }
+
+  /**
+   * Take a consistent backup of the whole log into `dir` (a new or empty directory) while appends
+   * go on (admin token). The broker writes a compacted copy on its own disk, which is streamed
+   * into `dir/<the name the broker gives it>`, synced to disk (file and directory) and checked
+   * against the size the broker reported; the broker's copy is deleted afterwards. `odlog serve
+   * --data-dir DIR` serves the backup as it is. Resolves with its size and `sequence`, the
+   * exclusive end of the sequences it holds (whole commits; cursors and consumer-group offsets as
+   * of that point). A lost connection fails it (the broker deletes its copy then): run it again.
+   * A failed backup leaves no file behind in `dir`.
+   *
+   * @example
+   * const { bytes, sequence } = await client.backup('/backups/odlog-2026-12-02');
+   * console.log(`${bytes} bytes, every record below sequence ${sequence}`);
+   */
+  async backup(dir: string, options: { readonly timeoutMs?: number } = {}): Promise<{ bytes: number; sequence: number }> {
+    if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError(`backup needs a directory path, got ${describeValue(dir)}`);
+    checkDurationMs(options.timeoutMs, 'timeoutMs');
+    if (directoryHoldsFiles(dir)) throw new InvalidArgumentError(`backup directory ${dir} is not empty; give a new or empty directory`);
+    mkdirSync(dir, { recursive: true });
+    const copy = await this.connection.request(BackupBegin, {}, { timeoutMs: options.timeoutMs ?? limits.clientBackupBeginTimeoutMs });
+    let file: string | undefined;
+    let fd: number | undefined;
+    try {
+      if (copy.fileName !== basename(copy.fileName) || copy.fileName === '.' || copy.fileName === '..' || copy.fileName.length === 0) {
+        throw new InvalidArgumentError(`the broker named its backup file ${JSON.stringify(copy.fileName)}, which is not a plain file name`);
+      }
+      fd = openSync(join(dir, copy.fileName), 'wx');
+      file = join(dir, copy.fileName);
+      let offset = 0;
+      while (offset < copy.bytes) {
+        const { chunk } = await this.readBackup(copy.backupId, offset);
+        if (chunk.length === 0) throw new Error(`the broker's backup copy ended at ${offset} bytes, before the ${copy.bytes} it reported`);
+        for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written, chunk.length - written, offset + written);
+        offset += chunk.length;
+      }
+      fsyncSync(fd);
+      closeSync(fd);
+      fd = undefined;
+      syncDirectory(dir);
+      const size = statSync(file).size;
+      if (size !== copy.bytes) throw new Error(`the backup file ${file} has ${size} bytes, not the ${copy.bytes} the broker reported`);
+    } catch (error) {
+      if (fd !== undefined) closeSync(fd);
+      // Only the file this call created: a half-written backup must not pass for a whole one.
+      if (file !== undefined) rmSync(file, { force: true });
+      throw error;
+    } finally {
+      // Deleting the broker's copy is a courtesy: it goes anyway when it idles or this connection closes.
+      await this.connection.request(BackupEnd, { backupId: copy.backupId }).catch(() => undefined);
+    }
+    return { bytes: copy.bytes, sequence: copy.sequence };
+  }
+
+  private async readBackup(backupId: number, offset: number): Promise<{ chunk: Buffer }> {
+    try {
+      return await this.connection.request(BackupRead, { backupId, offset, maxBytes: limits.backupReadBytesMax });
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new NotFoundError(error.code, `the broker no longer has this backup's copy (the connection was lost, or it was not read for too long); run the backup again (${error.message})`);
+      throw error;
+    }
+  }
+
   /** A batching, idempotent producer on this client's connection. */
   producer(options: ProducerOptions = {}): Producer {
     for (const p of this.producers) if (p.isClosed && p.pendingRecords === 0) this.producers.delete(p);
@@ -392,6 +487,27 @@ export class OdlogClient {
   }
 }
 
+/** Whether `dir` exists and has anything in it (a file that is not a directory counts as full). */
+function directoryHoldsFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return false;
+    if (code === 'ENOTDIR') throw new InvalidArgumentError(`backup directory ${dir} is a file; give a new or empty directory`);
+    throw error;
+  }
+}
+
+/** fsync a directory, so the file just created in it survives a power cut. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function checkedRange(range: ScanRange): { start: number; end: number | null } {
   if (range === null || typeof range !== 'object') throw new InvalidArgumentError(`a range must be an object { start?, end? }, got ${describeValue(range)}`);

@@ -311,6 +311,21 @@ export const limits = {
   listCursorsBytesMax: 1024 * 1024,
   /** Keys whose own lag `odlog cursors describe` counts for a prefix cursor (one Count each). */
   cliCursorKeysMax: 100,
+
+  // ---- lifecycle: trim, delete, backup ---------------------------------------------------------------
+
+  /** Backups (BackupBegin copies) that may exist at once; each is about the live data's size on the
+   *  broker's disk, so a few are enough. Beyond it BackupBegin is LIMIT_EXCEEDED (retry later). */
+  backupsMax: 2,
+  /** Bytes of one BackupRead answer (its maxBytes is clamped to this): what a connection's output
+   *  buffer holds many times over, and big enough that a copy of gigabytes streams in few requests. */
+  backupReadBytesMax: 1024 * 1024,
+  /** A backup copy not read (nor ended) for this long is deleted, so a client that vanished
+   *  without its connection closing (a half-open TCP connection) does not hold the disk forever. */
+  backupIdleTimeoutMs: 5 * 60_000,
+  /** How long the client waits for BackupBegin: the copy of a large log takes minutes (it is
+   *  written in full before the answer), far over the default request deadline. */
+  clientBackupBeginTimeoutMs: 60 * 60_000,
 } as const;
 
 export type Limits = typeof limits;

@@ -7,6 +7,7 @@ import { baseProtocolVersion } from '../protocol/ProtocolVersion.js';
 import { errorBody } from '../protocol/messages/error.js';
 import { LogDb } from '../storage/index.js';
 import { limits } from '../limits.js';
+import { BackupSessions, backupTmpDir } from './backup/BackupSessions.js';
 import { TokenAuthenticator } from './auth/TokenAuthenticator.js';
 import type { BrokerContext } from './BrokerContext.js';
 import { toErrorBody, BrokerError } from './BrokerError.js';
@@ -67,6 +68,7 @@ export class Broker {
       stats: new BrokerStats(),
       subscriptions,
       longPolls,
+      backups: new BackupSessions(log, backupTmpDir(config.dataDir), { backupsMax: limits.backupsMax, idleTimeoutMs: limits.backupIdleTimeoutMs }, logger),
       logger,
       authenticator: new TokenAuthenticator(config.authToken, config.tokens),
       brokerVersion,
@@ -118,6 +120,8 @@ export class Broker {
       keyRetention: config.keyRetention,
       memtableKeysMax: config.memtableKeysMax,
     });
+    // The log's lock is held now: no other broker writes copies into this data directory.
+    BackupSessions.removeLeftovers(backupTmpDir(config.dataDir), logger);
     const server = tls !== undefined ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: config.helloTimeoutMs }) : createTcpServer();
     const broker = new Broker(server, log, config, logger);
     try {
@@ -198,6 +202,7 @@ export class Broker {
     await closed;
     await metricsClosed;
     await kafkaStopped;
+    await this.ctx.backups.closeAll();
     const end = await this.closeLog();
     this.logger.info('stopped', { reason, committedSequence: end.committedSequence, durableSequence: end.durableSequence });
   }

@@ -1,4 +1,5 @@
 import type { LogDb } from '../storage/index.js';
+import type { BackupSessions } from './backup/BackupSessions.js';
 import type { TokenAuthenticator } from './auth/TokenAuthenticator.js';
 import type { BrokerStats } from './BrokerStats.js';
 import type { BrokerConfig } from './config/BrokerConfig.js';
@@ -13,6 +14,8 @@ export interface BrokerContext {
   readonly stats: BrokerStats;
   readonly subscriptions: SubscriptionRegistry;
   readonly longPolls: LongPollRegistry;
+  /** Copies of the log being streamed to clients (BackupBegin/Read/End). */
+  readonly backups: BackupSessions;
   readonly logger: Logger;
   readonly authenticator: TokenAuthenticator;
   readonly brokerVersion: string;

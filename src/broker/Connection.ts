@@ -32,6 +32,7 @@ function responseBytesBound(messageType: number, request: unknown): number {
   if (messageType === MessageType.ListKeys) return limits.listKeysBytesMax + limits.responseOverheadBytes;
   if (messageType === MessageType.Stats) return limits.statsResponseBytesMax;
   if (messageType === MessageType.ListCursors) return limits.listCursorsBytesMax + limits.responseOverheadBytes;
+  if (messageType === MessageType.BackupRead) return limits.backupReadBytesMax + limits.responseOverheadBytes;
   return limits.responseOverheadBytes;
 }
 
@@ -369,6 +370,7 @@ export class Connection implements RequestConnection, FrameSink {
     this.subscriptions.clear();
     this.held.length = 0;
     this.ctx.longPolls.release(this);
+    this.ctx.backups.release(this);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     this.onClosed(this);
     const fields = {

@@ -3,7 +3,8 @@
  * a command is a bug and is printed with its stack.
  *
  * Exit statuses: 1 the broker refused or failed a request; 2 no broker could be reached;
- * 64 usage mistake (UsageError); 65 bad input data; 66 an input file cannot be read.
+ * 64 usage mistake (UsageError); 65 bad input data; 66 an input file cannot be read; 73 an output
+ * directory cannot be used (odlog backup into a non-empty DIR).
  */
 export class CliError extends Error {
   override readonly name: string = 'CliError';

@@ -1,6 +1,8 @@
+import { backupCommand } from './commands/backup.js';
 import { benchCommand } from './commands/bench.js';
 import { countCommand } from './commands/count.js';
 import { cursorsCommand } from './commands/cursors.js';
+import { deleteCommand } from './commands/delete.js';
 import { keysCommand } from './commands/keys.js';
 import { produceCommand } from './commands/produce.js';
 import { scanCommand } from './commands/scan.js';
@@ -8,6 +10,7 @@ import { sealCommand } from './commands/seal.js';
 import { segmentsCommand } from './commands/segments.js';
 import { statsCommand } from './commands/stats.js';
 import { tailCommand } from './commands/tail.js';
+import { trimCommand } from './commands/trim.js';
 import type { Command } from './Command.js';
 
 /** `odlog serve` lives with the broker (its flags are the broker's settings); it is loaded only when run. */
@@ -29,4 +32,4 @@ export const serveCommand: Command = {
 };
 
 /** Every subcommand, in the order `odlog --help` lists them. */
-export const commands: readonly Command[] = [serveCommand, produceCommand, scanCommand, tailCommand, countCommand, keysCommand, segmentsCommand, cursorsCommand, sealCommand, statsCommand, benchCommand];
+export const commands: readonly Command[] = [serveCommand, produceCommand, scanCommand, tailCommand, countCommand, keysCommand, segmentsCommand, cursorsCommand, trimCommand, deleteCommand, backupCommand, sealCommand, statsCommand, benchCommand];

@@ -21,6 +21,11 @@ export const MessageType = {
   ListCursors: 16,
   DeleteCursor: 17,
   ResetCursor: 18,
+  Trim: 19,
+  DeleteKey: 20,
+  BackupBegin: 21,
+  BackupRead: 22,
+  BackupEnd: 23,
   /** Push: entries for a subscription (correlation id = subscription id). */
   SubscriptionBatch: 32,
   /** Push: the broker ended a subscription. */

@@ -1,8 +1,10 @@
 import { entryBatchFiles, keyEntryBatchFiles, recordBatchFiles } from './batch/batchSchemas.js';
 import type { MessageDefinition, PushDefinition } from './Message.js';
 import { Append } from './messages/append.js';
+import { BackupBegin, BackupEnd, BackupRead } from './messages/backup.js';
 import { CommitCursor } from './messages/commitCursor.js';
 import { DeleteCursor } from './messages/deleteCursor.js';
+import { DeleteKey } from './messages/deleteKey.js';
 import { Count } from './messages/count.js';
 import { Credit } from './messages/credit.js';
 import { errorBody } from './messages/error.js';
@@ -18,6 +20,7 @@ import { Scan } from './messages/scan.js';
 import { Seal } from './messages/seal.js';
 import { Stats } from './messages/stats.js';
 import { Subscribe } from './messages/subscribe.js';
+import { Trim } from './messages/trim.js';
 import { SubscriptionBatchPush } from './messages/subscriptionBatch.js';
 import { SubscriptionEndPush } from './messages/subscriptionEnd.js';
 import { Unsubscribe } from './messages/unsubscribe.js';
@@ -44,6 +47,11 @@ export const messages: readonly MessageDefinition<unknown, unknown>[] = [
   ListCursors,
   DeleteCursor,
   ResetCursor,
+  Trim,
+  DeleteKey,
+  BackupBegin,
+  BackupRead,
+  BackupEnd,
 ] as unknown as readonly MessageDefinition<unknown, unknown>[];
 
 /** Every push of the protocol. */

@@ -27,6 +27,9 @@ import { prng, randomInt } from './Random.js';
 import { DeleteCursor } from '../../src/protocol/messages/deleteCursor.js';
 import { ListCursors } from '../../src/protocol/messages/listCursors.js';
 import { ResetCursor } from '../../src/protocol/messages/resetCursor.js';
+import { BackupBegin, BackupEnd, BackupRead } from '../../src/protocol/messages/backup.js';
+import { DeleteKey } from '../../src/protocol/messages/deleteKey.js';
+import { Trim } from '../../src/protocol/messages/trim.js';
 
 /**
  * A protocol fuzzer for the broker: it builds real frames of every request type (with the
@@ -259,7 +262,7 @@ function randomSeed(random: Random): Seed {
 
 /** Every request type the broker serves, by number. */
 export const requestMessages: ReadonlyMap<number, MessageDefinition<unknown, unknown>> = new Map<number, MessageDefinition<unknown, unknown>>(
-  [Hello, Ping, Append, Scan, Subscribe, Credit, Unsubscribe, Count, ListKeys, ListSegments, Seal, Flush, CommitCursor, GetCursor, Stats, ListCursors, DeleteCursor, ResetCursor].map((m) => [
+  [Hello, Ping, Append, Scan, Subscribe, Credit, Unsubscribe, Count, ListKeys, ListSegments, Seal, Flush, CommitCursor, GetCursor, Stats, ListCursors, DeleteCursor, ResetCursor, Trim, DeleteKey, BackupBegin, BackupRead, BackupEnd].map((m) => [
     m.type,
     m as MessageDefinition<unknown, unknown>,
   ]),
@@ -447,11 +450,13 @@ export class FrameFuzzer {
       return answer(`append records: ${lie.what}`, frameOf(MessageType.Append, 1, 0, correlationId, Buffer.concat(fields.map((x) => x.enc))), [ErrorCode.InvalidRequest], MessageType.Append);
     }
     if (roll < 83) {
+      // Not 19..23: a random body read as Trim, DeleteKey or BackupBegin would erase the log the
+      // ledger checks, or copy all of it per case; protocolRules.test.ts covers their framing.
       const other = randomInt(r, 1, 18);
       return answer('body of another message type', frameOf(other, 1, 0, correlationId, body), 'any', other);
     }
     if (roll < 87) {
-      const unknown = pick(r, [0, randomInt(r, 19, 31), 32, 33, randomInt(r, 34, 255)]);
+      const unknown = pick(r, [0, randomInt(r, 24, 31), 32, 33, randomInt(r, 34, 255)]);
       return answer('unknown message type', frameOf(unknown, 1, 0, correlationId, body), [ErrorCode.UnknownMessage], unknown);
     }
     // Versions 1 and 2 are spoken; any other is refused.

@@ -2,6 +2,9 @@ import type { MessageDefinition } from '../../protocol/Message.js';
 import { Flush } from '../../protocol/messages/flush.js';
 import { Seal } from '../../protocol/messages/seal.js';
 import { Append } from '../../protocol/messages/append.js';
+import { BackupBegin, BackupEnd, BackupRead } from '../../protocol/messages/backup.js';
+import { DeleteKey } from '../../protocol/messages/deleteKey.js';
+import { Trim } from '../../protocol/messages/trim.js';
 import { Count } from '../../protocol/messages/count.js';
 import { DeleteCursor } from '../../protocol/messages/deleteCursor.js';
 import { ListCursors } from '../../protocol/messages/listCursors.js';
@@ -18,6 +21,8 @@ import { Scan } from '../../protocol/messages/scan.js';
 import { Stats } from '../../protocol/messages/stats.js';
 import { Subscribe } from '../../protocol/messages/subscribe.js';
 import { append } from './appendHandler.js';
+import { backupBegin, backupEnd, backupRead } from './backupHandlers.js';
+import { deleteKey, trim } from './lifecycleHandlers.js';
 import { deleteCursor, listCursors, resetCursor } from './cursorAdminHandlers.js';
 import { commitCursor, getCursor } from './cursorHandlers.js';
 import type { Handler } from './Handler.js';
@@ -58,4 +63,9 @@ export const routes: ReadonlyMap<number, Route<unknown, unknown>> = new Map([
   route(ListCursors, listCursors),
   route(DeleteCursor, deleteCursor),
   route(ResetCursor, resetCursor),
+  route(Trim, trim),
+  route(DeleteKey, deleteKey),
+  route(BackupBegin, backupBegin),
+  route(BackupRead, backupRead),
+  route(BackupEnd, backupEnd),
 ]);

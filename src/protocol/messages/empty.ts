@@ -2,8 +2,10 @@ import type { AvroRecord, AvroValue } from '../schema/AvroSchema.js';
 import { everyVersion, published } from '../schema/BodySchema.js';
 
 /**
- * The bodies with no fields: a request that says everything by its type (Seal, Flush, Stats), and
- * success with nothing to say (Credit, Unsubscribe, CommitCursor, DeleteCursor; Seal in version 1).
+ * The bodies with no fields: a request that says everything by its type (Seal, Flush, Stats,
+ * BackupBegin), and success with nothing to say (Credit, Unsubscribe, CommitCursor, DeleteCursor,
+ * BackupEnd; Seal in version 1). Their schema docs keep their original lists: the published
+ * `.avsc` files do not change when another message reuses them.
  * Both encode to zero bytes: their frames have length 8.
  */
 export const emptyRequestSchema = {

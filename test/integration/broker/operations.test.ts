@@ -82,7 +82,7 @@ describe('broker: every operation through OdlogClient, against a real broker pro
       expect(hello.limits.valueBytesMax).to.equal(8 * MiB);
       expect(hello.limits.batchRecordsMax).to.equal(100_000);
       expect(hello.limits.producerWindowBatches).to.be.greaterThan(1);
-      expect([...hello.supportedMessages].sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+      expect([...hello.supportedMessages].sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]);
     });
 
     it('Ping echoes the time it carried and adds the broker clock', async () => {

@@ -20,6 +20,9 @@ import { GetCursor } from '../../../src/protocol/messages/getCursor.js';
 import { DeleteCursor } from '../../../src/protocol/messages/deleteCursor.js';
 import { ListCursors } from '../../../src/protocol/messages/listCursors.js';
 import { ResetCursor } from '../../../src/protocol/messages/resetCursor.js';
+import { BackupBegin, BackupEnd, BackupRead } from '../../../src/protocol/messages/backup.js';
+import { DeleteKey } from '../../../src/protocol/messages/deleteKey.js';
+import { Trim } from '../../../src/protocol/messages/trim.js';
 import { Hello } from '../../../src/protocol/messages/hello.js';
 import { ListKeys } from '../../../src/protocol/messages/listKeys.js';
 import { ListSegments } from '../../../src/protocol/messages/listSegments.js';
@@ -114,6 +117,11 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
       ['ListCursors', ListCursors as MessageDefinition<unknown, unknown>, { prefix: 'rules-', after: null, limit: 10 }],
       ['ResetCursor', ResetCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail', to: 'SEQUENCE', sequence: 0, timeMs: 0 }],
       ['DeleteCursor', DeleteCursor as MessageDefinition<unknown, unknown>, { name: 'rules-trail' }],
+      ['Trim', Trim as MessageDefinition<unknown, unknown>, { key: Buffer.from('rules/trim'), beforeSequence: 1 }],
+      ['DeleteKey', DeleteKey as MessageDefinition<unknown, unknown>, { key: Buffer.from('rules/delete') }],
+      ['BackupBegin', BackupBegin as MessageDefinition<unknown, unknown>, {}],
+      ['BackupRead', BackupRead as MessageDefinition<unknown, unknown>, { backupId: 1_000_000, offset: 0, maxBytes: 16 }],
+      ['BackupEnd', BackupEnd as MessageDefinition<unknown, unknown>, { backupId: 1_000_000 }],
     ];
 
     it('covers every request type the broker serves', async () => {
@@ -134,7 +142,7 @@ describe('broker: protocol rules as docs/protocol.md states them (raw frames)', 
         expect(error.message).to.match(/trail/);
         expect(await client.count('rules/trail'), 'the refused Append appended').to.equal(countBefore);
         const served = await answer(conn, message.type, body);
-        // Credit and Unsubscribe of subscription 40 may find it gone, and ResetCursor or DeleteCursor the cursor (NOT_FOUND): never INVALID_REQUEST.
+        // Credit and Unsubscribe of subscription 40 may find it gone, ResetCursor or DeleteCursor the cursor, and BackupRead or BackupEnd the backup (NOT_FOUND): never INVALID_REQUEST.
         if (isErrorFrame(served)) expect(errorOf(served).code, errorOf(served).message).to.equal(ErrorCode.NotFound);
       });
     }

@@ -22,7 +22,7 @@ describe('cli: one argument parser for every command', function () {
   });
 
   it('refuses unknown flags on every command, the broker and the harness included', async () => {
-    const commands = [['produce', 'k', '--value', 'v'], ['tail', 'k'], ['count', 'k'], ['keys'], ['segments'], ['seal'], ['stats'], ['serve', '--port', '0'], ['bench']];
+    const commands = [['produce', 'k', '--value', 'v'], ['tail', 'k'], ['count', 'k'], ['keys'], ['segments'], ['seal'], ['stats'], ['trim', 'k', '--before', '1'], ['delete', 'k'], ['backup', 'args-no-such-dir'], ['serve', '--port', '0'], ['bench']];
     for (const command of commands) {
       const stderr = usageError(await runCli([...command, '--no-such-flag', 'x']));
       expect(stderr, command[0]).to.contain(`unknown option --no-such-flag; see odlog ${command[0]} --help`);
@@ -67,7 +67,7 @@ describe('cli: one argument parser for every command', function () {
   it('every command has its own help; the global help lists them all', async () => {
     const global = await runCli(['--help']);
     expect(global.code).to.equal(0);
-    for (const name of ['serve', 'produce', 'scan', 'tail', 'count', 'keys', 'segments', 'seal', 'stats', 'bench']) {
+    for (const name of ['serve', 'produce', 'scan', 'tail', 'count', 'keys', 'segments', 'trim', 'delete', 'backup', 'seal', 'stats', 'bench']) {
       expect(global.stdout).to.match(new RegExp(`^ {2}${name} `, 'm'));
       const help = await runCli([name, '--help']);
       expect(help.code, name).to.equal(0);

@@ -7,6 +7,9 @@
 import { FrameFlags, type FrameHeader } from '../../../src/protocol/frame/FrameHeader.js';
 import { MessageType } from '../../../src/protocol/MessageType.js';
 import { Append } from '../../../src/protocol/messages/append.js';
+import { BackupBegin, BackupEnd, BackupRead } from '../../../src/protocol/messages/backup.js';
+import { DeleteKey } from '../../../src/protocol/messages/deleteKey.js';
+import { Trim } from '../../../src/protocol/messages/trim.js';
 import { DeleteCursor } from '../../../src/protocol/messages/deleteCursor.js';
 import { ListCursors } from '../../../src/protocol/messages/listCursors.js';
 import { ResetCursor } from '../../../src/protocol/messages/resetCursor.js';
@@ -147,4 +150,15 @@ export const goldenFrames: readonly GoldenFrame[] = [
   golden('reset-cursor.response', response(MessageType.ResetCursor, 8, 2), ResetCursor.response.at(2), { previousSequence: 42, sequence: 40 }),
   golden('delete-cursor.request', request(MessageType.DeleteCursor, 9, 2), DeleteCursor.request.at(2), { name: 'billing' }),
   golden('delete-cursor.response', response(MessageType.DeleteCursor, 9, 2), DeleteCursor.response.at(2), {}),
+  // ---- trim, delete and backup (the same in every version; shown in version 2 frames) ----
+  golden('trim.request', request(MessageType.Trim, 12, 2), Trim.request.at(2), { key: Buffer.from('orders'), beforeSequence: 42 }),
+  golden('trim.response', response(MessageType.Trim, 12, 2), Trim.response.at(2), { removed: 3 }),
+  golden('delete-key.request', request(MessageType.DeleteKey, 13, 2), DeleteKey.request.at(2), { key: Buffer.from('orders') }),
+  golden('delete-key.response', response(MessageType.DeleteKey, 13, 2), DeleteKey.response.at(2), { removed: 5 }),
+  golden('backup-begin.request', request(MessageType.BackupBegin, 14, 2), BackupBegin.request.at(2), {}),
+  golden('backup-begin.response', response(MessageType.BackupBegin, 14, 2), BackupBegin.response.at(2), { backupId: 1, fileName: 'log.mdb', bytes: 1_048_576, sequence: 44 }),
+  golden('backup-read.request', request(MessageType.BackupRead, 15, 2), BackupRead.request.at(2), { backupId: 1, offset: 0, maxBytes: 4 }),
+  golden('backup-read.response', response(MessageType.BackupRead, 15, 2), BackupRead.response.at(2), { chunk: Buffer.from('de0bc0be', 'hex') }),
+  golden('backup-end.request', request(MessageType.BackupEnd, 16, 2), BackupEnd.request.at(2), { backupId: 1 }),
+  golden('backup-end.response', response(MessageType.BackupEnd, 16, 2), BackupEnd.response.at(2), {}),
 ];
