@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LatencyHistogram } from '../LatencyHistogram.js';
-import { openLoadClient } from '../load/LoadClient.js';
+import { openLoadClient } from '../load/openLoadClient.js';
 import { AckRing, benchKeyPrefix, benchKeys, nowMs, readValue, SharedCounters } from './BenchValues.js';
 import type { FromWorker, Phase, ToWorker, WorkerSetup } from './WorkerMessages.js';
 

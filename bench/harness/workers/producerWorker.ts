@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LatencyHistogram } from '../LatencyHistogram.js';
-import { openLoadClient, type LoadBatch, type LoadClient } from '../load/LoadClient.js';
+import type { LoadBatch, LoadClient } from '../load/LoadClient.js';
+import { openLoadClient } from '../load/openLoadClient.js';
 import { AckRing, benchKeys, KeyChooser, KeyRounds, nowMs, SharedCounters, writeValue } from './BenchValues.js';
 import type { FromWorker, Phase, ToWorker, WorkerSetup } from './WorkerMessages.js';
 

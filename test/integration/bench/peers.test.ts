@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Workload } from '../../../bench/harness/BenchOptions.js';
-import { openLoadClient, type LoadClient } from '../../../bench/harness/load/LoadClient.js';
+import type { LoadClient } from '../../../bench/harness/load/LoadClient.js';
+import { openLoadClient } from '../../../bench/harness/load/openLoadClient.js';
 import { NatsClient, type NatsClientError } from '../../../bench/harness/load/NatsClient.js';
 import { benchStream, ensureBenchStream, jetStreamApi, NatsLoadClient } from '../../../bench/harness/load/NatsLoadClient.js';
 import { RedisLoadClient, redisTailKeysMax } from '../../../bench/harness/load/RedisLoadClient.js';

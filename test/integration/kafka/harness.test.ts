@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { BenchResult } from '../../../bench/harness/BenchResult.js';
-import { openLoadClient } from '../../../bench/harness/load/LoadClient.js';
+import { openLoadClient } from '../../../bench/harness/load/openLoadClient.js';
 import { keyToTopic } from '../../../bench/harness/load/KafkaLoadClient.js';
 import { benchKeyPrefix, benchKeys } from '../../../bench/harness/workers/BenchValues.js';
 import { BrokerFixture } from '../../support/BrokerProcess.js';

@@ -47,7 +47,8 @@ function cycles(graph: Map<string, string[]>): string[][] {
 }
 
 const productFiles = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'clients'))].map((f) => relative(root, f));
-const graph = new Map(productFiles.map((f) => [f, importsOf(join(root, f))]));
+const benchFiles = sourceFiles(join(root, 'bench')).map((f) => relative(root, f));
+const graph = new Map([...productFiles, ...benchFiles].map((f) => [f, importsOf(join(root, f))]));
 
 /** Imports of the files under `from` that land in any of `forbidden`, as "file -> target". */
 function crossings(from: string, forbidden: readonly string[]): string[] {
@@ -57,8 +58,9 @@ function crossings(from: string, forbidden: readonly string[]): string[] {
 }
 
 describe('unit: architecture (imports run one way)', () => {
-  it('no module of the product imports, directly or through others, a module that imports it', () => {
+  it('no module of the product or the load harness imports, directly or through others, a module that imports it', () => {
     expect(productFiles.length).to.be.greaterThan(100);
+    expect(benchFiles.length).to.be.greaterThan(20);
     const named = cycles(graph).map((cycle) => cycle.join(' -> '));
     expect(named).to.deep.equal([]);
   });
