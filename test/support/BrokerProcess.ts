@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OdlogClient, type ClientOptions } from '../../clients/OdlogClient.js';
 import { RawConnection } from './RawConnection.js';
@@ -242,6 +243,13 @@ export class BrokerFixture {
     const broker = await BrokerProcess.start({ dataDir: options.dataDir ?? this.dir(), args, env: options.env });
     this.brokers.push(broker);
     return broker;
+  }
+
+  /** Start a broker with `config` as its JSON configuration file (tokens, bounds), plus `args`. */
+  async startWithConfig(config: object, args: readonly string[] = []): Promise<BrokerProcess> {
+    const file = join(this.dir('odlog-config'), 'broker.json');
+    writeFileSync(file, JSON.stringify(config));
+    return this.start(['--config', file, ...args]);
   }
 
   /**

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { ForbiddenError, InvalidArgumentError, InvalidRequestError, NotFoundError } from '../../../clients/errors.js';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
@@ -25,19 +23,14 @@ describe('broker: ListCursors, DeleteCursor and ResetCursor (native messages 16,
   let tenantB: OdlogClient;
 
   before(async () => {
-    const config = join(fixture.dir('odlog-config'), 'broker.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        tokens: [
-          { name: 'tenant-a', token: tokens.a, append: ['a:'], read: ['a:'] },
-          { name: 'tenant-b', token: tokens.b, append: ['b:'], read: ['b:'] },
-          // An admin that may read no key: it sees and manages every cursor all the same.
-          { name: 'admin', token: tokens.admin, admin: true, read: ['nothing-readable:'] },
-        ],
-      }),
-    );
-    broker = await fixture.start(['--config', config]);
+    broker = await fixture.startWithConfig({
+      tokens: [
+        { name: 'tenant-a', token: tokens.a, append: ['a:'], read: ['a:'] },
+        { name: 'tenant-b', token: tokens.b, append: ['b:'], read: ['b:'] },
+        // An admin that may read no key: it sees and manages every cursor all the same.
+        { name: 'admin', token: tokens.admin, admin: true, read: ['nothing-readable:'] },
+      ],
+    });
     admin = await fixture.client(broker.address, { token: tokens.admin }, 'file');
     tenantA = await fixture.client(broker.address, { token: tokens.a }, 'file');
     tenantB = await fixture.client(broker.address, { token: tokens.b }, 'file');

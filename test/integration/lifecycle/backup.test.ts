@@ -39,9 +39,7 @@ describe('lifecycle: streamed backup over the native protocol (BackupBegin, Back
   let admin: OdlogClient;
 
   before(async () => {
-    const config = join(fixture.dir('odlog-config'), 'broker.json');
-    writeFileSync(config, JSON.stringify({ tokens: [{ name: 'writer', token: tokens.writer }, { name: 'admin', token: tokens.admin, admin: true }] }));
-    broker = await fixture.start(['--config', config]);
+    broker = await fixture.startWithConfig({ tokens: [{ name: 'writer', token: tokens.writer }, { name: 'admin', token: tokens.admin, admin: true }] });
     admin = await fixture.client(broker.address, { token: tokens.admin }, 'file');
     await admin.append(Array.from({ length: 200 }, (_, i) => ({ key: `bk/${i % 7}`, value: `value-${i}`.repeat(20) })));
   });

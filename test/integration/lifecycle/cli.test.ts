@@ -27,9 +27,7 @@ describe('lifecycle: odlog trim, odlog delete and odlog backup', function () {
   const odlog = (args: string[], token = tokens.admin): Promise<CliRun> => runCli([...args, '--broker', broker.address, '--token', token]);
 
   before(async () => {
-    const config = join(fixture.dir('odlog-config'), 'broker.json');
-    writeFileSync(config, JSON.stringify({ tokens: [{ name: 'writer', token: tokens.writer, append: ['w:'] }, { name: 'admin', token: tokens.admin, admin: true }] }));
-    broker = await fixture.start(['--config', config]);
+    broker = await fixture.startWithConfig({ tokens: [{ name: 'writer', token: tokens.writer, append: ['w:'] }, { name: 'admin', token: tokens.admin, admin: true }] });
     admin = await fixture.client(broker.address, { token: tokens.admin }, 'file');
   });
   afterEach(function () {

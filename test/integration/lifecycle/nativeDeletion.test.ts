@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { ForbiddenError } from '../../../clients/errors.js';
 import type { OdlogClient } from '../../../clients/OdlogClient.js';
@@ -37,19 +35,14 @@ describe('lifecycle: Trim and DeleteKey over the native protocol (messages 19 an
   let reader: OdlogClient;
 
   before(async () => {
-    const config = join(fixture.dir('odlog-config'), 'broker.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        tokens: [
-          // May append (so trim and delete) under w: only, and read everything.
-          { name: 'writer', token: tokens.writer, append: ['w:'] },
-          { name: 'reader', token: tokens.reader, append: [], read: ['w:', 'r:'] },
-          { name: 'admin', token: tokens.admin, admin: true },
-        ],
-      }),
-    );
-    broker = await fixture.start(['--config', config]);
+    broker = await fixture.startWithConfig({
+      tokens: [
+        // May append (so trim and delete) under w: only, and read everything.
+        { name: 'writer', token: tokens.writer, append: ['w:'] },
+        { name: 'reader', token: tokens.reader, append: [], read: ['w:', 'r:'] },
+        { name: 'admin', token: tokens.admin, admin: true },
+      ],
+    });
     admin = await fixture.client(broker.address, { token: tokens.admin }, 'file');
     writer = await fixture.client(broker.address, { token: tokens.writer }, 'file');
     reader = await fixture.client(broker.address, { token: tokens.reader }, 'file');

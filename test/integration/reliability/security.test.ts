@@ -1,6 +1,4 @@
-import { writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { BrokerRequestError, ConnectionError, ForbiddenError, UnauthorizedError } from '../../../clients/errors.js';
 import { OdlogClient } from '../../../clients/OdlogClient.js';
@@ -168,18 +166,13 @@ describe('reliability: security', function () {
     const foreign = ['tenant-a', 'tenant-ab:x', 'tenant-b:1', 'tenant-b:secret', 'other', 'a-before-all', 'zz-after-all'];
 
     beforeEach(async () => {
-      const config = join(fixture.dir('odlog-config'), 'broker.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          tokens: [
-            { name: 'tenant-a', token: tokens.a, append: ['tenant-a:'], read: ['tenant-a:'] },
-            { name: 'tenant-b', token: tokens.b, append: ['tenant-b:'], read: ['tenant-b:'] },
-            { name: 'admin', token: tokens.admin, admin: true },
-          ],
-        }),
-      );
-      broker = await fixture.start(['--config', config]);
+      broker = await fixture.startWithConfig({
+        tokens: [
+          { name: 'tenant-a', token: tokens.a, append: ['tenant-a:'], read: ['tenant-a:'] },
+          { name: 'tenant-b', token: tokens.b, append: ['tenant-b:'], read: ['tenant-b:'] },
+          { name: 'admin', token: tokens.admin, admin: true },
+        ],
+      });
       admin = await fixture.client(broker.address, { token: tokens.admin });
       for (const key of [...keysOfA, ...foreign]) await admin.append([{ key, value: `${key} v1` }, { key, value: `${key} v2` }]);
       tenantA = await fixture.client(broker.address, { token: tokens.a });
