@@ -47,7 +47,6 @@ export interface KeyOffsets {
 /** Which keys a global scan follows. */
 export type KeySelector = { readonly keys: readonly BytesLike[] } | { readonly prefix: BytesLike };
 
-/** Figures about the log, for monitoring. */
 /** A checked listKeys request. */
 interface Listing {
   readonly start: number;
@@ -57,6 +56,7 @@ interface Listing {
   readonly limit: number;
 }
 
+/** Figures about the log, for monitoring. */
 export interface LogStats {
   readonly committedSequence: number;
   readonly durableSequence: number;
