@@ -61,6 +61,8 @@ if (flags.child !== undefined) {
   await fill(log, replayRecords);
   await log.flush();
   process.stdout.write('filled\n');
+  // Stay alive, log open, until the parent's SIGKILL: a crash, not a close.
+  setInterval(() => undefined, 60_000);
   await new Promise(() => undefined);
 }
 
