@@ -4,7 +4,7 @@ import type { StorageTables } from './env/StorageEnvironment.js';
 import { assert } from './errors.js';
 import { decodeFlushMeta, flushMetaKey } from './layout/FlushMeta.js';
 import { lookupKeyRecord } from './layout/KeyRecord.js';
-import { KeyTable, type KeyState } from './memtable/KeyTable.js';
+import { KeyTable, newKeyState, type KeyState } from './memtable/KeyTable.js';
 import { Memtable, type MemFrame, type RunPlacement } from './memtable/Memtable.js';
 import { SlabAllocator } from './memtable/SlabAllocator.js';
 import { SegmentTable } from './SegmentTable.js';
@@ -155,9 +155,9 @@ export class LogState {
     const record = lookupKeyRecord(this.tables, key);
     if (record !== undefined) {
       assert(knownId === undefined || knownId === record.keyId, 'a key keeps its id');
-      return { keyStr, keyId: record.keyId, count: record.count, lastSeq: record.lastSeq, trimSeq: record.trimSeq, lastRun: -1, memRuns: 0, memTrims: 0 };
+      return newKeyState(keyStr, record.keyId, record.count, record.lastSeq, record.trimSeq);
     }
     const keyId = knownId ?? this.nextKeyId++;
-    return { keyStr, keyId, count: 0, lastSeq: -1, trimSeq: 0, lastRun: -1, memRuns: 0, memTrims: 0 };
+    return newKeyState(keyStr, keyId, 0, -1, 0);
   }
 }
