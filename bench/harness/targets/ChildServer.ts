@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { RunningTarget } from './Target.js';
 
 /**
  * Start a server process and wait for the line that says where it listens. The process gets
@@ -42,4 +46,31 @@ export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> 
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * A server on a temporary data directory of its own, which goes when the server stops, or at once
+ * when it fails to start.
+ *
+ * @example
+ * return serverInTempDir('odlog-bench-', async (dataDir) => ({ ...(await startChildServer(node, [cli, 'serve', '--data-dir', dataDir], ready)), label: 'odlog' }));
+ */
+export async function serverInTempDir(prefix: string, start: (dataDir: string) => Promise<{ child: ChildProcess; address: string; label: string }>): Promise<RunningTarget> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    const { child, address, label } = await start(dataDir);
+    return {
+      label,
+      address,
+      pid: child.pid,
+      dataDir,
+      async stop() {
+        await stopChild(child);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Workload } from '../BenchOptions.js';
-import { startChildServer, stopChild } from './ChildServer.js';
+import { serverInTempDir, startChildServer } from './ChildServer.js';
 import type { RunningTarget, TargetLauncher } from './Target.js';
 
 const cli = fileURLToPath(new URL('../../../src/cli/odlog.js', import.meta.url));
@@ -18,26 +15,13 @@ export const kafkaTarget: TargetLauncher = {
   kind: 'kafka',
   unavailable: () => undefined,
   async start(workload: Workload): Promise<RunningTarget> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'odlog-bench-kafka-'));
-    try {
+    return serverInTempDir('odlog-bench-kafka-', async (dataDir) => {
       const { child, address } = await startChildServer(
         process.execPath,
         [cli, 'serve', '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--durability', workload.durability, '--connections-max', '4096'],
         /^odlog listening on .*[(,] kafka (\S+?)[,)]/,
       );
-      return {
-        label: `odlog Kafka listener (${workload.durability})`,
-        address,
-        pid: child.pid,
-        dataDir,
-        async stop() {
-          await stopChild(child);
-          rmSync(dataDir, { recursive: true, force: true });
-        },
-      };
-    } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true });
-      throw error;
-    }
+      return { child, address, label: `odlog Kafka listener (${workload.durability})` };
+    });
   },
 };

@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workload } from '../BenchOptions.js';
 import { NatsClient } from '../load/NatsClient.js';
 import { jetStreamApi } from '../load/NatsLoadClient.js';
-import { stopChild } from './ChildServer.js';
+import { serverInTempDir } from './ChildServer.js';
 import { findExecutable, startPeerServer } from './PeerServer.js';
 import type { RunningTarget, TargetLauncher } from './Target.js';
 
@@ -46,27 +45,14 @@ export const natsTarget: TargetLauncher = {
     if (binary === undefined) throw new Error('nats-server not on PATH (apt-get install nats-server)');
     const version = /v?(\d+\.\d+\.\d+\S*)/.exec(execFileSync(binary, ['--version'], { encoding: 'utf8' }))?.[1] ?? '0.0.0';
     const semantics = natsDurability(version, workload.durability);
-    const dataDir = mkdtempSync(join(tmpdir(), 'odlog-bench-nats-'));
-    const storeDir = join(dataDir, 'store');
-    const configFile = join(dataDir, 'nats.conf');
-    const jetstream = semantics.syncAlways ? `jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}\n` : '';
-    writeFileSync(configFile, `max_payload: ${8 * 1024 * 1024}\n${jetstream}`);
-    try {
+    return serverInTempDir('odlog-bench-nats-', async (dataDir) => {
+      const storeDir = join(dataDir, 'store');
+      const configFile = join(dataDir, 'nats.conf');
+      const jetstream = semantics.syncAlways ? `jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}\n` : '';
+      writeFileSync(configFile, `max_payload: ${8 * 1024 * 1024}\n${jetstream}`);
       const { child, address } = await startPeerServer(binary, (port) => ['-c', configFile, '-js', '-sd', storeDir, '-p', String(port), '-a', '127.0.0.1'], jetStreamAnswers);
-      return {
-        label: `nats-server ${version} (JetStream file; ${semantics.summary})`,
-        address,
-        pid: child.pid,
-        dataDir,
-        async stop() {
-          await stopChild(child);
-          rmSync(dataDir, { recursive: true, force: true });
-        },
-      };
-    } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true });
-      throw error;
-    }
+      return { child, address, label: `nats-server ${version} (JetStream file; ${semantics.summary})` };
+    });
   },
 };
 

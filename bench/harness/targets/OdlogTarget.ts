@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Workload } from '../BenchOptions.js';
-import { startChildServer, stopChild } from './ChildServer.js';
+import { serverInTempDir, startChildServer, stopChild } from './ChildServer.js';
 import type { RunningTarget, TargetLauncher } from './Target.js';
 
 const cli = fileURLToPath(new URL('../../../src/cli/odlog.js', import.meta.url));
@@ -13,22 +10,14 @@ export const odlogTarget: TargetLauncher = {
   kind: 'odlog',
   unavailable: () => undefined,
   async start(workload: Workload): Promise<RunningTarget> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'odlog-bench-'));
-    const { child, address } = await startChildServer(
-      process.execPath,
-      [workload.odlogCli ?? cli, 'serve', '--port', '0', '--data-dir', dataDir, '--durability', workload.durability, '--connections-max', '4096'],
-      /^odlog listening on (\S+)/,
-    );
-    return {
-      label: workload.odlogCli === undefined ? `odlog (${workload.durability})` : `odlog ${workload.odlogCli} (${workload.durability})`,
-      address,
-      pid: child.pid,
-      dataDir,
-      async stop() {
-        await stopChild(child);
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
+    return serverInTempDir('odlog-bench-', async (dataDir) => {
+      const { child, address } = await startChildServer(
+        process.execPath,
+        [workload.odlogCli ?? cli, 'serve', '--port', '0', '--data-dir', dataDir, '--durability', workload.durability, '--connections-max', '4096'],
+        /^odlog listening on (\S+)/,
+      );
+      return { child, address, label: workload.odlogCli === undefined ? `odlog (${workload.durability})` : `odlog ${workload.odlogCli} (${workload.durability})` };
+    });
   },
 };
 

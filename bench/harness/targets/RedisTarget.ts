@@ -1,10 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Workload } from '../BenchOptions.js';
 import { RespClient } from '../load/RespClient.js';
-import { stopChild } from './ChildServer.js';
+import { serverInTempDir } from './ChildServer.js';
 import { findExecutable, startPeerServer } from './PeerServer.js';
 import type { RunningTarget, TargetLauncher } from './Target.js';
 
@@ -36,26 +33,13 @@ export const redisTarget: TargetLauncher = {
     if (binary === undefined) throw new Error('redis-server not on PATH (apt-get install redis-server)');
     const version = /v=(\S+)/.exec(execFileSync(binary, ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
     const fsync = workload.durability === 'sync' ? 'always' : 'everysec';
-    const dataDir = mkdtempSync(join(tmpdir(), 'odlog-bench-redis-'));
-    try {
+    return serverInTempDir('odlog-bench-redis-', async (dataDir) => {
       const { child, address } = await startPeerServer(binary, (port) => [
         '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', fsync,
         '--dir', dataDir, '--daemonize', 'no', '--logfile', '',
       ], redisAnswersPing);
-      return {
-        label: `redis-server ${version} (AOF, appendfsync ${fsync}${fsync === 'always' ? ': fsync before reply' : ': fsync each second, ack before fsync'})`,
-        address,
-        pid: child.pid,
-        dataDir,
-        async stop() {
-          await stopChild(child);
-          rmSync(dataDir, { recursive: true, force: true });
-        },
-      };
-    } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true });
-      throw error;
-    }
+      return { child, address, label: `redis-server ${version} (AOF, appendfsync ${fsync}${fsync === 'always' ? ': fsync before reply' : ': fsync each second, ack before fsync'})` };
+    });
   },
 };
 
