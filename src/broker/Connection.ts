@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { logConnectionClosed } from './ConnectionClosedLog.js';
 import { ErrorCode } from '../protocol/ErrorCode.js';
 import { encodeFrame } from '../protocol/frame/FrameEncoder.js';
 import { FrameDecoder, type FrameSink } from '../protocol/frame/FrameDecoder.js';
@@ -373,18 +374,11 @@ export class Connection implements RequestConnection, FrameSink {
     this.ctx.backups.release(this);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     this.onClosed(this);
-    const fields = {
-      connection: this.id,
-      remote: this.remote,
-      principal: this.principal,
-      durationMs: Date.now() - this.openedAtMs,
-      requests: this.requests,
-      bytesIn: this.bytesIn,
-      bytesOut: this.out.sentBytes,
-      reason: this.closeReason ?? 'closed',
-    };
-    if (this.cutOff) this.ctx.logger.info('connection_closed', fields);
-    else this.ctx.logger.debug('connection_closed', fields);
+    logConnectionClosed(
+      this.ctx.logger,
+      'connection_closed',
+      { id: this.id, remote: this.remote, principal: this.principal, openedAtMs: this.openedAtMs, requests: this.requests, bytesIn: this.bytesIn, bytesOut: this.out.sentBytes, reason: this.closeReason, cutOff: this.cutOff },
+    );
     this.markClosed();
   }
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { logConnectionClosed } from '../ConnectionClosedLog.js';
 import { ApiKey, apiKeyName, isSupportedVersion } from '../../protocol/kafka/ApiKeys.js';
 import { encodeApiVersionsUnsupported, isUnsupportedApiVersionsRequest } from '../../protocol/kafka/apis/apiVersions.js';
 import { KafkaFrameDecoder } from '../../protocol/kafka/frame/KafkaFrameDecoder.js';
@@ -369,19 +370,11 @@ export class KafkaConnection implements KafkaClientConnection {
     this.ctx.waiters.release(this);
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     this.onClosed(this);
-    const fields = {
-      connection: this.id,
-      remote: this.remote,
-      client: this.clientId,
-      principal: this.principalName,
-      durationMs: Date.now() - this.openedAtMs,
-      requests: this.requests,
-      bytesIn: this.bytesIn,
-      bytesOut: this.out.sentBytes,
-      reason: this.closeReason ?? 'closed',
-    };
-    if (this.cutOff) this.ctx.logger.info('kafka_connection_closed', fields);
-    else this.ctx.logger.debug('kafka_connection_closed', fields);
+    logConnectionClosed(
+      this.ctx.logger,
+      'kafka_connection_closed',
+      { id: this.id, remote: this.remote, principal: this.principalName, openedAtMs: this.openedAtMs, requests: this.requests, bytesIn: this.bytesIn, bytesOut: this.out.sentBytes, reason: this.closeReason, cutOff: this.cutOff }, { client: this.clientId },
+    );
     this.markClosed();
   }
 }
