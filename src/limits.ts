@@ -79,7 +79,7 @@ export const limits = {
 
   /** Write states of keys with nothing in the memtable kept in memory (last sequence, count). A miss
    *  costs one LMDB read. Keys with records in the memtable are held apart (memtableKeysMax). */
-  keyStateCacheEntriesMax: 262_144,
+  keyStateCacheEntriesMax: 2_097_152,
   /** Bytes of a scan page read in one read transaction; pages keep long scans from pinning old
    *  snapshots and bound the memory of one iterator. */
   scanPageBytesMax: 1 * MiB,

@@ -4,7 +4,7 @@ import type { StorageTables } from './env/StorageEnvironment.js';
 import { assert } from './errors.js';
 import { decodeFlushMeta, flushMetaKey } from './layout/FlushMeta.js';
 import { lookupKeyRecord } from './layout/KeyRecord.js';
-import { KeyTable, newKeyState, type KeyState } from './memtable/KeyTable.js';
+import { KeyTable, type LoadedKey } from './memtable/KeyTable.js';
 import { Memtable, type MemFrame, type RunPlacement } from './memtable/Memtable.js';
 import { SlabAllocator } from './memtable/SlabAllocator.js';
 import { SegmentTable } from './SegmentTable.js';
@@ -62,7 +62,7 @@ export class LogState {
     private readonly options: LogStateOptions,
   ) {
     this.segments = segments;
-    this.keys = new KeyTable(options.keyStateCacheEntriesMax, (key, keyStr) => this.loadKey(key, keyStr, undefined));
+    this.keys = new KeyTable(options.keyStateCacheEntriesMax, (key) => this.loadKey(key, undefined));
     this.memtable = new Memtable(this.keys, this.slabs);
     this.producers = new ProducerRegistry(tables, options.producerWindowBatches, limits.producersCachedMax);
   }
@@ -115,11 +115,11 @@ export class LogState {
       const commit = new CommitFrame(buf);
       this.segments.applyCommit(commit);
       const placements: RunPlacement[] = commit.runs().map((run) => {
-        const state = this.keys.forReplay(run.key, run.key.toString('latin1'), (key, keyStr) => this.loadKey(key, keyStr, run.keyId));
-        state.count = run.row.countBefore + run.row.count;
-        state.lastSeq = run.row.lastSequence();
+        const h = this.keys.forReplay(run.key, (key) => this.loadKey(key, run.keyId));
+        this.keys.count[h] = run.row.countBefore + run.row.count;
+        this.keys.lastSeq[h] = run.row.lastSequence();
         if (run.keyId >= this.nextKeyId) this.nextKeyId = run.keyId + 1;
-        return { state, firstSeq: run.firstSeq, headerOffset: run.headerOffset };
+        return { key: h, firstSeq: run.firstSeq, headerOffset: run.headerOffset };
       });
       for (const p of commit.producers()) this.producers.replay(p.id, p.batchNumber, p.startSequence, p.count, p.offset, commit.timeMs);
       this.addFrame(lsn, kind, piece, commit.startSeq, commit.endSeq, placements);
@@ -132,12 +132,12 @@ export class LogState {
     if (kind === FrameKind.Seal) this.segments.applySeal(sealFrameSegment(buf));
     if (kind === FrameKind.Trim) {
       const trim = readTrimBody(buf);
-      const state = this.keys.forReplay(trim.key, trim.key.toString('latin1'), (key, keyStr) => this.loadKey(key, keyStr, trim.keyId));
-      state.trimSeq = Math.max(state.trimSeq, trim.trimSeq);
-      if (trim.deleteKey) state.count = 0;
+      const h = this.keys.forReplay(trim.key, (key) => this.loadKey(key, trim.keyId));
+      this.keys.trimSeq[h] = Math.max(this.keys.trimSeq[h], trim.trimSeq);
+      if (trim.deleteKey) this.keys.count[h] = 0;
       if (trim.keyId >= this.nextKeyId) this.nextKeyId = trim.keyId + 1;
-      this.trims.set(state.keyStr, { trimSeq: trim.trimSeq, deleteKey: trim.deleteKey, lsn });
-      this.memtable.add({ lsn, kind, frame: piece.buffer, slab: piece.slab, startSeq: seq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: 0, trimmed: state }, []);
+      this.trims.set(trim.key.toString('latin1'), { trimSeq: trim.trimSeq, deleteKey: trim.deleteKey, lsn });
+      this.memtable.add({ lsn, kind, frame: piece.buffer, slab: piece.slab, startSeq: seq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: 0, trimmed: h }, []);
       this.head.nextLsn = lsn + 1;
       return 0;
     }
@@ -151,13 +151,12 @@ export class LogState {
   }
 
   /** A key's state from LMDB (as of the last flush), or a new key with `knownId` (replay) or the next id. */
-  private loadKey(key: Buffer, keyStr: string, knownId: number | undefined): KeyState {
+  private loadKey(key: Buffer, knownId: number | undefined): LoadedKey {
     const record = lookupKeyRecord(this.tables, key);
     if (record !== undefined) {
       assert(knownId === undefined || knownId === record.keyId, 'a key keeps its id');
-      return newKeyState(keyStr, record.keyId, record.count, record.lastSeq, record.trimSeq);
+      return record;
     }
-    const keyId = knownId ?? this.nextKeyId++;
-    return newKeyState(keyStr, keyId, 0, -1, 0);
+    return { keyId: knownId ?? this.nextKeyId++, count: 0, lastSeq: -1, trimSeq: 0 };
   }
 }

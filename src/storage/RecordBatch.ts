@@ -60,11 +60,6 @@ export class RecordBatch {
     return this.buffer.subarray(this.offsets[4 * i + 2], this.offsets[4 * i + 3]);
   }
 
-  /** The key as a latin1 string: a 1:1 image of its bytes, cheap to hash in a Map. */
-  keyId(i: number): string {
-    return this.buffer.toString('latin1', this.offsets[4 * i], this.offsets[4 * i + 1]);
-  }
-
   /** Pack records (with their headers, checked against `headerBounds`) into one batch. */
   static fromRecords(records: readonly Record[], headerBounds: HeaderBounds = defaultHeaderBounds): RecordBatch {
     const n = records.length;

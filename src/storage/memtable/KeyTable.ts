@@ -1,185 +1,304 @@
 import { assert } from '../errors.js';
 
 /**
- * What the writer must know about a key to append to it. Values include commits not yet
- * durable; a key is pinned (never evicted) while the memtable holds runs of it, so a key is
- * only ever loaded from LMDB when LMDB is authoritative for it.
+ * A key's place in the table: an index into its columns, stable while the key is pinned (runs or
+ * trims in the memtable) or a commit is being built. Not a key id: it is reused after eviction.
  */
-export interface KeyState {
-  /** The key as latin1: a 1:1 image of its bytes, the table's map key. */
-  readonly keyStr: string;
+export type KeyHandle = number;
+
+/** A key's state as LMDB holds it (as of the last flush), or a new key's. */
+export interface LoadedKey {
   readonly keyId: number;
-  /** Entries ever appended to the key (the next entry's offset). */
-  count: number;
-  /** Last sequence appended to the key, -1 if none. */
-  lastSeq: number;
-  /** Entries of the key below this sequence are deleted. */
-  trimSeq: number;
-  /** The key's newest run in the memtable (a run number), -1 if none. */
-  lastRun: number;
-  /** Runs of the key in the memtable, and trims of it (frames a flush has not applied yet): the key is pinned while either is above 0. */
-  memRuns: number;
-  memTrims: number;
-  /** Links of the table's list of unpinned states, least recently used first (KeyTable's own). */
-  lruPrev: KeyState | null;
-  lruNext: KeyState | null;
-  inLru: boolean;
-}
-
-/** A key's state as the writer starts from it: nothing of it in the memtable. */
-export function newKeyState(keyStr: string, keyId: number, count: number, lastSeq: number, trimSeq: number): KeyState {
-  return { keyStr, keyId, count, lastSeq, trimSeq, lastRun: -1, memRuns: 0, memTrims: 0, lruPrev: null, lruNext: null, inLru: false };
-}
-
-function pinned(state: KeyState): boolean {
-  return state.memRuns > 0 || state.memTrims > 0;
+  readonly count: number;
+  readonly lastSeq: number;
+  readonly trimSeq: number;
 }
 
 /** Where a key's state comes from when the table does not hold it. */
-export type KeyStateLoader = (key: Buffer, keyStr: string) => KeyState;
+export type KeyStateLoader = (key: Buffer) => LoadedKey;
+
+/** FNV-1a over `buf[start..end)`: the hash the table and the commit builder's grouping share. */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h >>> 0;
+}
+
+const noRun = -1;
+const initialCapacity = 1024;
 
 /**
- * Key states: every key with runs in the memtable (pinned), and a bounded LRU of others. Pinned
- * keys are kept out of the LRU so that evicting never walks past them: the memtable's own
- * bound on distinct keys bounds them. The LRU is a list threaded through the states themselves:
- * at a million keys, a second map of them cost a hash operation per record and per flushed key.
+ * What the writer must know about every key it appends to, held in columns (typed arrays) behind
+ * an open-addressing index over the key bytes: no object, string or map entry per key. At a
+ * million keys the `Map` of state objects this replaces spent a third of the writer's time in
+ * hashing strings, cache misses, garbage collection and LMDB reads of the states it had to evict;
+ * here a key costs about 70 bytes plus its bytes, so the default bound holds every active key of a
+ * million-key log.
+ *
+ * Values include commits not yet durable. A key is pinned (never evicted) while the memtable
+ * holds runs or trims of it, so a key is only ever loaded from LMDB when LMDB is authoritative for
+ * it. Others are evicted by a clock sweep (a second chance for keys used since the last sweep)
+ * once there are more than `unpinnedMax`.
+ *
+ * @example
+ * const keys = new KeyTable(1000, () => ({ keyId: 1, count: 0, lastSeq: -1, trimSeq: 0 }));
+ * const k = Buffer.from('user-1');
+ * const h = keys.forWrite(k, 0, k.length, hashBytes(k, 0, k.length));
+ * keys.count[h]; // 0
  */
 export class KeyTable {
-  private readonly all = new Map<string, KeyState>();
-  /** Unpinned states, least recently used first. */
-  private lruHead: KeyState | null = null;
-  private lruTail: KeyState | null = null;
-  private lruSize = 0;
-  /** States loaded for the commit being built, not yet pinned nor in the LRU (see `endBuild`). */
-  private fresh: KeyState[] = [];
+  // Columns, indexed by handle. Reassigned when they grow: read them through the table, never keep one.
+  keyId = new Float64Array(initialCapacity);
+  /** Entries ever appended to the key (the next entry's offset). */
+  count = new Float64Array(initialCapacity);
+  /** Last sequence appended to the key, -1 if none. */
+  lastSeq = new Float64Array(initialCapacity);
+  /** Entries of the key below this sequence are deleted. */
+  trimSeq = new Float64Array(initialCapacity);
+  /** The key's newest run in the memtable (a run number), -1 if none. */
+  lastRun = new Float64Array(initialCapacity);
+  private memRuns = new Int32Array(initialCapacity);
+  private memTrims = new Int32Array(initialCapacity);
+  private hashes = new Uint32Array(initialCapacity);
+  private keyStart = new Float64Array(initialCapacity);
+  private keyLength = new Uint32Array(initialCapacity);
+  /** 1: used since the clock hand last passed; 0: evictable when unpinned; 2: free. */
+  private mark = new Uint8Array(initialCapacity).fill(2);
+
+  /** Open addressing, linear probing: handle + 1, or 0 for an empty slot. */
+  private slots = new Int32Array(2 * initialCapacity);
+  private slotShift = 32 - Math.log2(2 * initialCapacity);
+
+  /** Key bytes, one after another; evicted keys leave garbage, compacted once it is half. */
+  private arena = Buffer.allocUnsafe(16 * initialCapacity);
+  private arenaUsed = 0;
+  private arenaGarbage = 0;
+
+  private free: number[] = [];
+  private highWater = 0;
+  private live = 0;
+  private pinnedCount = 0;
+  private hand = 0;
 
   constructor(
     private readonly unpinnedMax: number,
     private readonly load: KeyStateLoader,
   ) {}
 
-  /** Keys with runs in the memtable. */
+  /** Keys with runs or trims in the memtable. */
   get pinned(): number {
-    return this.all.size - this.lruSize;
+    return this.pinnedCount;
   }
 
   get size(): number {
-    return this.all.size;
+    return this.live;
   }
 
-  /** The state without loading it or touching recency (readers). */
-  peek(keyStr: string): KeyState | undefined {
-    return this.all.get(keyStr);
+  /** The key's bytes (a view, valid until the table changes). */
+  keyOf(h: KeyHandle): Buffer {
+    const start = this.keyStart[h];
+    return this.arena.subarray(start, start + this.keyLength[h]);
+  }
+
+  /** The key's handle without loading it or touching recency (readers), -1 if the table does not hold it. */
+  peek(key: Uint8Array): KeyHandle {
+    return this.find(key, 0, key.length, hashBytes(key, 0, key.length));
   }
 
   /**
-   * The state of a key the commit being built reads or writes, loaded if needed. It is taken out
-   * of the LRU (most keys are pinned right after, by their run); `endBuild` puts back the others.
-   * One map operation per key: at a million keys they are most of the builder's time.
+   * The handle of the key in `buf[start..end)` (whose `hashBytes` is `hash`), for the commit being
+   * built, loaded if the table does not hold it. No eviction happens until the next `trim`, so a
+   * handle stays valid through the build.
    */
-  forWrite(key: Buffer, keyStr: string): KeyState {
-    let state = this.all.get(keyStr);
-    if (state === undefined) {
-      state = this.load(key, keyStr);
-      this.all.set(keyStr, state);
-      this.fresh.push(state);
-    } else if (state.inLru) {
-      this.unlink(state);
-      this.fresh.push(state);
-    }
-    return state;
+  forWrite(buf: Uint8Array, start: number, end: number, hash: number): KeyHandle {
+    let h = this.find(buf, start, end, hash);
+    if (h < 0) {
+      const key = Buffer.from(buf.subarray(start, end));
+      h = this.insert(key, hash, this.load(key));
+    } else this.mark[h] = 1;
+    return h;
   }
 
-  /** The commit is built: keys it looked up but did not write go back to the LRU, as most recently used. */
-  endBuild(): void {
-    for (const state of this.fresh) if (!pinned(state) && !state.inLru) this.append(state);
-    this.fresh = [];
+  /** The handle of a key met while replaying the WAL, loaded by `load` (which knows the key's id) if needed. */
+  forReplay(key: Buffer, load: KeyStateLoader): KeyHandle {
+    const hash = hashBytes(key, 0, key.length);
+    const h = this.find(key, 0, key.length, hash);
+    return h >= 0 ? h : this.insert(key, hash, load(key));
   }
 
-  /** The state of a key met while replaying the WAL, loaded by `load` (which knows the key's id) if needed. */
-  forReplay(key: Buffer, keyStr: string, load: KeyStateLoader): KeyState {
-    let state = this.all.get(keyStr);
-    if (state === undefined) {
-      state = load(key, keyStr);
-      this.all.set(keyStr, state);
-    } else if (state.inLru) this.unlink(state);
-    return state;
-  }
-
-  /** A run of the key entered the memtable (its state is out of the LRU: forWrite or forReplay took it). */
-  runAdded(state: KeyState, run: number): void {
-    state.memRuns++;
-    state.lastRun = run;
+  /** A run of the key entered the memtable. */
+  runAdded(h: KeyHandle, run: number): void {
+    if (this.memRuns[h]++ === 0 && this.memTrims[h] === 0) this.pinnedCount++;
+    this.lastRun[h] = run;
   }
 
   /** A run of the key left the memtable (flushed); the key is unpinned when it was the last. */
-  runDropped(state: KeyState): void {
-    assert(state.memRuns > 0, 'a dropped run was counted');
-    state.memRuns--;
-    if (state.memRuns === 0) {
-      state.lastRun = -1;
-      if (!pinned(state)) this.touch(state);
+  runDropped(h: KeyHandle): void {
+    assert(this.memRuns[h] > 0, 'a dropped run was counted');
+    if (--this.memRuns[h] === 0) {
+      this.lastRun[h] = noRun;
+      if (this.memTrims[h] === 0) this.pinnedCount--;
     }
   }
 
-  /** A trim of the key entered the memtable (its state is out of the LRU: forWrite or forReplay took it). */
-  trimAdded(state: KeyState): void {
-    state.memTrims++;
+  /** A trim of the key entered the memtable. */
+  trimAdded(h: KeyHandle): void {
+    if (this.memTrims[h]++ === 0 && this.memRuns[h] === 0) this.pinnedCount++;
   }
 
   /** A trim of the key left the memtable (flushed). */
-  trimDropped(state: KeyState): void {
-    assert(state.memTrims > 0, 'a dropped trim was counted');
-    state.memTrims--;
-    if (!pinned(state)) this.touch(state);
+  trimDropped(h: KeyHandle): void {
+    assert(this.memTrims[h] > 0, 'a dropped trim was counted');
+    if (--this.memTrims[h] === 0 && this.memRuns[h] === 0) this.pinnedCount--;
   }
 
-  /** Evict least recently used unpinned states down to the bound. */
+  /** Evict unpinned states down to the bound: a clock sweep skips pinned keys and spares those used since it last passed once. */
   trim(): void {
-    while (this.lruSize > this.unpinnedMax) {
-      const oldest = this.lruHead as KeyState;
-      this.unlink(oldest);
-      this.all.delete(oldest.keyStr);
+    let excess = this.live - this.pinnedCount - this.unpinnedMax;
+    while (excess > 0) {
+      const h = this.hand;
+      this.hand = h + 1 === this.highWater ? 0 : h + 1;
+      if (this.mark[h] === 2 || this.memRuns[h] > 0 || this.memTrims[h] > 0) continue;
+      if (this.mark[h] === 1) {
+        this.mark[h] = 0;
+        continue;
+      }
+      this.remove(h);
+      excess--;
     }
   }
 
   /** Forget everything (the memtable is being rebuilt from disk). */
   clear(): void {
-    for (let s = this.lruHead; s !== null; ) {
-      const next: KeyState | null = s.lruNext;
-      s.lruPrev = s.lruNext = null;
-      s.inLru = false;
+    this.slots.fill(0);
+    this.mark.fill(2);
+    this.memRuns.fill(0);
+    this.memTrims.fill(0);
+    this.free = [];
+    this.highWater = this.live = this.pinnedCount = this.hand = 0;
+    this.arenaUsed = this.arenaGarbage = 0;
+  }
+
+  private slotOf(hash: number): number {
+    return Math.imul(hash, 0x9e3779b1) >>> this.slotShift;
+  }
+
+  private find(buf: Uint8Array, start: number, end: number, hash: number): KeyHandle {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    const length = end - start;
+    for (let s = this.slotOf(hash); ; s = (s + 1) & mask) {
+      const h = slots[s] - 1;
+      if (h < 0) return -1;
+      if (this.hashes[h] !== hash || this.keyLength[h] !== length) continue;
+      const at = this.keyStart[h];
+      const arena = this.arena;
+      let i = 0;
+      while (i < length && arena[at + i] === buf[start + i]) i++;
+      if (i === length) return h;
+    }
+  }
+
+  private insert(key: Buffer, hash: number, loaded: LoadedKey): KeyHandle {
+    if (2 * (this.live + 1) > this.slots.length) this.growSlots();
+    let h = this.free.pop();
+    if (h === undefined) {
+      if (this.highWater === this.keyId.length) this.growColumns();
+      h = this.highWater++;
+    }
+    if (this.arenaUsed + key.length > this.arena.length) this.makeArenaRoom(key.length);
+    key.copy(this.arena, this.arenaUsed);
+    this.keyStart[h] = this.arenaUsed;
+    this.keyLength[h] = key.length;
+    this.arenaUsed += key.length;
+    this.hashes[h] = hash;
+    this.keyId[h] = loaded.keyId;
+    this.count[h] = loaded.count;
+    this.lastSeq[h] = loaded.lastSeq;
+    this.trimSeq[h] = loaded.trimSeq;
+    this.lastRun[h] = noRun;
+    this.memRuns[h] = 0;
+    this.memTrims[h] = 0;
+    this.mark[h] = 1;
+    this.live++;
+    this.place(h);
+    return h;
+  }
+
+  private place(h: KeyHandle): void {
+    const mask = this.slots.length - 1;
+    let s = this.slotOf(this.hashes[h]);
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = h + 1;
+  }
+
+  /** Take `h` out of the index (backward-shift deletion: no tombstones to slow later probes). */
+  private remove(h: KeyHandle): void {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let s = this.slotOf(this.hashes[h]);
+    while (slots[s] !== h + 1) s = (s + 1) & mask;
+    for (let next = (s + 1) & mask; slots[next] !== 0; next = (next + 1) & mask) {
+      const home = this.slotOf(this.hashes[slots[next] - 1]);
+      // The entry at `next` may move into the hole at `s` unless its home lies cyclically in (s, next].
+      const stays = s <= next ? home > s && home <= next : home > s || home <= next;
+      if (stays) continue;
+      slots[s] = slots[next];
       s = next;
     }
-    this.all.clear();
-    this.lruHead = this.lruTail = null;
-    this.lruSize = 0;
-    this.fresh = [];
+    slots[s] = 0;
+    this.mark[h] = 2;
+    this.arenaGarbage += this.keyLength[h];
+    this.free.push(h);
+    this.live--;
   }
 
-  /** Make `state` the most recently used. */
-  private touch(state: KeyState): void {
-    if (state.inLru) this.unlink(state);
-    this.append(state);
+  private growSlots(): void {
+    const size = this.slots.length * 2;
+    this.slots = new Int32Array(size);
+    this.slotShift = 32 - Math.log2(size);
+    for (let h = 0; h < this.highWater; h++) if (this.mark[h] !== 2) this.place(h);
   }
 
-  private append(state: KeyState): void {
-    state.lruPrev = this.lruTail;
-    state.lruNext = null;
-    if (this.lruTail === null) this.lruHead = state;
-    else this.lruTail.lruNext = state;
-    this.lruTail = state;
-    state.inLru = true;
-    this.lruSize++;
+  private growColumns(): void {
+    const size = this.keyId.length * 2;
+    const grow = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(from: T, make: (n: number) => T): T => {
+      const to = make(size);
+      to.set(from);
+      return to;
+    };
+    this.keyId = grow(this.keyId, (n) => new Float64Array(n));
+    this.count = grow(this.count, (n) => new Float64Array(n));
+    this.lastSeq = grow(this.lastSeq, (n) => new Float64Array(n));
+    this.trimSeq = grow(this.trimSeq, (n) => new Float64Array(n));
+    this.lastRun = grow(this.lastRun, (n) => new Float64Array(n));
+    this.memRuns = grow(this.memRuns, (n) => new Int32Array(n));
+    this.memTrims = grow(this.memTrims, (n) => new Int32Array(n));
+    this.hashes = grow(this.hashes, (n) => new Uint32Array(n));
+    this.keyStart = grow(this.keyStart, (n) => new Float64Array(n));
+    this.keyLength = grow(this.keyLength, (n) => new Uint32Array(n));
+    const mark = new Uint8Array(size).fill(2);
+    mark.set(this.mark);
+    this.mark = mark;
   }
 
-  private unlink(state: KeyState): void {
-    if (state.lruPrev === null) this.lruHead = state.lruNext;
-    else state.lruPrev.lruNext = state.lruNext;
-    if (state.lruNext === null) this.lruTail = state.lruPrev;
-    else state.lruNext.lruPrev = state.lruPrev;
-    state.lruPrev = state.lruNext = null;
-    state.inLru = false;
-    this.lruSize--;
+  /** Room for `bytes` more key bytes: drop the garbage of evicted keys if that is enough, else grow. */
+  private makeArenaRoom(bytes: number): void {
+    const liveBytes = this.arenaUsed - this.arenaGarbage;
+    let size = this.arena.length;
+    while (liveBytes + bytes > size / 2) size *= 2;
+    const arena = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let h = 0; h < this.highWater; h++) {
+      if (this.mark[h] === 2) continue;
+      const start = this.keyStart[h];
+      const length = this.keyLength[h];
+      this.arena.copy(arena, at, start, start + length);
+      this.keyStart[h] = at;
+      at += length;
+    }
+    this.arena = arena;
+    this.arenaUsed = at;
+    this.arenaGarbage = 0;
   }
 }

@@ -1,6 +1,6 @@
 import { assert } from '../errors.js';
 import { CommitFrame, type FrameRun } from '../wal/CommitFrame.js';
-import type { KeyState, KeyTable } from './KeyTable.js';
+import type { KeyHandle, KeyTable } from './KeyTable.js';
 import type { Slab, SlabAllocator } from './SlabAllocator.js';
 
 /** A WAL frame held in memory until a flush has put it in LMDB. */
@@ -16,12 +16,12 @@ export interface MemFrame {
   readonly firstRun: number;
   readonly runCount: number;
   /** For a trim frame, the key it trims (pinned until the frame is flushed). */
-  readonly trimmed?: KeyState;
+  readonly trimmed?: KeyHandle;
 }
 
 /** Where a run was laid out. */
 export interface RunPlacement {
-  readonly state: KeyState;
+  readonly key: KeyHandle;
   readonly firstSeq: number;
   /** Offset of the run's header in its frame. */
   readonly headerOffset: number;
@@ -45,7 +45,7 @@ export class Memtable {
   private runPrev = new Float64Array(1024);
   private runLsn = new Float64Array(1024);
   private runOffset = new Uint32Array(1024);
-  private runState: (KeyState | undefined)[] = new Array(1024);
+  private runKey = new Int32Array(1024);
   private frameBytes = 0;
 
   constructor(
@@ -88,11 +88,11 @@ export class Memtable {
       this.ensureRunRoom();
       const i = this.runEnd++;
       this.runSeq[i] = run.firstSeq;
-      this.runPrev[i] = run.state.lastRun;
+      this.runPrev[i] = this.keys.lastRun[run.key];
       this.runLsn[i] = frame.lsn;
       this.runOffset[i] = run.headerOffset;
-      this.runState[i] = run.state;
-      this.keys.runAdded(run.state, this.runBase + i);
+      this.runKey[i] = run.key;
+      this.keys.runAdded(run.key, this.runBase + i);
     }
   }
 
@@ -104,8 +104,7 @@ export class Memtable {
       for (let r = 0; r < frame.runCount; r++) {
         const i = this.runStart++;
         assert(this.runBase + i === frame.firstRun + r, 'runs leave in the order they came');
-        this.keys.runDropped(this.runState[i] as KeyState);
-        this.runState[i] = undefined;
+        this.keys.runDropped(this.runKey[i]);
       }
       if (frame.trimmed !== undefined) this.keys.trimDropped(frame.trimmed);
       this.frameBytes -= frame.frame.length;
@@ -153,9 +152,9 @@ export class Memtable {
    * The key's runs holding sequences in `[from, end)`, oldest first: walk back from its newest
    * run to the first that starts at or before `from`.
    */
-  runsOf(state: KeyState, from: number, end: number): FrameRun[] {
+  runsOf(key: KeyHandle, from: number, end: number): FrameRun[] {
     const numbers: number[] = [];
-    for (let run = state.lastRun; run >= 0; run = this.runPrev[run - this.runBase]) {
+    for (let run = this.keys.lastRun[key]; run >= 0; run = this.runPrev[run - this.runBase]) {
       const i = run - this.runBase;
       if (i < this.runStart) break;
       const firstSeq = this.runSeq[i];
@@ -174,7 +173,6 @@ export class Memtable {
     this.framesStart = 0;
     this.runBase += this.runEnd;
     this.runStart = this.runEnd = 0;
-    this.runState = new Array(this.runSeq.length);
     this.frameBytes = 0;
   }
 
@@ -182,7 +180,7 @@ export class Memtable {
     if (this.runEnd < this.runSeq.length) return;
     const live = this.runEnd - this.runStart;
     const capacity = live * 2 > this.runSeq.length ? this.runSeq.length * 2 : this.runSeq.length;
-    const move = <T extends Float64Array | Uint32Array>(from: T, make: (n: number) => T): T => {
+    const move = <T extends Float64Array | Uint32Array | Int32Array>(from: T, make: (n: number) => T): T => {
       if (capacity === from.length) return from.copyWithin(0, this.runStart, this.runEnd) as T;
       const to = make(capacity);
       to.set(from.subarray(this.runStart, this.runEnd), 0);
@@ -192,9 +190,7 @@ export class Memtable {
     this.runPrev = move(this.runPrev, (n) => new Float64Array(n));
     this.runLsn = move(this.runLsn, (n) => new Float64Array(n));
     this.runOffset = move(this.runOffset, (n) => new Uint32Array(n));
-    const states = this.runState.slice(this.runStart, this.runEnd);
-    states.length = capacity;
-    this.runState = states;
+    this.runKey = move(this.runKey, (n) => new Int32Array(n));
     this.runBase += this.runStart;
     this.runEnd = live;
     this.runStart = 0;

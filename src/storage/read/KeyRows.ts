@@ -54,7 +54,7 @@ export class KeyRows {
       const record = this.record(ref.key, snapshot.transaction);
       if (record !== undefined) yield* this.generationRows(record, from, Math.min(end, flushed), snapshot.transaction);
     }
-    if (end > flushed) yield* this.memtableRows(ref.keyStr, Math.max(from, flushed), end, flushed);
+    if (end > flushed) yield* this.memtableRows(ref.key, Math.max(from, flushed), end, flushed);
   }
 
   /** The key's records in `[from, end)`, frames not yet visible included (a trim counts what it removes). */
@@ -79,9 +79,9 @@ export class KeyRows {
     const flushed = snapshot.flushedSeq;
     const trim = this.trims.get(ref.keyStr);
     if (end > flushed) {
-      const state = this.keys.peek(ref.keyStr);
-      if (state !== undefined && state.lastRun >= 0) {
-        const runs = this.memtable.runsOf(state, flushed, end);
+      const h = this.keys.peek(ref.key);
+      if (h >= 0 && this.keys.lastRun[h] >= 0) {
+        const runs = this.memtable.runsOf(h, flushed, end);
         const last = runs[runs.length - 1];
         if (last !== undefined && last.firstSeq >= flushed && (trim === undefined || !trim.deleteKey || last.row.lastSequence() >= trim.trimSeq)) {
           return last.row.offset(last.row.lowerBound(end) - 1) + 1;
@@ -186,11 +186,11 @@ export class KeyRows {
     }
   }
 
-  private memtableRows(keyStr: string, from: number, end: number, flushed: number): StreamRow[] {
-    const state = this.keys.peek(keyStr);
-    if (state === undefined || state.lastRun < 0) return [];
+  private memtableRows(key: Buffer, from: number, end: number, flushed: number): StreamRow[] {
+    const h = this.keys.peek(key);
+    if (h < 0 || this.keys.lastRun[h] < 0) return [];
     const out: StreamRow[] = [];
-    for (const run of this.memtable.runsOf(state, from, end)) {
+    for (const run of this.memtable.runsOf(h, from, end)) {
       if (run.firstSeq < flushed) continue; // already in LMDB, not yet let go
       out.push(new StreamRow(Buffer.from(run.row.buffer), run.firstSeq));
     }

@@ -1,13 +1,13 @@
 import { ConflictError, StaleBatchError, StorageError } from '../errors.js';
 import { maxSafeSequence } from '../layout/StorageKeys.js';
 import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes } from '../layout/StreamRow.js';
-import type { KeyState, KeyTable } from '../memtable/KeyTable.js';
+import { hashBytes, type KeyTable } from '../memtable/KeyTable.js';
 import type { MemFrame, Memtable, RunPlacement } from '../memtable/Memtable.js';
 import type { SlabAllocator } from '../memtable/SlabAllocator.js';
 import type { SegmentTable } from '../SegmentTable.js';
 import { CommitFlags, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameHeaderBytes, writeFrameHeader } from '../wal/WalFrame.js';
-import { hashBytes, KeyGroup, KeyGroupIndex } from './KeyGroupIndex.js';
+import { KeyGroup, KeyGroupIndex } from './KeyGroupIndex.js';
 import type { PendingAppend, PendingControl, PendingItem, PendingTrim, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry, ProducerState } from './ProducerRegistry.js';
 
@@ -28,8 +28,6 @@ export interface BuiltCommit {
   readonly appends: PendingAppend[];
   readonly controls: PendingControl[];
   readonly producerBatches: { readonly state: ProducerState; readonly batchNumber: number }[];
-  /** The key of each run, in frame order (for visibility listeners). */
-  readonly runKeys: readonly KeyState[];
   /** A trim frame's trim (its records were counted when it was built). */
   readonly trim?: PendingTrim;
 }
@@ -68,14 +66,6 @@ export class CommitBuilder {
   ) {}
 
   build(items: readonly PendingItem[]): BuildOutcome {
-    try {
-      return this.buildFrame(items);
-    } finally {
-      this.keys.endBuild();
-    }
-  }
-
-  private buildFrame(items: readonly PendingItem[]): BuildOutcome {
     const timeMs = Math.max(this.now(), this.head.lastTimeMs);
     const controls: PendingControl[] = [];
     const appends: PendingAppend[] = [];
@@ -122,12 +112,12 @@ export class CommitBuilder {
         let group = groups.find(source, keyStart, keyEnd, hash);
         if (group === undefined) {
           const key = source.subarray(keyStart, keyEnd);
-          group = new KeyGroup(groupList.length, key, this.keys.forWrite(key, batch.keyId(i)));
+          group = new KeyGroup(groupList.length, key, this.keys.forWrite(source, keyStart, keyEnd, hash));
           groups.add(group, hash);
           groupList.push(group);
         }
         if (group.n === 0) group.firstSeq = seq;
-        if (i === 0) item.firstOffset = group.state.count + group.n;
+        if (i === 0) item.firstOffset = this.keys.count[group.handle] + group.n;
         group.lastSeq = seq;
         group.n++;
         group.valueBytes += offsets[4 * i + 3] - offsets[4 * i + 2];
@@ -158,18 +148,19 @@ export class CommitBuilder {
 
     this.segments.applyCommit({ segmentId: placement.segmentId, opensSegment: placement.opens, sealsSegment: seals, startSeq, endSeq: seq, timeMs, records: seq - startSeq, payloadBytes });
     const placements: RunPlacement[] = new Array(groupList.length);
+    const { count, lastSeq } = this.keys;
     for (let i = 0; i < groupList.length; i++) {
       const group = groupList[i];
-      group.state.count += group.n;
-      group.state.lastSeq = group.lastSeq;
-      placements[i] = { state: group.state, firstSeq: group.firstSeq, headerOffset: group.runStart };
+      count[group.handle] += group.n;
+      lastSeq[group.handle] = group.lastSeq;
+      placements[i] = { key: group.handle, firstSeq: group.firstSeq, headerOffset: group.runStart };
     }
     const memFrame: MemFrame = { lsn, kind: FrameKind.Commit, frame: frame.buffer, slab: frame.slab, startSeq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: groupList.length };
     this.memtable.add(memFrame, placements);
     this.head.nextSequence = seq;
     this.head.nextLsn = lsn + 1;
     this.head.lastTimeMs = timeMs;
-    return { commit: { frame: memFrame, startSeq, endSeq: seq, appends, controls, producerBatches, runKeys: groupList.map((g) => g.state) } };
+    return { commit: { frame: memFrame, startSeq, endSeq: seq, appends, controls, producerBatches } };
   }
 
   private sealFrame(segmentId: number, timeMs: number, controls: PendingControl[]): BuiltCommit {
@@ -182,7 +173,7 @@ export class CommitBuilder {
     this.memtable.add(frame, []);
     this.head.nextLsn = lsn + 1;
     this.head.lastTimeMs = timeMs;
-    return { frame, startSeq: frame.startSeq, endSeq: frame.endSeq, appends: [], controls, producerBatches: [], runKeys: [] };
+    return { frame, startSeq: frame.startSeq, endSeq: frame.endSeq, appends: [], controls, producerBatches: [] };
   }
 
   /**
@@ -191,29 +182,30 @@ export class CommitBuilder {
    * Nothing is written for a key without records to remove (unless it is deleted and has any).
    */
   private trimFrame(item: PendingTrim, timeMs: number): BuildOutcome {
-    const state = this.keys.forWrite(item.key, item.keyStr);
+    const keys = this.keys;
+    const h = keys.forWrite(item.key, 0, item.key.length, hashBytes(item.key, 0, item.key.length));
     const head = this.head.nextSequence;
     const trimSeq = item.deleteKey ? head : Math.min(item.before as number, head);
     // A deletion resets offsets even when trims already removed every record; only a key with no
     // offsets to reset (never written, or deleted with nothing since) has nothing to do.
-    const nothingToDo = item.deleteKey ? state.count === 0 : trimSeq <= state.trimSeq || state.lastSeq < 0;
+    const nothingToDo = item.deleteKey ? keys.count[h] === 0 : trimSeq <= keys.trimSeq[h] || keys.lastSeq[h] < 0;
     if (nothingToDo) {
       item.removed = 0;
       return { commit: undefined, controls: [item] };
     }
-    item.removed = this.countRecords(item.key, item.keyStr, state.trimSeq, trimSeq);
+    item.removed = this.countRecords(item.key, item.keyStr, keys.trimSeq[h], trimSeq);
     if (item.removed === 0 && !item.deleteKey) return { commit: undefined, controls: [item] };
     const lsn = this.head.nextLsn;
     const piece = this.slabs.allocate(trimFrameFixedBytes + item.key.length);
     writeFrameHeader(piece.buffer, FrameKind.Trim, lsn, head);
-    writeTrimBody(piece.buffer, { keyId: state.keyId, trimSeq, deleteKey: item.deleteKey, key: item.key });
-    state.trimSeq = trimSeq;
-    if (item.deleteKey) state.count = 0; // a fresh stream: its offsets start again from 0
-    const frame: MemFrame = { lsn, kind: FrameKind.Trim, frame: piece.buffer, slab: piece.slab, startSeq: head, endSeq: head, firstRun: this.memtable.nextRun, runCount: 0, trimmed: state };
+    writeTrimBody(piece.buffer, { keyId: keys.keyId[h], trimSeq, deleteKey: item.deleteKey, key: item.key });
+    keys.trimSeq[h] = trimSeq;
+    if (item.deleteKey) keys.count[h] = 0; // a fresh stream: its offsets start again from 0
+    const frame: MemFrame = { lsn, kind: FrameKind.Trim, frame: piece.buffer, slab: piece.slab, startSeq: head, endSeq: head, firstRun: this.memtable.nextRun, runCount: 0, trimmed: h };
     this.memtable.add(frame, []);
     this.head.nextLsn = lsn + 1;
     this.head.lastTimeMs = timeMs;
-    return { commit: { frame, startSeq: head, endSeq: head, appends: [], controls: [], producerBatches: [], runKeys: [], trim: item } };
+    return { commit: { frame, startSeq: head, endSeq: head, appends: [], controls: [], producerBatches: [], trim: item } };
   }
 
   /** Settle a retried batch from its producer's window; false when the batch is new. */
@@ -242,7 +234,7 @@ export class CommitBuilder {
 
   private checkExpectations(expect: readonly ResolvedExpectation[], groups: KeyGroupIndex): ConflictError | undefined {
     for (const e of expect) {
-      const actual = groups.get(e.key)?.lastSeq ?? this.keys.forWrite(e.key, e.keyStr).lastSeq;
+      const actual = groups.get(e.key)?.lastSeq ?? this.keys.lastSeq[this.keys.forWrite(e.key, 0, e.key.length, hashBytes(e.key, 0, e.key.length))];
       if (actual !== e.lastSeq) {
         const shown = (s: number): string => (s < 0 ? 'none' : String(s));
         return new ConflictError(
@@ -301,14 +293,14 @@ export class CommitBuilder {
     arena.writeUInt32LE(payloadBytes, frameHeaderBytes + 28);
     for (const group of groupList) {
       const withHeaders = group.headerBytes > 0;
-      arena.writeDoubleLE(group.state.keyId, group.runStart);
+      arena.writeDoubleLE(this.keys.keyId[group.handle], group.runStart);
       arena.writeDoubleLE(group.firstSeq, group.runStart + 8);
       arena.writeUInt32LE(group.key.length, group.runStart + 16);
       arena.writeUInt32LE(group.rowEnd - group.rowStart, group.runStart + 20);
       group.key.copy(arena, group.runStart + runHeaderBytes);
       arena.writeUInt32LE(group.n, group.rowStart);
       arena.writeUInt32LE(withHeaders ? rowFlagHeaders : 0, group.rowStart + 4);
-      arena.writeDoubleLE(group.state.count, group.rowStart + 8);
+      arena.writeDoubleLE(this.keys.count[group.handle], group.rowStart + 8);
       arena.writeDoubleLE(timeMs, group.rowStart + 16);
       // Every record of a commit has the commit's time: the time deltas are zero.
       arena.fill(0, group.rowStart + rowFixedBytes + 4 * group.n, group.rowStart + rowFixedBytes + 8 * group.n);

@@ -451,9 +451,9 @@ export class GroupCommitWriter {
   }
 
   private emit(commit: BuiltCommit): void {
-    if (this.listeners.size === 0 || commit.runKeys.length === 0) return;
+    if (this.listeners.size === 0 || commit.frame.runCount === 0) return;
     const frameRuns = new CommitFrame(commit.frame.frame).runs();
-    const runs: CommittedRun[] = frameRuns.map((run, i) => ({ key: run.key, keyStr: commit.runKeys[i].keyStr, row: run.row }));
+    const runs: CommittedRun[] = frameRuns.map((run) => ({ key: run.key, keyStr: run.key.toString('latin1'), row: run.row }));
     const chunk: CommittedChunk = { startSequence: commit.startSeq, endSequence: commit.endSeq, runs };
     for (const listener of this.listeners) {
       try {

@@ -1,4 +1,4 @@
-import type { KeyState } from '../memtable/KeyTable.js';
+import { hashBytes, type KeyHandle } from '../memtable/KeyTable.js';
 
 /** The records of one key in the commit being built. */
 export class KeyGroup {
@@ -21,15 +21,9 @@ export class KeyGroup {
     readonly index: number,
     /** The key's bytes (a view into the batch that brought it first). */
     readonly key: Buffer,
-    readonly state: KeyState,
+    /** The key's place in the writer's key table. */
+    readonly handle: KeyHandle,
   ) {}
-}
-
-/** FNV-1a over `buf[start..end)`. */
-export function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-  return h >>> 0;
 }
 
 function sameBytes(key: Buffer, buf: Uint8Array, start: number, end: number): boolean {
