@@ -77,8 +77,9 @@ export const limits = {
 
   // ---- caches and reads -----------------------------------------------------------------------------
 
-  /** Write states of keys with nothing in the memtable kept in memory (last sequence, count). A miss
-   *  costs one LMDB read. Keys with records in the memtable are held apart (memtableKeysMax). */
+  /** Write states of keys with nothing in the memtable kept in memory (last sequence, count), at
+   *  ~75 bytes plus the key's bytes each: enough for every active key of a million-key log. A miss
+   *  costs two LMDB reads. Keys with records in the memtable are held besides (memtableKeysMax). */
   keyStateCacheEntriesMax: 2_097_152,
   /** Bytes of a scan page read in one read transaction; pages keep long scans from pinning old
    *  snapshots and bound the memory of one iterator. */
