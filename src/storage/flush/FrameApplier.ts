@@ -6,6 +6,7 @@ import { decodeFlushMeta, encodeFlushMeta, flushMetaKey } from '../layout/FlushM
 import { encodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
 import { decodeGenRow, genRowPrefixBytes, genRowPrevGen, writeGenRowPrefix } from '../layout/GenRow.js';
 import { decodeKeyRecord, encodeKeyRecord, keyRecordKey, noGen, noSegment } from '../layout/KeyRecord.js';
+import type { FlushedKeys } from './FlushedKeys.js';
 import { encodeListingEntry } from '../layout/ListingEntry.js';
 import { decodeProducerRecord, encodeProducerRecord, type ProducerBatch } from '../layout/ProducerRecord.js';
 import { forEachAssembledRow, RowScratch, type RowSlice } from '../layout/RowAssembler.js';
@@ -38,7 +39,7 @@ export interface AppliedFlush {
  * its listing in the segment (first time only), the commits' directory, the segments, the
  * producers' windows, and where LMDB now ends.
  */
-export function applyFrames(tables: StorageTables, frames: readonly Buffer[], options: ApplyOptions): AppliedFlush {
+export function applyFrames(tables: StorageTables, frames: readonly Buffer[], options: ApplyOptions, flushed: FlushedKeys): AppliedFlush {
   const meta = decodeFlushMeta(tables.meta.getBinary(flushMetaKey));
   const segments = loadSegments(tables);
   const changedSegments = new Set<SegmentState>();
@@ -52,7 +53,7 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
 
   const closeGeneration = (): void => {
     if (pending.length === 0) return;
-    const written = writeGeneration(tables, nextGen++, pending, options);
+    const written = writeGeneration(tables, nextGen++, pending, options, flushed);
     gens.push(written.gen);
     nextKeyId = Math.max(nextKeyId, written.nextKeyId);
     pending = [];
@@ -81,7 +82,7 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
       if (sealed !== undefined) changedSegments.add(sealed);
     } else if (kind === FrameKind.Trim) {
       closeGeneration(); // the trim applies to everything before it, this flush's records included
-      applyTrim(tables, readTrimBody(frame), segments, options);
+      applyTrim(tables, readTrimBody(frame), segments, options, flushed);
     }
   }
   closeGeneration();
@@ -146,7 +147,7 @@ class RunIndex {
   }
 }
 
-function writeGeneration(tables: StorageTables, gen: number, commits: readonly CommitFrame[], options: ApplyOptions): { gen: GenRecord; nextKeyId: number } {
+function writeGeneration(tables: StorageTables, gen: number, commits: readonly CommitFrame[], options: ApplyOptions, flushed: FlushedKeys): { gen: GenRecord; nextKeyId: number } {
   const segmentId = commits[0].segmentId;
   let runs = 0;
   let records = 0;
@@ -166,6 +167,7 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
     tables.chunks.put(chunkKey(commit.startSeq), encodeChunkEntry({ firstSeq: commit.startSeq, records: commit.records, timeMs: commit.timeMs, segmentId, gen, rows: chunkRows(commit) }), appended);
   }
   const order = index.byKey();
+  const readRecord = (keyId: number): Buffer | undefined => tables.keys.getBinary(keyIdKey(keyId));
   let distinct = 0;
   let nextKeyId = 0;
   for (let i = 0; i < order.length; ) {
@@ -180,7 +182,7 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
       key ??= run.key;
       slices.push({ row: run.row, from: 0, to: run.row.count });
     }
-    writeKey(tables, gen, segmentId, keyId, key as Buffer, slices, options);
+    writeKey(tables, gen, segmentId, keyId, key as Buffer, slices, options, flushed, readRecord);
     nextKeyId = Math.max(nextKeyId, keyId + 1);
     distinct++;
     i = j;
@@ -198,21 +200,42 @@ function chunkRows(commit: CommitFrame): { keyId: number; firstSeq: number }[] {
 }
 
 /** A key's rows in the generation, its record, and (the first time) its index entry and listing. */
-function writeKey(tables: StorageTables, gen: number, segmentId: number, keyId: number, key: Buffer, slices: readonly RowSlice[], options: ApplyOptions): void {
+function writeKey(
+  tables: StorageTables,
+  gen: number,
+  segmentId: number,
+  keyId: number,
+  key: Buffer,
+  slices: readonly RowSlice[],
+  options: ApplyOptions,
+  flushed: FlushedKeys,
+  readRecord: (keyId: number) => Buffer | undefined,
+): void {
   const idKey = keyIdKey(keyId);
-  const raw = tables.keys.getBinary(idKey);
-  const known = raw === undefined ? undefined : decodeKeyRecord(keyId, raw);
+  const known = flushed.get(keyId, readRecord);
   const prevGen = known?.latestGen ?? noGen;
-  forEachAssembledRow(slices, options.rowBytesMax, genRowPrefixBytes, scratch, (firstSeq, value) => {
+  const only = slices.length === 1 ? slices[0].row : undefined;
+  if (only !== undefined && only.buffer.length <= options.rowBytesMax) {
+    // The key's one run in this generation (most keys, when a flush spans a million of them): a
+    // frame lays a run out as the row it becomes, so it is copied whole instead of re-assembled.
+    const value = scratch.take(genRowPrefixBytes + only.buffer.length).subarray(0, genRowPrefixBytes + only.buffer.length);
+    only.buffer.copy(value, genRowPrefixBytes);
     writeGenRowPrefix(value, prevGen);
-    tables.streams.put(genRowKey(gen, keyId, firstSeq), value, appended);
-  });
+    tables.streams.put(genRowKey(gen, keyId, only.firstSequence), value, appended);
+  } else {
+    forEachAssembledRow(slices, options.rowBytesMax, genRowPrefixBytes, scratch, (firstSeq, value) => {
+      writeGenRowPrefix(value, prevGen);
+      tables.streams.put(genRowKey(gen, keyId, firstSeq), value, appended);
+    });
+  }
   const last = slices[slices.length - 1].row;
   // New keys have ids above every key LMDB knows (ids are handed out in order, and a flush takes
   // the oldest frames), and a flush goes through its keys in id order: they are appended.
-  const record = encodeKeyRecord({ keyId, count: last.countBefore + last.count, lastSeq: last.lastSequence(), trimSeq: known?.trimSeq ?? 0, latestGen: gen, listedIn: segmentId }, key);
+  const written = { keyId, count: last.countBefore + last.count, lastSeq: last.lastSequence(), trimSeq: known?.trimSeq ?? 0, latestGen: gen, listedIn: segmentId };
+  const record = encodeKeyRecord(written, key);
   if (known === undefined) tables.keys.put(idKey, record, appended);
   else tables.keys.put(idKey, record);
+  flushed.note(keyId, written);
   if (known === undefined || known.listedIn !== segmentId) {
     const code = encodeKeyCode(key);
     if (known === undefined) tables.keyIds.put(code, keyIdValue(keyId));
@@ -226,8 +249,9 @@ function writeKey(tables: StorageTables, gen: number, segmentId: number, keyId: 
  * its record keeps the trim sequence (and, for a deletion, starts its offsets again from 0); its
  * listings go for the segments it no longer has records in (every one, for a deletion).
  */
-function applyTrim(tables: StorageTables, trim: TrimFrameBody, segments: readonly SegmentState[], options: ApplyOptions): void {
+function applyTrim(tables: StorageTables, trim: TrimFrameBody, segments: readonly SegmentState[], options: ApplyOptions, flushed: FlushedKeys): void {
   const idKey = keyIdKey(trim.keyId);
+  flushed.forget(trim.keyId);
   const raw = tables.keys.getBinary(idKey);
   if (raw === undefined) return; // nothing of the key reached LMDB: nothing to erase
   const record = decodeKeyRecord(trim.keyId, raw);
