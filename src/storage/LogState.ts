@@ -5,7 +5,7 @@ import { assert } from './errors.js';
 import { decodeFlushMeta, flushMetaKey } from './layout/FlushMeta.js';
 import { lookupKeyRecord } from './layout/KeyRecord.js';
 import { KeyTable, type LoadedKey } from './memtable/KeyTable.js';
-import { Memtable, type MemFrame, type RunPlacement } from './memtable/Memtable.js';
+import { Memtable, noRuns, type MemFrame, type RunPlacements } from './memtable/Memtable.js';
 import { SlabAllocator } from './memtable/SlabAllocator.js';
 import { SegmentTable } from './SegmentTable.js';
 import { VisibleTrims } from './memtable/VisibleTrims.js';
@@ -114,15 +114,20 @@ export class LogState {
     if (kind === FrameKind.Commit) {
       const commit = new CommitFrame(buf);
       this.segments.applyCommit(commit);
-      const placements: RunPlacement[] = commit.runs().map((run) => {
+      const keys: number[] = [];
+      const firstSeqs: number[] = [];
+      const headerOffsets: number[] = [];
+      for (const run of commit.runs()) {
         const h = this.keys.forReplay(run.key, (key) => this.loadKey(key, run.keyId));
         this.keys.count[h] = run.row.countBefore + run.row.count;
         this.keys.lastSeq[h] = run.row.lastSequence();
         if (run.keyId >= this.nextKeyId) this.nextKeyId = run.keyId + 1;
-        return { key: h, firstSeq: run.firstSeq, headerOffset: run.headerOffset };
-      });
+        keys.push(h);
+        firstSeqs.push(run.firstSeq);
+        headerOffsets.push(run.headerOffset);
+      }
       for (const p of commit.producers()) this.producers.replay(p.id, p.batchNumber, p.startSequence, p.count, p.offset, commit.timeMs);
-      this.addFrame(lsn, kind, piece, commit.startSeq, commit.endSeq, placements);
+      this.addFrame(lsn, kind, piece, commit.startSeq, commit.endSeq, { count: keys.length, keys, firstSeqs, headerOffsets });
       this.head.nextSequence = commit.endSeq;
       this.head.lastTimeMs = Math.max(this.head.lastTimeMs, commit.timeMs);
       this.head.nextLsn = lsn + 1;
@@ -137,17 +142,17 @@ export class LogState {
       if (trim.deleteKey) this.keys.count[h] = 0;
       if (trim.keyId >= this.nextKeyId) this.nextKeyId = trim.keyId + 1;
       this.trims.set(trim.key.toString('latin1'), { trimSeq: trim.trimSeq, deleteKey: trim.deleteKey, lsn });
-      this.memtable.add({ lsn, kind, frame: piece.buffer, slab: piece.slab, startSeq: seq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: 0, trimmed: h }, []);
+      this.memtable.add({ lsn, kind, frame: piece.buffer, slab: piece.slab, startSeq: seq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: 0, trimmed: h }, noRuns);
       this.head.nextLsn = lsn + 1;
       return 0;
     }
-    this.addFrame(lsn, kind, piece, seq, seq, []);
+    this.addFrame(lsn, kind, piece, seq, seq, noRuns);
     this.head.nextLsn = lsn + 1;
     return 0;
   }
 
-  private addFrame(lsn: number, kind: number, piece: { slab: MemFrame['slab']; buffer: Buffer }, startSeq: number, endSeq: number, placements: RunPlacement[]): void {
-    this.memtable.add({ lsn, kind, frame: piece.buffer, slab: piece.slab, startSeq, endSeq, firstRun: this.memtable.nextRun, runCount: placements.length }, placements);
+  private addFrame(lsn: number, kind: number, piece: { slab: MemFrame['slab']; buffer: Buffer }, startSeq: number, endSeq: number, placements: RunPlacements): void {
+    this.memtable.add({ lsn, kind, frame: piece.buffer, slab: piece.slab, startSeq, endSeq, firstRun: this.memtable.nextRun, runCount: placements.count }, placements);
   }
 
   /** A key's state from LMDB (as of the last flush), or a new key with `knownId` (replay) or the next id. */

@@ -61,7 +61,7 @@ export class KeyTable {
   private memTrims = new Int32Array(initialCapacity);
   private hashes = new Uint32Array(initialCapacity);
   private keyStart = new Float64Array(initialCapacity);
-  private keyLength = new Uint32Array(initialCapacity);
+  private keyLengths = new Uint32Array(initialCapacity);
   /** 1: used since the clock hand last passed; 0: evictable when unpinned; 2: free. */
   private mark = new Uint8Array(initialCapacity).fill(2);
 
@@ -94,10 +94,21 @@ export class KeyTable {
     return this.live;
   }
 
+  /** Bytes of the key. */
+  keyLength(h: KeyHandle): number {
+    return this.keyLengths[h];
+  }
+
+  /** Copy the key's bytes to `target` at `at` (no view allocated). */
+  copyKey(h: KeyHandle, target: Uint8Array, at: number): void {
+    const start = this.keyStart[h];
+    target.set(this.arena.subarray(start, start + this.keyLengths[h]), at);
+  }
+
   /** The key's bytes (a view, valid until the table changes). */
   keyOf(h: KeyHandle): Buffer {
     const start = this.keyStart[h];
-    return this.arena.subarray(start, start + this.keyLength[h]);
+    return this.arena.subarray(start, start + this.keyLengths[h]);
   }
 
   /** The key's handle without loading it or touching recency (readers), -1 if the table does not hold it. */
@@ -190,7 +201,7 @@ export class KeyTable {
     for (let s = this.slotOf(hash); ; s = (s + 1) & mask) {
       const h = slots[s] - 1;
       if (h < 0) return -1;
-      if (this.hashes[h] !== hash || this.keyLength[h] !== length) continue;
+      if (this.hashes[h] !== hash || this.keyLengths[h] !== length) continue;
       const at = this.keyStart[h];
       const arena = this.arena;
       let i = 0;
@@ -209,7 +220,7 @@ export class KeyTable {
     if (this.arenaUsed + key.length > this.arena.length) this.makeArenaRoom(key.length);
     key.copy(this.arena, this.arenaUsed);
     this.keyStart[h] = this.arenaUsed;
-    this.keyLength[h] = key.length;
+    this.keyLengths[h] = key.length;
     this.arenaUsed += key.length;
     this.hashes[h] = hash;
     this.keyId[h] = loaded.keyId;
@@ -248,7 +259,7 @@ export class KeyTable {
     }
     slots[s] = 0;
     this.mark[h] = 2;
-    this.arenaGarbage += this.keyLength[h];
+    this.arenaGarbage += this.keyLengths[h];
     this.free.push(h);
     this.live--;
   }
@@ -276,7 +287,7 @@ export class KeyTable {
     this.memTrims = grow(this.memTrims, (n) => new Int32Array(n));
     this.hashes = grow(this.hashes, (n) => new Uint32Array(n));
     this.keyStart = grow(this.keyStart, (n) => new Float64Array(n));
-    this.keyLength = grow(this.keyLength, (n) => new Uint32Array(n));
+    this.keyLengths = grow(this.keyLengths, (n) => new Uint32Array(n));
     const mark = new Uint8Array(size).fill(2);
     mark.set(this.mark);
     this.mark = mark;
@@ -292,7 +303,7 @@ export class KeyTable {
     for (let h = 0; h < this.highWater; h++) {
       if (this.mark[h] === 2) continue;
       const start = this.keyStart[h];
-      const length = this.keyLength[h];
+      const length = this.keyLengths[h];
       this.arena.copy(arena, at, start, start + length);
       this.keyStart[h] = at;
       at += length;

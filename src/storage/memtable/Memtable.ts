@@ -19,13 +19,16 @@ export interface MemFrame {
   readonly trimmed?: KeyHandle;
 }
 
-/** Where a run was laid out. */
-export interface RunPlacement {
-  readonly key: KeyHandle;
-  readonly firstSeq: number;
-  /** Offset of the run's header in its frame. */
-  readonly headerOffset: number;
+/** Where a frame's runs were laid out: run i's key, first sequence and header offset in its frame (columns, not an object per run). */
+export interface RunPlacements {
+  readonly count: number;
+  readonly keys: ArrayLike<KeyHandle>;
+  readonly firstSeqs: ArrayLike<number>;
+  readonly headerOffsets: ArrayLike<number>;
 }
+
+/** A frame without runs (seal, trim). */
+export const noRuns: RunPlacements = { count: 0, keys: [], firstSeqs: [], headerOffsets: [] };
 
 /**
  * The frames written to the WAL and not yet flushed to LMDB, in order, and an index of their
@@ -77,22 +80,23 @@ export class Memtable {
   }
 
   /** Add a frame (in LSN order) and its runs, which become their keys' newest. */
-  add(frame: MemFrame, runs: readonly RunPlacement[]): void {
+  add(frame: MemFrame, runs: RunPlacements): void {
     const last = this.last();
     assert(last === undefined || frame.lsn === last.lsn + 1, 'memtable frames follow one another');
-    assert(frame.firstRun === this.nextRun && frame.runCount === runs.length, 'memtable runs are numbered in order');
+    assert(frame.firstRun === this.nextRun && frame.runCount === runs.count, 'memtable runs are numbered in order');
     this.frames.push(frame);
     this.frameBytes += frame.frame.length;
     if (frame.trimmed !== undefined) this.keys.trimAdded(frame.trimmed);
-    for (const run of runs) {
+    for (let r = 0; r < runs.count; r++) {
       this.ensureRunRoom();
       const i = this.runEnd++;
-      this.runSeq[i] = run.firstSeq;
-      this.runPrev[i] = this.keys.lastRun[run.key];
+      const key = runs.keys[r];
+      this.runSeq[i] = runs.firstSeqs[r];
+      this.runPrev[i] = this.keys.lastRun[key];
       this.runLsn[i] = frame.lsn;
-      this.runOffset[i] = run.headerOffset;
-      this.runKey[i] = run.key;
-      this.keys.runAdded(run.key, this.runBase + i);
+      this.runOffset[i] = runs.headerOffsets[r];
+      this.runKey[i] = key;
+      this.keys.runAdded(key, this.runBase + i);
     }
   }
 

@@ -2,12 +2,12 @@ import { ConflictError, StaleBatchError, StorageError } from '../errors.js';
 import { maxSafeSequence } from '../layout/StorageKeys.js';
 import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes } from '../layout/StreamRow.js';
 import { hashBytes, type KeyTable } from '../memtable/KeyTable.js';
-import type { MemFrame, Memtable, RunPlacement } from '../memtable/Memtable.js';
+import { noRuns, type MemFrame, type Memtable } from '../memtable/Memtable.js';
 import type { SlabAllocator } from '../memtable/SlabAllocator.js';
 import type { SegmentTable } from '../SegmentTable.js';
 import { CommitFlags, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameHeaderBytes, writeFrameHeader } from '../wal/WalFrame.js';
-import { KeyGroup, KeyGroupIndex } from './KeyGroupIndex.js';
+import { CommitGroups } from './CommitGroups.js';
 import type { PendingAppend, PendingControl, PendingItem, PendingTrim, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry, ProducerState } from './ProducerRegistry.js';
 
@@ -54,6 +54,10 @@ const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * the state of a key or producer not in memory.
  */
 export class CommitBuilder {
+  private readonly groups = new CommitGroups();
+  /** For each record of the commit, in item order, its group. */
+  private recordGroups = new Int32Array(1024);
+
   constructor(
     private readonly head: WriterHead,
     private readonly keys: KeyTable,
@@ -69,9 +73,10 @@ export class CommitBuilder {
     const timeMs = Math.max(this.now(), this.head.lastTimeMs);
     const controls: PendingControl[] = [];
     const appends: PendingAppend[] = [];
-    const groups = new KeyGroupIndex();
-    const groupList: KeyGroup[] = [];
-    const groupOfRecord: Int32Array[] = [];
+    const keys = this.keys;
+    const groups = this.groups;
+    groups.begin();
+    let recordsGrouped = 0;
     const producerBatches: { state: ProducerState; batchNumber: number }[] = [];
     const startSeq = this.head.nextSequence;
     let seq = startSeq;
@@ -89,7 +94,7 @@ export class CommitBuilder {
         if (this.answeredAsRetry(item, producer)) continue;
       }
       if (item.expect !== undefined) {
-        const conflict = this.checkExpectations(item.expect, groups);
+        const conflict = this.checkExpectations(item.expect);
         if (conflict !== undefined) {
           item.settle(conflict);
           continue;
@@ -102,29 +107,27 @@ export class CommitBuilder {
         continue;
       }
       item.startSequence = seq;
-      const recordGroups = new Int32Array(n);
+      if (recordsGrouped + n > this.recordGroups.length) {
+        const more = new Int32Array(Math.max(2 * this.recordGroups.length, recordsGrouped + n));
+        more.set(this.recordGroups.subarray(0, recordsGrouped));
+        this.recordGroups = more;
+      }
+      const recordGroups = this.recordGroups;
       const source = batch.buffer;
       const offsets = batch.offsets;
       for (let i = 0; i < n; i++, seq++) {
         const keyStart = offsets[4 * i];
         const keyEnd = offsets[4 * i + 1];
-        const hash = hashBytes(source, keyStart, keyEnd);
-        let group = groups.find(source, keyStart, keyEnd, hash);
-        if (group === undefined) {
-          const key = source.subarray(keyStart, keyEnd);
-          group = new KeyGroup(groupList.length, key, this.keys.forWrite(source, keyStart, keyEnd, hash));
-          groups.add(group, hash);
-          groupList.push(group);
-        }
-        if (group.n === 0) group.firstSeq = seq;
-        if (i === 0) item.firstOffset = this.keys.count[group.handle] + group.n;
-        group.lastSeq = seq;
-        group.n++;
-        group.valueBytes += offsets[4 * i + 3] - offsets[4 * i + 2];
-        group.headerBytes += batch.headerBlockEnd(i) - batch.headerBlockStart(i);
-        recordGroups[i] = group.index;
+        const g = groups.of(keys.forWrite(source, keyStart, keyEnd, hashBytes(source, keyStart, keyEnd)));
+        const before = groups.records[g];
+        if (before === 0) groups.firstSeq[g] = seq;
+        if (i === 0) item.firstOffset = keys.count[groups.handle[g]] + before;
+        groups.lastSeq[g] = seq;
+        groups.records[g] = before + 1;
+        groups.valueBytes[g] += offsets[4 * i + 3] - offsets[4 * i + 2];
+        if (batch.headers !== undefined) groups.headerBytes[g] += batch.headerBlockEnd(i) - batch.headerBlockStart(i);
+        recordGroups[recordsGrouped++] = g;
       }
-      groupOfRecord.push(recordGroups);
       appends.push(item);
       item.timeMs = timeMs;
       payloadBytes += item.bytes;
@@ -144,19 +147,17 @@ export class CommitBuilder {
     const bytesBefore = placement.opens ? 0 : (this.segments.last()?.bytes ?? 0);
     const seals = controls.some((c) => c.kind === 'seal') || this.segments.dueAfter(bytesBefore + payloadBytes, timeMs, placement.opens);
     const lsn = this.head.nextLsn;
-    const frame = this.layout(lsn, startSeq, timeMs, seq - startSeq, placement.segmentId, (placement.opens ? CommitFlags.OpensSegment : 0) | (seals ? CommitFlags.SealsSegment : 0), payloadBytes, groupList, appends, groupOfRecord, producerBatches);
+    const frame = this.layout(lsn, startSeq, timeMs, seq - startSeq, placement.segmentId, (placement.opens ? CommitFlags.OpensSegment : 0) | (seals ? CommitFlags.SealsSegment : 0), payloadBytes, appends, producerBatches);
 
     this.segments.applyCommit({ segmentId: placement.segmentId, opensSegment: placement.opens, sealsSegment: seals, startSeq, endSeq: seq, timeMs, records: seq - startSeq, payloadBytes });
-    const placements: RunPlacement[] = new Array(groupList.length);
-    const { count, lastSeq } = this.keys;
-    for (let i = 0; i < groupList.length; i++) {
-      const group = groupList[i];
-      count[group.handle] += group.n;
-      lastSeq[group.handle] = group.lastSeq;
-      placements[i] = { key: group.handle, firstSeq: group.firstSeq, headerOffset: group.runStart };
+    const { count, lastSeq } = keys;
+    for (let g = 0; g < groups.count; g++) {
+      const h = groups.handle[g];
+      count[h] += groups.records[g];
+      lastSeq[h] = groups.lastSeq[g];
     }
-    const memFrame: MemFrame = { lsn, kind: FrameKind.Commit, frame: frame.buffer, slab: frame.slab, startSeq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: groupList.length };
-    this.memtable.add(memFrame, placements);
+    const memFrame: MemFrame = { lsn, kind: FrameKind.Commit, frame: frame.buffer, slab: frame.slab, startSeq, endSeq: seq, firstRun: this.memtable.nextRun, runCount: groups.count };
+    this.memtable.add(memFrame, { count: groups.count, keys: groups.handle, firstSeqs: groups.firstSeq, headerOffsets: groups.runStart });
     this.head.nextSequence = seq;
     this.head.nextLsn = lsn + 1;
     this.head.lastTimeMs = timeMs;
@@ -170,7 +171,7 @@ export class CommitBuilder {
     writeSealBody(piece.buffer, segmentId, timeMs);
     this.segments.applySeal(segmentId);
     const frame: MemFrame = { lsn, kind: FrameKind.Seal, frame: piece.buffer, slab: piece.slab, startSeq: this.head.nextSequence, endSeq: this.head.nextSequence, firstRun: this.memtable.nextRun, runCount: 0 };
-    this.memtable.add(frame, []);
+    this.memtable.add(frame, noRuns);
     this.head.nextLsn = lsn + 1;
     this.head.lastTimeMs = timeMs;
     return { frame, startSeq: frame.startSeq, endSeq: frame.endSeq, appends: [], controls, producerBatches: [] };
@@ -202,7 +203,7 @@ export class CommitBuilder {
     keys.trimSeq[h] = trimSeq;
     if (item.deleteKey) keys.count[h] = 0; // a fresh stream: its offsets start again from 0
     const frame: MemFrame = { lsn, kind: FrameKind.Trim, frame: piece.buffer, slab: piece.slab, startSeq: head, endSeq: head, firstRun: this.memtable.nextRun, runCount: 0, trimmed: h };
-    this.memtable.add(frame, []);
+    this.memtable.add(frame, noRuns);
     this.head.nextLsn = lsn + 1;
     this.head.lastTimeMs = timeMs;
     return { commit: { frame, startSeq: head, endSeq: head, appends: [], controls: [], producerBatches: [], trim: item } };
@@ -232,9 +233,11 @@ export class CommitBuilder {
     }
   }
 
-  private checkExpectations(expect: readonly ResolvedExpectation[], groups: KeyGroupIndex): ConflictError | undefined {
+  private checkExpectations(expect: readonly ResolvedExpectation[]): ConflictError | undefined {
     for (const e of expect) {
-      const actual = groups.get(e.key)?.lastSeq ?? this.keys.lastSeq[this.keys.forWrite(e.key, 0, e.key.length, hashBytes(e.key, 0, e.key.length))];
+      const h = this.keys.forWrite(e.key, 0, e.key.length, hashBytes(e.key, 0, e.key.length));
+      const g = this.groups.find(h);
+      const actual = g >= 0 && this.groups.records[g] > 0 ? this.groups.lastSeq[g] : this.keys.lastSeq[h];
       if (actual !== e.lastSeq) {
         const shown = (s: number): string => (s < 0 ? 'none' : String(s));
         return new ConflictError(
@@ -261,17 +264,20 @@ export class CommitBuilder {
     segmentId: number,
     flags: number,
     payloadBytes: number,
-    groupList: KeyGroup[],
     appends: PendingAppend[],
-    groupOfRecord: Int32Array[],
     producerBatches: readonly { readonly state: ProducerState; readonly batchNumber: number }[],
   ): { buffer: Buffer; slab: MemFrame['slab'] } {
+    const keys = this.keys;
+    const groups = this.groups;
+    const groupCount = groups.count;
     let at = frameHeaderBytes + commitBodyBytes;
-    for (const group of groupList) {
-      group.runStart = at;
-      group.rowStart = at + runHeaderBytes + pad4(group.key.length);
-      group.rowEnd = group.rowStart + rowHeaderBytes(group.n, group.headerBytes > 0) + group.valueBytes + group.headerBytes;
-      at = pad4(group.rowEnd);
+    for (let g = 0; g < groupCount; g++) {
+      groups.runStart[g] = at;
+      const rowStart = at + runHeaderBytes + pad4(keys.keyLength(groups.handle[g]));
+      groups.rowStart[g] = rowStart;
+      const rowEnd = rowStart + rowHeaderBytes(groups.records[g], groups.headerBytes[g] > 0) + groups.valueBytes[g] + groups.headerBytes[g];
+      groups.rowEnd[g] = rowEnd;
+      at = pad4(rowEnd);
     }
     const producerIds = producerBatches.map((p) => Buffer.from(p.state.id, 'utf8'));
     for (const id of producerIds) at += producerEntryBytes + pad4(id.length);
@@ -288,44 +294,52 @@ export class CommitBuilder {
     arena.writeUInt32LE(records, frameHeaderBytes + 8);
     arena.writeUInt32LE(segmentId, frameHeaderBytes + 12);
     arena.writeUInt32LE(flags, frameHeaderBytes + 16);
-    arena.writeUInt32LE(groupList.length, frameHeaderBytes + 20);
+    arena.writeUInt32LE(groupCount, frameHeaderBytes + 20);
     arena.writeUInt32LE(producerBatches.length, frameHeaderBytes + 24);
     arena.writeUInt32LE(payloadBytes, frameHeaderBytes + 28);
-    for (const group of groupList) {
-      const withHeaders = group.headerBytes > 0;
-      arena.writeDoubleLE(this.keys.keyId[group.handle], group.runStart);
-      arena.writeDoubleLE(group.firstSeq, group.runStart + 8);
-      arena.writeUInt32LE(group.key.length, group.runStart + 16);
-      arena.writeUInt32LE(group.rowEnd - group.rowStart, group.runStart + 20);
-      group.key.copy(arena, group.runStart + runHeaderBytes);
-      arena.writeUInt32LE(group.n, group.rowStart);
-      arena.writeUInt32LE(withHeaders ? rowFlagHeaders : 0, group.rowStart + 4);
-      arena.writeDoubleLE(this.keys.count[group.handle], group.rowStart + 8);
-      arena.writeDoubleLE(timeMs, group.rowStart + 16);
+    for (let g = 0; g < groupCount; g++) {
+      const h = groups.handle[g];
+      const n = groups.records[g];
+      const runStart = groups.runStart[g];
+      const rowStart = groups.rowStart[g];
+      const withHeaders = groups.headerBytes[g] > 0;
+      arena.writeDoubleLE(keys.keyId[h], runStart);
+      arena.writeDoubleLE(groups.firstSeq[g], runStart + 8);
+      arena.writeUInt32LE(keys.keyLength(h), runStart + 16);
+      arena.writeUInt32LE(groups.rowEnd[g] - rowStart, runStart + 20);
+      keys.copyKey(h, arena, runStart + runHeaderBytes);
+      arena.writeUInt32LE(n, rowStart);
+      arena.writeUInt32LE(withHeaders ? rowFlagHeaders : 0, rowStart + 4);
+      arena.writeDoubleLE(keys.count[h], rowStart + 8);
+      arena.writeDoubleLE(timeMs, rowStart + 16);
       // Every record of a commit has the commit's time: the time deltas are zero.
-      arena.fill(0, group.rowStart + rowFixedBytes + 4 * group.n, group.rowStart + rowFixedBytes + 8 * group.n);
-      group.valueCursor = group.rowStart + rowHeaderBytes(group.n, withHeaders);
-      group.headerCursor = group.valueCursor + group.valueBytes;
+      arena.fill(0, rowStart + rowFixedBytes + 4 * n, rowStart + rowFixedBytes + 8 * n);
+      groups.valueCursor[g] = rowStart + rowHeaderBytes(n, withHeaders);
+      groups.headerCursor[g] = groups.valueCursor[g] + groups.valueBytes[g];
     }
 
     let scratch = frameBytes;
+    const recordGroups = this.recordGroups;
+    let record = 0;
     for (let a = 0; a < appends.length; a++) {
       const { batch, startSequence } = appends[a];
       arena.set(batch.buffer, scratch);
-      const recordGroups = groupOfRecord[a];
       const offsets = batch.offsets;
       for (let i = 0; i < batch.count; i++) {
-        const group = groupList[recordGroups[i]];
-        const j = group.filled++;
+        const g = recordGroups[record++];
+        const j = groups.filled[g]++;
         const valueStart = offsets[4 * i + 2];
         const valueEnd = offsets[4 * i + 3];
-        arena.copyWithin(group.valueCursor, scratch + valueStart, scratch + valueEnd);
-        group.valueCursor += valueEnd - valueStart;
-        const n = group.n;
-        const deltaAt = group.rowStart + rowFixedBytes + 4 * j;
+        const valueCursor = groups.valueCursor[g];
+        arena.copyWithin(valueCursor, scratch + valueStart, scratch + valueEnd);
+        groups.valueCursor[g] = valueCursor + valueEnd - valueStart;
+        const n = groups.records[g];
+        const rowStart = groups.rowStart[g];
+        const withHeaders = groups.headerBytes[g] > 0;
+        const deltaAt = rowStart + rowFixedBytes + 4 * j;
         const valueEndAt = deltaAt + 8 * n;
-        const delta = startSequence + i - group.firstSeq;
-        const valueEndInRow = group.valueCursor - group.rowStart - rowHeaderBytes(n, group.headerBytes > 0);
+        const delta = startSequence + i - groups.firstSeq[g];
+        const valueEndInRow = valueCursor + valueEnd - valueStart - rowStart - rowHeaderBytes(n, withHeaders);
         if (words !== undefined) {
           words[deltaAt >>> 2] = delta;
           words[valueEndAt >>> 2] = valueEndInRow;
@@ -333,18 +347,18 @@ export class CommitBuilder {
           arena.writeUInt32LE(delta, deltaAt);
           arena.writeUInt32LE(valueEndInRow, valueEndAt);
         }
-        if (group.headerBytes > 0) {
+        if (withHeaders) {
           const blockStart = batch.headerBlockStart(i);
           const blockEnd = batch.headerBlockEnd(i);
-          if (blockEnd > blockStart) (batch.headers as { buffer: Buffer }).buffer.copy(arena, group.headerCursor, blockStart, blockEnd);
-          group.headerCursor += blockEnd - blockStart;
-          arena.writeUInt32LE(group.headerCursor - (group.rowStart + rowHeaderBytes(n, true) + group.valueBytes), deltaAt + 12 * n);
+          if (blockEnd > blockStart) (batch.headers as { buffer: Buffer }).buffer.copy(arena, groups.headerCursor[g], blockStart, blockEnd);
+          const headerCursor = (groups.headerCursor[g] += blockEnd - blockStart);
+          arena.writeUInt32LE(headerCursor - (rowStart + rowHeaderBytes(n, true) + groups.valueBytes[g]), deltaAt + 12 * n);
         }
       }
       scratch += batch.buffer.length;
     }
 
-    let producerAt = groupList.length === 0 ? frameHeaderBytes + commitBodyBytes : pad4(groupList[groupList.length - 1].rowEnd);
+    let producerAt = groupCount === 0 ? frameHeaderBytes + commitBodyBytes : pad4(groups.rowEnd[groupCount - 1]);
     for (let p = 0; p < producerBatches.length; p++) {
       const { state, batchNumber } = producerBatches[p];
       const entry = state.window.get(batchNumber) as { startSequence: number; count: number; offset: number };
