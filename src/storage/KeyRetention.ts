@@ -82,6 +82,7 @@ export class KeyRetention {
 
   /** A commit became visible: keys of it that crossed a multiple of their rule's slack are checked. */
   onChunk(chunk: CommittedChunk): void {
+    if (this.rules.length === 0) return;
     for (const run of chunk.runs) {
       const rule = this.ruleFor(run.keyStr);
       if (rule?.maxRecords === undefined) continue;

@@ -23,7 +23,24 @@ export interface CommittedRun {
 export interface CommittedChunk {
   readonly startSequence: number;
   readonly endSequence: number;
+  /** Built on first use: most commits are heard of by listeners with nobody waiting on any key. */
   readonly runs: readonly CommittedRun[];
+}
+
+/** A visible commit whose runs are read out of its frame only if a listener asks for them. */
+class FrameChunk implements CommittedChunk {
+  private built: CommittedRun[] | undefined;
+
+  constructor(
+    readonly startSequence: number,
+    readonly endSequence: number,
+    private readonly frame: Buffer,
+  ) {}
+
+  get runs(): readonly CommittedRun[] {
+    this.built ??= new CommitFrame(this.frame).runs().map((run) => ({ key: run.key, keyStr: run.key.toString('latin1'), row: run.row }));
+    return this.built;
+  }
 }
 
 export interface GroupCommitOptions {
@@ -452,9 +469,7 @@ export class GroupCommitWriter {
 
   private emit(commit: BuiltCommit): void {
     if (this.listeners.size === 0 || commit.frame.runCount === 0) return;
-    const frameRuns = new CommitFrame(commit.frame.frame).runs();
-    const runs: CommittedRun[] = frameRuns.map((run) => ({ key: run.key, keyStr: run.key.toString('latin1'), row: run.row }));
-    const chunk: CommittedChunk = { startSequence: commit.startSeq, endSequence: commit.endSeq, runs };
+    const chunk = new FrameChunk(commit.startSeq, commit.endSeq, commit.frame.frame);
     for (const listener of this.listeners) {
       try {
         listener(chunk);
