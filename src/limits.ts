@@ -46,16 +46,13 @@ export const limits = {
   /** Commits being written to the WAL at once. Two lets the next commit be built and its write
    *  begun while the previous one syncs; more only adds latency. */
   commitsInFlightMax: 2,
-  /** WAL frames up to this size are written on the writer's thread (blocking it for the write, and
-   *  its sync when durable); larger ones on the thread pool, overlapping the next commit's build. */
-  walInlineWriteBytesMax: 64 * KiB,
   /** Bytes of WAL frames the memtable holds before appends wait for a flush (they fail with
    *  STORAGE at once while flushing fails). A flush starts at half of it, so appends go on while
    *  it runs. It is also what a restart replays at most. Big enough that a flush over a million
    *  keys carries about one record per key (each key costs two LMDB rows per flush). */
   memtableBytesMax: 256 * MiB,
   /** Distinct keys the memtable holds before appends wait for a flush (a flush starts at half):
-   *  each costs ~75 bytes plus its bytes of writer state (KeyTable). */
+   *  each costs ~150 bytes of writer state while it has unflushed records. */
   memtableKeysMax: 2_097_152,
   /** A flush starts once the memtable holds this many bytes per distinct key in it (at least
    *  flushBytesMin, at most half of memtableBytesMax): each distinct key costs two LMDB rows per

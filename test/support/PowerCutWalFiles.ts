@@ -53,10 +53,6 @@ export class PowerCutWalFiles implements WalFiles {
           }
         }
         this.record({ op: 'write', id, path, position, length: data.length, size, old: old.toString('base64') });
-        // The real layer writes a small frame on the calling thread, so a kill would only ever land
-        // inside the write system call. A turn of the event loop here stands for a slow disk: the
-        // write is issued and not yet complete for long enough that kills land there too.
-        await new Promise((resolve) => setImmediate(resolve));
         await inner.write(data, position);
         if (durable) this.record({ op: 'synced', ids: [id] });
         else completed.push(id);

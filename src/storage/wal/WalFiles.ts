@@ -1,5 +1,4 @@
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, write, writeSync, fdatasync, close } from 'node:fs';
-import { limits } from '../../limits.js';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, write, fdatasync, close } from 'node:fs';
 
 /** An open WAL file. */
 export interface WalHandle {
@@ -34,19 +33,6 @@ class NodeWalHandle implements WalHandle {
   constructor(private readonly fd: number) {}
 
   write(data: Buffer, position: number): Promise<void> {
-    if (data.length <= limits.walInlineWriteBytesMax) {
-      // A small frame is written on the calling thread, as Redis writes its AOF: handing it to the
-      // thread pool and back costs two thread wake-ups per commit, more than the write itself on a
-      // busy machine (single-record appends: 56 -> 41 µs of broker CPU per request). Appends that
-      // arrive meanwhile wait in the socket buffers and go into the next commit together. A large
-      // frame goes to the pool, so that the next commit is built while it is written.
-      try {
-        for (let offset = 0; offset < data.length; ) offset += writeSync(this.fd, data, offset, data.length - offset, position + offset);
-        return Promise.resolve();
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
-    }
     return new Promise((resolve, reject) => {
       const step = (offset: number): void => {
         write(this.fd, data, offset, data.length - offset, position + offset, (error, written) => {
