@@ -1,4 +1,5 @@
 import { decodeKeyRecord } from '../layout/KeyRecord.js';
+import { grownColumn } from '../memtable/TypedColumn.js';
 
 /** What a flush needs of a key's `keys` record: where its generation chain starts, where it is listed, where it is trimmed. */
 export interface FlushedKey {
@@ -60,13 +61,9 @@ export class FlushedKeys {
 
   private grow(keyId: number): void {
     const size = Math.min(this.idsMax, Math.max(1024, 2 ** Math.ceil(Math.log2(keyId + 1))));
-    const grown = <T extends Uint32Array | Float64Array | Uint8Array>(from: T, to: T): T => {
-      to.set(from);
-      return to;
-    };
-    this.latestGen = grown(this.latestGen, new Uint32Array(size));
-    this.listedIn = grown(this.listedIn, new Uint32Array(size));
-    this.trimSeq = grown(this.trimSeq, new Float64Array(size));
-    this.state = grown(this.state, new Uint8Array(size));
+    this.latestGen = grownColumn(this.latestGen, size);
+    this.listedIn = grownColumn(this.listedIn, size);
+    this.trimSeq = grownColumn(this.trimSeq, size);
+    this.state = grownColumn(this.state, size);
   }
 }

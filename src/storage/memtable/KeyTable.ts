@@ -1,4 +1,5 @@
 import { assert } from '../errors.js';
+import { grownColumn } from './TypedColumn.js';
 
 /**
  * A key's place in the table: an index into its columns, stable while the key is pinned (runs or
@@ -273,21 +274,16 @@ export class KeyTable {
 
   private growColumns(): void {
     const size = this.keyId.length * 2;
-    const grow = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(from: T, make: (n: number) => T): T => {
-      const to = make(size);
-      to.set(from);
-      return to;
-    };
-    this.keyId = grow(this.keyId, (n) => new Float64Array(n));
-    this.count = grow(this.count, (n) => new Float64Array(n));
-    this.lastSeq = grow(this.lastSeq, (n) => new Float64Array(n));
-    this.trimSeq = grow(this.trimSeq, (n) => new Float64Array(n));
-    this.lastRun = grow(this.lastRun, (n) => new Float64Array(n));
-    this.memRuns = grow(this.memRuns, (n) => new Int32Array(n));
-    this.memTrims = grow(this.memTrims, (n) => new Int32Array(n));
-    this.hashes = grow(this.hashes, (n) => new Uint32Array(n));
-    this.keyStart = grow(this.keyStart, (n) => new Float64Array(n));
-    this.keyLengths = grow(this.keyLengths, (n) => new Uint32Array(n));
+    this.keyId = grownColumn(this.keyId, size);
+    this.count = grownColumn(this.count, size);
+    this.lastSeq = grownColumn(this.lastSeq, size);
+    this.trimSeq = grownColumn(this.trimSeq, size);
+    this.lastRun = grownColumn(this.lastRun, size);
+    this.memRuns = grownColumn(this.memRuns, size);
+    this.memTrims = grownColumn(this.memTrims, size);
+    this.hashes = grownColumn(this.hashes, size);
+    this.keyStart = grownColumn(this.keyStart, size);
+    this.keyLengths = grownColumn(this.keyLengths, size);
     const mark = new Uint8Array(size).fill(2);
     mark.set(this.mark);
     this.mark = mark;

@@ -1,12 +1,5 @@
 import type { KeyHandle } from '../memtable/KeyTable.js';
-
-type Column = Float64Array | Int32Array | Uint32Array;
-
-function grown<T extends Column>(from: T, size: number): T {
-  const to = new (from.constructor as new (n: number) => T)(size);
-  to.set(from);
-  return to;
-}
+import { grownColumn as grown } from '../memtable/TypedColumn.js';
 
 /**
  * The keys of the commit being built, one group per distinct key (its records become one run), in
