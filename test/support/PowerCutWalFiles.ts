@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { nodeWalFiles, type WalFiles, type WalHandle } from '../../src/index.js';
 
 /**
@@ -10,11 +10,18 @@ import { nodeWalFiles, type WalFiles, type WalHandle } from '../../src/index.js'
  * write no completed sync covers, newest first, keeping a random prefix of each (a torn write),
  * which is the worst a power cut can do to the WAL. LMDB needs no such help: its commits are
  * synchronous to disk, so a killed process leaves it exactly as a power cut would.
+ *
+ * `ackDelayMs` makes a durable write return that much later (a disk slow to confirm), so that a
+ * kill has a wide window in which a write is on its way but not yet covered: without it, an O_DSYNC
+ * write is in flight for well under a millisecond and a kill can miss every one of them.
  */
 export class PowerCutWalFiles implements WalFiles {
   private nextId = 0;
 
-  constructor(private readonly journal: string) {}
+  constructor(
+    private readonly journal: string,
+    private readonly ackDelayMs = 0,
+  ) {}
 
   list(dir: string): string[] {
     return nodeWalFiles.list(dir);
@@ -54,6 +61,7 @@ export class PowerCutWalFiles implements WalFiles {
         }
         this.record({ op: 'write', id, path, position, length: data.length, size, old: old.toString('base64') });
         await inner.write(data, position);
+        if (durable && this.ackDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.ackDelayMs));
         if (durable) this.record({ op: 'synced', ids: [id] });
         else completed.push(id);
       },
@@ -86,17 +94,55 @@ interface WriteEntry {
   readonly old: string;
 }
 
+type JournalEntry = WriteEntry | { readonly op: 'synced'; readonly ids: number[] };
+
+/** The complete entries of a journal's text (a line cut by a kill is ignored). */
+function parseJournal(text: string): JournalEntry[] {
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => JSON.parse(line) as JournalEntry);
+}
+
+/** How far back `hasUnsyncedWrite` looks: far more than the writes of one group commit. */
+const journalTailBytes = 256 * 1024;
+
+/**
+ * Whether the journal ends with a write that no completed sync covers yet, i.e. a kill now would
+ * leave something for `revertUnsynced` to undo. Reads only the journal's tail: a write and the
+ * sync that covers it are journaled close together.
+ */
+export function hasUnsyncedWrite(journal: string): boolean {
+  if (!existsSync(journal)) return false;
+  const size = statSync(journal).size;
+  const start = Math.max(0, size - journalTailBytes);
+  const tail = Buffer.alloc(size - start);
+  const fd = openSync(journal, 'r');
+  try {
+    readSync(fd, tail, 0, tail.length, start);
+  } finally {
+    closeSync(fd);
+  }
+  let text = tail.toString('utf8');
+  if (start > 0) text = text.slice(text.indexOf('\n') + 1); // the first line may be cut
+  const pending = new Set<number>();
+  for (const entry of parseJournal(text)) {
+    if (entry.op === 'write') pending.add(entry.id);
+    else for (const id of entry.ids) pending.delete(id);
+  }
+  return pending.size > 0;
+}
+
 /**
  * Undo every journaled write that no completed sync covers, newest first; of each, keep the first
  * `keep(length)` bytes (a torn write reached the disk that far). Returns how many were undone.
+ * The journal is consumed: the next process journals afresh (its write ids start again from 0).
  */
 export function revertUnsynced(journal: string, keep: (length: number) => number): number {
   if (!existsSync(journal)) return 0;
-  const lines = readFileSync(journal, 'utf8').split('\n');
   const writes: WriteEntry[] = [];
   const synced = new Set<number>();
-  for (const line of lines.slice(0, -1)) {
-    const entry = JSON.parse(line) as WriteEntry | { op: 'synced'; ids: number[] };
+  for (const entry of parseJournal(readFileSync(journal, 'utf8'))) {
     if (entry.op === 'write') writes.push(entry);
     else for (const id of entry.ids) synced.add(id);
   }
@@ -115,5 +161,6 @@ export function revertUnsynced(journal: string, keep: (length: number) => number
     }
     undone++;
   }
+  rmSync(journal);
   return undone;
 }

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     path: dir,
     durability,
     ...crashLogBudgets,
-    ...(journal !== undefined ? { walFiles: new PowerCutWalFiles(journal) } : {}),
+    // A durable write confirms 3 ms late, so that the parent's kill can land while one is unconfirmed.
+    ...(journal !== undefined ? { walFiles: new PowerCutWalFiles(journal, durability === 'sync' ? 3 : 0) } : {}),
   });
   process.stdout.write('ready\n');
   let next = firstBatchId;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { LogDb, LogEntry } from '../../../src/index.js';
 import { batchDigest, crashKeys, crashLogBudgets, decodeValue, makeBatch, parentKey } from '../../support/CrashBatches.js';
-import { revertUnsynced } from '../../support/PowerCutWalFiles.js';
+import { hasUnsyncedWrite, revertUnsynced } from '../../support/PowerCutWalFiles.js';
 import { entriesDigest } from '../../support/EntriesDigest.js';
 import { envInt } from '../../support/EnvInt.js';
 import { collect, LogFixture, sleep } from '../../support/LogFixture.js';
@@ -55,6 +55,9 @@ async function runChildAndKill(dir: string, firstBatchId: number, killAfterMs: n
     const flushedBy = Date.now() + 60_000;
     while (!/^flushed /m.test(stdout) && child.exitCode === null && Date.now() < flushedBy) await sleep(5);
     await sleep(killAfterMs);
+    // A power cut is only tested if it takes something back: wait for a write no sync covers yet.
+    const unsyncedBy = Date.now() + 10_000;
+    while (variant.powerCut && !hasUnsyncedWrite(journal) && child.exitCode === null && Date.now() < unsyncedBy) await sleep(0);
     killed = child.kill('SIGKILL');
   })();
   const { signal } = await closed; // 'close': the process is reaped (so its lock is stale) and stdout is fully read
