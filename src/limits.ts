@@ -74,6 +74,12 @@ export const limits = {
   /** Emptied WAL files kept to be written over again (overwriting allocated blocks keeps a durable
    *  write a data-only sync). */
   walSparesMax: 2,
+  /** While WAL frames are at most walZeroFrameBytesMax, zeros are kept written this far ahead of
+   *  the write position, walZeroChunkBytes at a time: a small durable write over allocated blocks
+   *  costs about half of one that grows the file (WalWriter.zeroAhead). */
+  walZeroAheadBytes: 4 * MiB,
+  walZeroChunkBytes: 1 * MiB,
+  walZeroFrameBytesMax: 64 * KiB,
 
   // ---- caches and reads -----------------------------------------------------------------------------
 

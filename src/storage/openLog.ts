@@ -60,7 +60,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
     const state = new LogState(tables, options.walFiles ?? nodeWalFiles, join(env.path, 'wal'), segments, {
       keyStateCacheEntriesMax: options.keyStateCacheEntriesMax ?? limits.keyStateCacheEntriesMax,
       producerWindowBatches: options.producerWindowBatches ?? limits.producerWindowBatches,
-      wal: { durable: durability === 'sync', fileBytesMax: options.walFileBytesMax ?? limits.walFileBytesMax, sparesMax: limits.walSparesMax },
+      wal: { durable: durability === 'sync', fileBytesMax: options.walFileBytesMax ?? limits.walFileBytesMax, sparesMax: limits.walSparesMax, zeroAhead: { aheadBytes: limits.walZeroAheadBytes, chunkBytes: limits.walZeroChunkBytes, frameBytesMax: limits.walZeroFrameBytesMax } },
     });
     await state.rebuild();
     const memtableBytesMax = options.memtableBytesMax ?? limits.memtableBytesMax;

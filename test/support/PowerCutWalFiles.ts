@@ -31,6 +31,10 @@ export class PowerCutWalFiles implements WalFiles {
     return nodeWalFiles.read(path);
   }
 
+  size(path: string): number {
+    return nodeWalFiles.size(path);
+  }
+
   rename(from: string, to: string): void {
     nodeWalFiles.rename(from, to);
   }

@@ -1,4 +1,4 @@
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, write, fdatasync, close } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, statSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, write, fdatasync, close } from 'node:fs';
 
 /** An open WAL file. */
 export interface WalHandle {
@@ -21,6 +21,8 @@ export interface WalFiles {
   list(dir: string): string[];
   /** The file's whole content (recovery reads each file once, at open). */
   read(path: string): Buffer;
+  /** The file's size in bytes (0 if it is missing). */
+  size(path: string): number;
   /** Open for writing, creating the file if needed; `durable`: every write is synchronous to disk. */
   open(path: string, durable: boolean): WalHandle;
   rename(from: string, to: string): void;
@@ -62,6 +64,9 @@ export const nodeWalFiles: WalFiles = {
   },
   read(path) {
     return readFileSync(path);
+  },
+  size(path) {
+    return existsSync(path) ? statSync(path).size : 0;
   },
   open(path, durable) {
     const flags = constants.O_WRONLY | constants.O_CREAT | (durable ? constants.O_DSYNC : 0);

@@ -11,6 +11,11 @@ export interface WalWriterOptions {
   readonly fileBytesMax: number;
   /** Emptied files kept to be written over again. */
   readonly sparesMax: number;
+  /**
+   * Zeros written ahead of the write position, while frames are small, so that small durable
+   * writes land on allocated blocks (0: never). See `WalWriter.zeroAhead`.
+   */
+  readonly zeroAhead?: { readonly aheadBytes: number; readonly chunkBytes: number; readonly frameBytesMax: number };
 }
 
 /** A WAL file that holds frames the memtable or a flush may still need. */
@@ -25,6 +30,10 @@ interface OpenFile extends WalFileState {
   position: number;
   /** Writes issued and not yet completed. */
   writes: Set<Promise<void>>;
+  /** Bytes below this are allocated: a write under it does not grow the file. */
+  allocated: number;
+  /** Zeros being written at [start, end); settles (never rejects) when done. */
+  zeroing: { readonly start: number; readonly end: number; readonly done: Promise<void> } | undefined;
 }
 
 /**
@@ -39,6 +48,8 @@ export class WalWriter {
   private readonly spares: string[];
   private nextSpare: number;
   private closed = false;
+  /** Zeros for `zeroAhead`, shared by its writes (never written into). */
+  private zeros = Buffer.alloc(0);
   /** Full files still being finished (their last writes completing, synced if not durable, closed). */
   private readonly finishing = new Set<Promise<void>>();
 
@@ -75,11 +86,43 @@ export class WalWriter {
     file.position += frame.length;
     assert(lsn > file.lastLsn, 'WAL frames are appended in number order');
     file.lastLsn = lsn;
-    const write = file.handle.write(frame, position);
+    // A frame that reaches into zeros still being written waits for them, so they never land on it.
+    const zeroing = file.zeroing;
+    const write = zeroing !== undefined && position + frame.length > zeroing.start ? zeroing.done.then(() => file.handle.write(frame, position)) : file.handle.write(frame, position);
     file.writes.add(write);
     const settled = (): void => void file.writes.delete(write);
     write.then(settled, settled);
+    if (frame.length <= (this.options.zeroAhead?.frameBytesMax ?? 0)) this.zeroAhead(file);
     return write;
+  }
+
+  /**
+   * Keep zeros written ahead of the write position, one chunk at a time. A durable write that
+   * grows the file also has the file system journal its new size and blocks: on ext4 that doubles
+   * the time and the CPU of a small O_DSYNC write (measured: 193-227 µs against 113-119 µs for
+   * 5 KB, 78-80 against 42 µs of system time). For large frames the difference is noise, and
+   * zeroing would only double the bytes written, so it runs only while frames are small.
+   * Recovery reads zeros as the end of the file (no frame magic), like any unwritten tail.
+   */
+  private zeroAhead(file: OpenFile): void {
+    const ahead = this.options.zeroAhead;
+    if (ahead === undefined || file.zeroing !== undefined || this.closed) return;
+    const start = Math.max(file.allocated, file.position);
+    if (start >= file.position + ahead.aheadBytes || start >= this.options.fileBytesMax) return;
+    const end = Math.min(start + ahead.chunkBytes, this.options.fileBytesMax);
+    // Zeroing only saves work: if it fails, frames still grow the file as before, and the file
+    // layer's error reaches the writer through the frame's own write.
+    if (this.zeros.length < end - start) this.zeros = Buffer.alloc(ahead.chunkBytes);
+    const done = file.handle.write(this.zeros.subarray(0, end - start), start).then(
+      () => {
+        file.allocated = Math.max(file.allocated, end);
+        file.zeroing = undefined;
+      },
+      () => {
+        file.zeroing = undefined;
+      },
+    );
+    file.zeroing = { start, end, done };
   }
 
   /** Make every frame appended before this call durable (a no-op beyond waiting with a durable writer). */
@@ -128,6 +171,7 @@ export class WalWriter {
 
   private async finish(file: OpenFile): Promise<void> {
     await Promise.allSettled(file.writes);
+    await file.zeroing?.done;
     if (!this.options.durable) await file.handle.sync();
     await file.handle.close();
   }
@@ -139,6 +183,6 @@ export class WalWriter {
     if (spare !== undefined) this.files.rename(join(this.dir, spare), path);
     const handle = this.files.open(path, this.options.durable);
     this.files.syncDir(this.dir);
-    return { fileNo, lastLsn: 0, handle, position: 0, writes: new Set() };
+    return { fileNo, lastLsn: 0, handle, position: 0, writes: new Set(), allocated: this.files.size(path), zeroing: undefined };
   }
 }

@@ -7,6 +7,7 @@ class FailingWalFiles implements WalFiles {
   failing = 0;
   list = (dir: string): string[] => nodeWalFiles.list(dir);
   read = (path: string): Buffer => nodeWalFiles.read(path);
+  size = (path: string): number => nodeWalFiles.size(path);
   rename = (from: string, to: string): void => nodeWalFiles.rename(from, to);
   remove = (path: string): void => nodeWalFiles.remove(path);
   syncDir = (dir: string): void => nodeWalFiles.syncDir(dir);
