@@ -5,8 +5,13 @@ import { IncompatibleFormatError, StorageError } from '../errors.js';
 import { DataDirectoryLock } from './DataDirectoryLock.js';
 import { decodeFlushMeta, encodeFlushMeta, formatKey, flushMetaKey, initialFlushMeta } from '../layout/FlushMeta.js';
 
-/** On-disk format of this build. A directory written by any other version is refused. */
-export const formatVersion = 4;
+/**
+ * On-disk format of this build. Format 5 adds single rows (StreamRow) to format 4, so a format 4
+ * directory is migrated by rewriting its format record (before anything of format 5 is written,
+ * so that an older odlog refuses it from then on); any other version is refused.
+ */
+export const formatVersion = 5;
+const migratableFormats: readonly number[] = [4];
 const formatMagic = 'odlog';
 
 /** A table with binary keys and values. lmdb-js takes a read transaction on binary gets too; its typings omit it. */
@@ -188,9 +193,12 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   if (format.magic !== formatMagic) {
     throw new IncompatibleFormatError(`${dir} is not an odlog data directory`);
   }
-  if (format.version !== formatVersion) {
+  if (migratableFormats.includes(format.version)) {
+    const migrated: FormatRecord = { magic: formatMagic, version: formatVersion };
+    tables.root.transactionSync(() => tables.meta.putSync(formatKey, Buffer.from(JSON.stringify(migrated))));
+  } else if (format.version !== formatVersion) {
     throw new IncompatibleFormatError(
-      `${dir} was written by odlog storage format ${format.version}; this odlog reads format ${formatVersion} only. ` +
+      `${dir} was written by odlog storage format ${format.version}; this odlog reads format ${formatVersion} (and migrates format ${migratableFormats.join(', ')}) only. ` +
         `Use the odlog release that wrote it, or start with a new data directory`,
     );
   }

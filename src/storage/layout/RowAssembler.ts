@@ -1,5 +1,5 @@
 import { assert } from '../errors.js';
-import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes, type StreamRow } from './StreamRow.js';
+import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes, singleRowBytes, writeSingleRow, type StreamRow } from './StreamRow.js';
 
 /** Records `[from, to)` of a row. */
 export interface RowSlice {
@@ -96,6 +96,13 @@ export function forEachAssembledRow(
 }
 
 function writeRow(slices: readonly RowSlice[], n: number, withHeaders: boolean, prefixBytes: number, scratch: RowScratch | undefined): AssembledRow {
+  if (n === 1 && !withHeaders) {
+    const { row, from } = slices[0];
+    const total = prefixBytes + singleRowBytes(row, from);
+    const whole = scratch === undefined ? Buffer.allocUnsafe(total) : scratch.take(total).subarray(0, total);
+    writeSingleRow(row, from, whole, prefixBytes);
+    return { firstSeq: row.sequence(from), buffer: whole };
+  }
   let valueBytes = 0;
   let headerBytes = 0;
   for (const { row, from, to } of slices) {

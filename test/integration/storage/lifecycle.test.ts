@@ -198,6 +198,24 @@ describe('LogDb reopen and data directory', () => {
     await expectLogError(() => LogDb.open({ path: dir }), IncompatibleFormatError, 'INCOMPATIBLE_FORMAT');
   });
 
+  it('migrates a directory of storage format 4: opens it, reads what it holds, and records format 5 from then on', async () => {
+    const dir = fixture.dir();
+    const log = await fixture.open({ path: dir });
+    await log.append(recordsOf('k', ['a', 'b']));
+    await log.close();
+    const env = open({ path: join(dir, 'log.mdb'), noSubdir: true, maxDbs: 16 });
+    const meta = env.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' });
+    await meta.put(Buffer.from('format'), Buffer.from(JSON.stringify({ magic: 'odlog', version: 4 })));
+    await env.close();
+    const reopened = await fixture.open({ path: dir });
+    expect((await collect(reopened.scan('k'))).map((e) => e.value.toString())).to.deep.equal(['a', 'b']);
+    await reopened.close();
+    const after = open({ path: join(dir, 'log.mdb'), noSubdir: true, maxDbs: 16, readOnly: true });
+    const format = after.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' }).getBinary(Buffer.from('format'));
+    await after.close();
+    expect(JSON.parse(String(format))).to.deep.equal({ magic: 'odlog', version: 5 });
+  });
+
   it('refuses a directory holding a foreign LMDB file, with IncompatibleFormatError', async () => {
     const dir = fixture.dir();
     const env = open<Buffer, Buffer>({ path: join(dir, 'log.mdb'), noSubdir: true, keyEncoding: 'binary', encoding: 'binary' });

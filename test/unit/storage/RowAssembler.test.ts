@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { encodeHeaderBlock } from '../../../src/storage/layout/HeaderBlock.js';
 import { assembleRows } from '../../../src/storage/layout/RowAssembler.js';
-import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes, StreamRow } from '../../../src/storage/layout/StreamRow.js';
+import { rowFixedBytes, rowFlagHeaders, rowFlagSingle, rowHeaderBytes, StreamRow } from '../../../src/storage/layout/StreamRow.js';
 import { limits } from '../../../src/limits.js';
 
 interface TestRecord {
@@ -81,6 +81,22 @@ describe('StreamRow and RowAssembler', () => {
   it('takes a slice of a row (records [from, to)), as a trim rewrites it', () => {
     const rows = assembleRows([{ row: runA, from: 1, to: 2 }, { row: runB, from: 0, to: 1 }], 64 * 1024);
     expect(read(new StreamRow(rows[0].buffer, rows[0].firstSeq))).to.deep.equal([...read(runA).slice(1), ...read(runB)]);
+  });
+
+  it('lays out one record without headers as a single row, 12 bytes shorter, that reads back the same', () => {
+    const lone = row(41, [{ seq: 9_000_000, time: 1_700_000_000_123, value: 'only one' }]);
+    const [single] = assembleRows([{ row: lone, from: 0, to: 1 }], 64 * 1024);
+    expect(single.buffer.readUInt32LE(4) & rowFlagSingle).to.equal(rowFlagSingle);
+    expect(single.buffer.length).to.equal(lone.buffer.length - 12);
+    const back = new StreamRow(single.buffer, single.firstSeq);
+    expect(read(back)).to.deep.equal(read(lone));
+    expect([back.lastSequence(), back.payloadBytes(0, 1), back.lowerBound(9_000_000), back.lowerBound(9_000_001), back.lowerBoundTime(1_700_000_000_124)]).to.deep.equal([9_000_000, 8, 0, 1, 1]);
+    // A single row merges with others like any row, and a record with headers never becomes one.
+    const merged = assembleRows([{ row: back, from: 0, to: 1 }, { row: row(42, [{ seq: 9_000_005, time: 1_700_000_000_200, value: 'next' }]), from: 0, to: 1 }], 64 * 1024);
+    expect(read(new StreamRow(merged[0].buffer, merged[0].firstSeq)).map((e) => (e as { value: string }).value)).to.deep.equal(['only one', 'next']);
+    const [withHeaders] = assembleRows([{ row: runA, from: 1, to: 2 }], 64 * 1024);
+    expect(withHeaders.buffer.readUInt32LE(4) & rowFlagSingle).to.equal(0);
+    expect(read(new StreamRow(withHeaders.buffer, withHeaders.firstSeq))).to.deep.equal(read(runA).slice(1));
   });
 
   it('refuses to merge records whose offsets are not consecutive (a broken invariant, not data)', () => {
