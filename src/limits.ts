@@ -58,6 +58,10 @@ export const limits = {
    *  flushBytesMin, at most half of memtableBytesMax): each distinct key costs two LMDB rows per
    *  flush, so a flush over many keys is worth more records. */
   flushBytesPerKey: 2 * KiB,
+  /** Past this fraction of memtableBytesMax, while a flush runs, commits are paced so that the
+   *  rest of the room lasts until the flush is expected to end (FlushPacer): an even slowdown
+   *  instead of a stop of every acknowledgement at the bound. */
+  flushPaceFrom: 0.75,
   flushBytesMin: 16 * MiB,
   /** A quiet log's memtable is flushed this long after its last commit. */
   flushIdleMs: 1000,

@@ -75,6 +75,12 @@ export interface LogStats {
   readonly flushedSequence: number;
   readonly flushes: number;
   readonly lastFlushMs: number;
+  /**
+   * Commits followed by a pause because the memtable neared its bound while a flush ran, and the
+   * pauses' total: writing outpaces flushing, and is slowed evenly rather than stopped.
+   */
+  readonly pacedCommits: number;
+  readonly pacedMs: number;
   /** WAL files holding frames not yet flushed (and the one being written). */
   readonly walFiles: number;
 }
@@ -525,6 +531,8 @@ export class LogDb {
       flushedSequence: flusher.flushedSeq,
       flushes: flusher.flushes,
       lastFlushMs: flusher.lastFlushMs,
+      pacedCommits: writer.pacedCommits,
+      pacedMs: writer.pacedMs,
       walFiles: state.wal.filesRetained,
     };
   }

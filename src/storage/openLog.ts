@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './Clock.js';
 import { CursorStore } from './CursorStore.js';
 import { GroupOffsetStore } from './GroupOffsetStore.js';
 import { lmdbFile, StorageEnvironment } from './env/StorageEnvironment.js';
+import { FlushPacer } from './flush/FlushPacer.js';
 import { Flusher } from './flush/Flusher.js';
 import { FlushWorkerClient } from './flush/FlushWorkerClient.js';
 import { checkOptions, type LogDbOptions } from './LogDbOptions.js';
@@ -79,6 +80,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
     // The writer and the flusher call on each other (a commit may start a flush; a flush makes
     // room for commits): each gets the other through these two bindings.
     let flusher: Flusher | undefined;
+    const pacer = new FlushPacer(memtableBytesMax, limits.flushPaceFrom);
     const writer = new GroupCommitWriter(
       builder,
       state.wal,
@@ -88,6 +90,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
       {
         hasRoom: () => state.memtable.bytes < memtableBytesMax && state.keys.pinned < memtableKeysMax,
         flushTrouble: () => flusher?.trouble,
+        paceMs: (bytes) => pacer.delayMs(bytes, state.memtable.bytes, flusher?.progress()),
         afterVisible: () => flusher?.notify(),
         trimVisible: (commit) => {
           const trim = commit.trim;

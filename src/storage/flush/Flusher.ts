@@ -8,6 +8,7 @@ import type { MemFrame, Memtable } from '../memtable/Memtable.js';
 import type { VisibleTrims } from '../memtable/VisibleTrims.js';
 import type { ProducerRegistry } from '../write/ProducerRegistry.js';
 import type { AppliedFlush, ApplyOptions } from './FrameApplier.js';
+import type { FlushProgress } from './FlushPacer.js';
 import type { FlushWorkerClient } from './FlushWorkerClient.js';
 
 export interface FlushPolicy {
@@ -59,9 +60,12 @@ export class Flusher {
   private retryTimer: ReturnType<Clock['setTimeout']> | undefined;
   private stopped = false;
   private paused = 0;
-  /** Flushes done, and the latest one's duration (for stats). */
+  /** Flushes done, and the latest one's duration (for stats) and bytes of frames. */
   flushes = 0;
   lastFlushMs = 0;
+  private lastFlushBytes = 0;
+  /** The flush under way: when it began (performance.now()) and its bytes of frames. */
+  private current: { readonly startedMs: number; readonly bytes: number } | undefined;
 
   constructor(
     private readonly worker: FlushWorkerClient,
@@ -82,6 +86,13 @@ export class Flusher {
   /** Why flushing fails, while it does. */
   get trouble(): Error | undefined {
     return this.problem;
+  }
+
+  /** How far the flush under way has come, if one is and an earlier one gives its pace. */
+  progress(): FlushProgress | undefined {
+    const current = this.current;
+    if (current === undefined || this.lastFlushBytes === 0) return undefined;
+    return { elapsedMs: performance.now() - current.startedMs, expectedMs: (this.lastFlushMs * current.bytes) / this.lastFlushBytes };
   }
 
   /** Called after every visible commit. */
@@ -166,6 +177,9 @@ export class Flusher {
     }
     if (frames.length === 0) return;
     const started = performance.now();
+    let bytes = 0;
+    for (const f of frames) bytes += f.frame.length;
+    this.current = { startedMs: started, bytes };
     let applied: AppliedFlush;
     try {
       applied = await this.worker.apply(
@@ -173,6 +187,7 @@ export class Flusher {
         this.policy.apply,
       );
     } catch (error) {
+      this.current = undefined;
       this.problem = error as Error;
       this.failures++;
       this.clock.clearTimeout(this.retryTimer);
@@ -184,6 +199,8 @@ export class Flusher {
     this.published(applied, frames);
     this.flushes++;
     this.lastFlushMs = performance.now() - started;
+    this.lastFlushBytes = bytes;
+    this.current = undefined;
   }
 
   /** LMDB holds the frames now: readers must see it before the memtable lets them go. */

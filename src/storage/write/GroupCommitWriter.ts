@@ -57,6 +57,8 @@ export interface WriterHooks {
   hasRoom(): boolean;
   /** Why the memtable cannot drain, when flushing to LMDB fails: appends then fail at once. */
   flushTrouble(): Error | undefined;
+  /** The pause before the next commit, after one of `bytes` (FlushPacer; 0: none). */
+  paceMs(bytes: number): number;
   /** A commit became visible. */
   afterVisible(): void;
   /** A trim became visible (its frame is durable). */
@@ -96,6 +98,12 @@ export class GroupCommitWriter {
   private durable: number;
   private written: number;
   private pumpScheduled = false;
+  /** No commit is built before this time (performance.now()), nor a second timer set for it. */
+  private pacedUntil = 0;
+  private pacedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Commits followed by a pause, and the pauses' total (stats). */
+  pacedCommits = 0;
+  pacedMs = 0;
   private faulted = false;
   private closed = false;
   private syncing = false;
@@ -272,6 +280,14 @@ export class GroupCommitWriter {
 
   private pump(): void {
     while (!this.faulted && this.inFlight.length < this.options.commitsInFlightMax && this.pending.length > 0) {
+      const paced = this.pacedUntil - performance.now();
+      if (paced > 0) {
+        this.pacedTimer ??= setTimeout(() => {
+          this.pacedTimer = undefined;
+          this.pump();
+        }, Math.ceil(paced));
+        return;
+      }
       if (!this.hooks.hasRoom()) {
         const trouble = this.hooks.flushTrouble();
         if (trouble !== undefined) this.failQueuedAppends(trouble);
@@ -288,7 +304,15 @@ export class GroupCommitWriter {
         continue;
       }
       if (built.commit === undefined) this.settleWithoutWrites(built.controls);
-      else this.submit(built.commit);
+      else {
+        this.submit(built.commit);
+        const pause = this.hooks.paceMs(built.commit.frame.frame.length);
+        if (pause > 0) {
+          this.pacedUntil = performance.now() + pause;
+          this.pacedCommits++;
+          this.pacedMs += pause;
+        }
+      }
     }
   }
 

@@ -137,6 +137,32 @@ describe('LogDb flush: memtable and generations', function () {
     }
   });
 
+  it('paces commits while a flush runs and the memtable nears its bound, and loses or reorders nothing', async () => {
+    // Every record a new key: each costs LMDB rows, so flushing is slower than appending and the
+    // memtable reaches three quarters of its bound during a flush.
+    const log = await fixture.open({ path: fixture.dir(), memtableBytesMax: 2 * 1024 * 1024, commitBytesMax: 128 * 1024 });
+    const acked: { start: number; count: number }[] = [];
+    let batch = 0;
+    const appender = async (): Promise<void> => {
+      while (log.stats().pacedCommits === 0 && batch < 2000) {
+        const id = batch++;
+        const out = await log.append(Array.from({ length: 500 }, (_, i) => ({ key: `b${id}-${i}`, value: `v${id}.${i}` })));
+        acked.push({ start: out.startSequence, count: out.count });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, appender));
+    const stats = log.stats();
+    expect(stats.pacedCommits, `commits paced after ${batch} batches and ${stats.flushes} flushes`).to.be.greaterThan(0);
+    expect(stats.pacedMs).to.be.greaterThan(0);
+    acked.sort((a, b) => a.start - b.start);
+    let next = 0;
+    for (const a of acked) {
+      expect(a.start, 'batches follow one another without a gap').to.equal(next);
+      next = a.start + a.count;
+    }
+    expect((await collect(log.scanGlobal({ prefix: 'b' }))).length).to.equal(next);
+  });
+
   it('keeps counts exact and retention whole after flushing across segments', async () => {
     const log = await fixture.open({ path: fixture.dir(), retention: { retentionBytes: 1, checkIntervalMs: 3_600_000 } });
     for (let s = 0; s < 3; s++) {
