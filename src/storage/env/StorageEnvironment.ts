@@ -6,9 +6,10 @@ import { DataDirectoryLock } from './DataDirectoryLock.js';
 import { decodeFlushMeta, encodeFlushMeta, formatKey, flushMetaKey, initialFlushMeta } from '../layout/FlushMeta.js';
 
 /**
- * On-disk format of this build. Format 5 adds single rows (StreamRow) to format 4, so a format 4
- * directory is migrated by rewriting its format record (before anything of format 5 is written,
- * so that an older odlog refuses it from then on); any other version is refused.
+ * On-disk format of this build. Format 5 adds single rows (StreamRow) and varint commit
+ * directories (ChunkEntry) to format 4, each told apart by a flag, so a format 4 directory is
+ * migrated by rewriting its format record (before anything of format 5 is written, so that an
+ * older odlog refuses it from then on); any other version is refused.
  */
 export const formatVersion = 5;
 const migratableFormats: readonly number[] = [4];
