@@ -1,7 +1,8 @@
 /**
  * Where the bytes of a log go: fills a log with `--keys` keys, each written `--rounds` times in a
  * seeded random order per round (1,000-record batches of 100-byte values), then prints the LMDB
- * pages of each table per record written, with their average key and value sizes.
+ * pages of each table per record written, with their average key and value sizes, and the
+ * process's anonymous memory peak while filling (the key states and memtable the log holds).
  *
  *   npm run bench:tables -- [--keys 1000000] [--rounds 5] [--dir .]
  */
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { nonNegativeInteger, text, valueFlag } from '../../src/args/Flag.js';
 import { LogDb } from '../../src/index.js';
+import { MemoryWatch } from '../harness/ProcessSampler.js';
 import { parseScriptArgs } from '../support/ScriptArgs.js';
 
 const flags = parseScriptArgs(
@@ -49,14 +51,16 @@ async function fill(): Promise<void> {
 
 try {
   const started = performance.now();
+  const memory = MemoryWatch.start(process.pid);
   await fill();
+  const peaks = memory.stop();
   const records = keys * rounds;
   let dirBytes = 0;
   for (const name of readdirSync(dir, { recursive: true })) {
     const stat = statSync(join(dir, String(name)));
     if (stat.isFile()) dirBytes += stat.size;
   }
-  console.log(`${records.toLocaleString('en-US')} records over ${keys.toLocaleString('en-US')} keys in ${((performance.now() - started) / 1000).toFixed(1)} s; data directory ${(dirBytes / records).toFixed(1)} bytes/record`);
+  console.log(`${records.toLocaleString('en-US')} records over ${keys.toLocaleString('en-US')} keys in ${((performance.now() - started) / 1000).toFixed(1)} s; data directory ${(dirBytes / records).toFixed(1)} bytes/record; anonymous memory peak ${((peaks?.anonymousPeakBytes ?? 0) / 2 ** 20).toFixed(0)} MiB while filling`);
   const root = open<Buffer, Buffer>({ path: join(dir, 'log.mdb'), noSubdir: true, readOnly: true, maxDbs: 16 });
   try {
     for (const name of tables) {
