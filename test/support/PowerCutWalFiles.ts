@@ -1,5 +1,6 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
-import { nodeWalFiles, type WalFiles, type WalHandle } from '../../src/index.js';
+import { nodeWalFiles, type WalHandle } from '../../src/index.js';
+import { PassThroughWalFiles } from './PassThroughWalFiles.js';
 
 /**
  * A WAL file layer that can be taken back to what a power cut would leave. Every write is
@@ -15,36 +16,14 @@ import { nodeWalFiles, type WalFiles, type WalHandle } from '../../src/index.js'
  * kill has a wide window in which a write is on its way but not yet covered: without it, an O_DSYNC
  * write is in flight for well under a millisecond and a kill can miss every one of them.
  */
-export class PowerCutWalFiles implements WalFiles {
+export class PowerCutWalFiles extends PassThroughWalFiles {
   private nextId = 0;
 
   constructor(
     private readonly journal: string,
     private readonly ackDelayMs = 0,
-  ) {}
-
-  list(dir: string): string[] {
-    return nodeWalFiles.list(dir);
-  }
-
-  read(path: string): Buffer {
-    return nodeWalFiles.read(path);
-  }
-
-  size(path: string): number {
-    return nodeWalFiles.size(path);
-  }
-
-  rename(from: string, to: string): void {
-    nodeWalFiles.rename(from, to);
-  }
-
-  remove(path: string): void {
-    nodeWalFiles.remove(path);
-  }
-
-  syncDir(dir: string): void {
-    nodeWalFiles.syncDir(dir);
+  ) {
+    super();
   }
 
   open(path: string, durable: boolean): WalHandle {
@@ -53,7 +32,7 @@ export class PowerCutWalFiles implements WalFiles {
     return {
       write: async (data, position) => {
         const id = this.nextId++;
-        const size = existsSync(path) ? statSync(path).size : 0;
+        const size = this.size(path);
         const old = Buffer.alloc(Math.max(0, Math.min(data.length, size - position)));
         if (old.length > 0) {
           const fd = openSync(path, 'r');
@@ -65,6 +44,7 @@ export class PowerCutWalFiles implements WalFiles {
         }
         this.record({ op: 'write', id, path, position, length: data.length, size, old: old.toString('base64') });
         await inner.write(data, position);
+        // Not a wait for a condition: the delay is the behaviour simulated, a disk slow to confirm.
         if (durable && this.ackDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.ackDelayMs));
         if (durable) this.record({ op: 'synced', ids: [id] });
         else completed.push(id);

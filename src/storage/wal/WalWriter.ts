@@ -92,7 +92,7 @@ export class WalWriter {
     file.writes.add(write);
     const settled = (): void => void file.writes.delete(write);
     write.then(settled, settled);
-    if (frame.length <= (this.options.zeroAhead?.frameBytesMax ?? 0)) this.zeroAhead(file);
+    this.zeroAhead(file, frame.length);
     return write;
   }
 
@@ -104,9 +104,9 @@ export class WalWriter {
    * zeroing would only double the bytes written, so it runs only while frames are small.
    * Recovery reads zeros as the end of the file (no frame magic), like any unwritten tail.
    */
-  private zeroAhead(file: OpenFile): void {
+  private zeroAhead(file: OpenFile, frameBytes: number): void {
     const ahead = this.options.zeroAhead;
-    if (ahead === undefined || file.zeroing !== undefined || this.closed) return;
+    if (ahead === undefined || frameBytes > ahead.frameBytesMax || file.zeroing !== undefined || this.closed) return;
     const start = Math.max(file.allocated, file.position);
     if (start >= file.position + ahead.aheadBytes || start >= this.options.fileBytesMax) return;
     const end = Math.min(start + ahead.chunkBytes, this.options.fileBytesMax);

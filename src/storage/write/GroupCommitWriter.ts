@@ -280,7 +280,7 @@ export class GroupCommitWriter {
 
   private pump(): void {
     while (!this.faulted && this.inFlight.length < this.options.commitsInFlightMax && this.pending.length > 0) {
-      const paced = this.pacedUntil - performance.now();
+      const paced = this.pacedUntil > 0 ? this.pacedUntil - performance.now() : 0;
       if (paced > 0) {
         this.pacedTimer ??= setTimeout(() => {
           this.pacedTimer = undefined;

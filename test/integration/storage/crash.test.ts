@@ -7,7 +7,7 @@ import { batchDigest, crashKeys, crashLogBudgets, decodeValue, makeBatch, parent
 import { hasUnsyncedWrite, revertUnsynced } from '../../support/PowerCutWalFiles.js';
 import { entriesDigest } from '../../support/EntriesDigest.js';
 import { envInt } from '../../support/EnvInt.js';
-import { collect, LogFixture, sleep } from '../../support/LogFixture.js';
+import { collect, LogFixture, sleep, waitFor } from '../../support/LogFixture.js';
 import { prng, randomInt } from '../../support/Random.js';
 
 /** Cycles of append-then-SIGKILL on one directory: 5 (3 for the variants) in `npm test`, more with ODLOG_CRASH_CYCLES for a long run. */
@@ -56,8 +56,7 @@ async function runChildAndKill(dir: string, firstBatchId: number, killAfterMs: n
     while (!/^flushed /m.test(stdout) && child.exitCode === null && Date.now() < flushedBy) await sleep(5);
     await sleep(killAfterMs);
     // A power cut is only tested if it takes something back: wait for a write no sync covers yet.
-    const unsyncedBy = Date.now() + 10_000;
-    while (variant.powerCut && !hasUnsyncedWrite(journal) && child.exitCode === null && Date.now() < unsyncedBy) await sleep(0);
+    if (variant.powerCut) await waitFor(() => hasUnsyncedWrite(journal) || child.exitCode !== null, 'a WAL write no sync covers yet', 10_000);
     killed = child.kill('SIGKILL');
   })();
   const { signal } = await closed; // 'close': the process is reaped (so its lock is stale) and stdout is fully read

@@ -1,16 +1,11 @@
 import { expect } from 'chai';
-import { nodeWalFiles, StorageError, type WalFiles, type WalHandle } from '../../../src/index.js';
+import { nodeWalFiles, StorageError, type WalHandle } from '../../../src/index.js';
+import { PassThroughWalFiles } from '../../support/PassThroughWalFiles.js';
 import { collect, LogFixture, settle } from '../../support/LogFixture.js';
 
 /** The real file layer, except that the next `failing` writes fail with EIO before writing anything. */
-class FailingWalFiles implements WalFiles {
+class FailingWalFiles extends PassThroughWalFiles {
   failing = 0;
-  list = (dir: string): string[] => nodeWalFiles.list(dir);
-  read = (path: string): Buffer => nodeWalFiles.read(path);
-  size = (path: string): number => nodeWalFiles.size(path);
-  rename = (from: string, to: string): void => nodeWalFiles.rename(from, to);
-  remove = (path: string): void => nodeWalFiles.remove(path);
-  syncDir = (dir: string): void => nodeWalFiles.syncDir(dir);
   open(path: string, durable: boolean): WalHandle {
     const inner = nodeWalFiles.open(path, durable);
     return {

@@ -7,6 +7,7 @@ import { nodeWalFiles, type WalFiles, type WalHandle } from '../../../src/storag
 import { walFileName } from '../../../src/storage/wal/WalNames.js';
 import { recoverWal } from '../../../src/storage/wal/WalRecovery.js';
 import { WalWriter } from '../../../src/storage/wal/WalWriter.js';
+import { PassThroughWalFiles } from '../../support/PassThroughWalFiles.js';
 import { TempDirs } from '../../support/TempDirs.js';
 
 const KiB = 1024;
@@ -22,16 +23,10 @@ function commitFrame(lsn: number, bytes: number): Buffer {
 }
 
 /** The real file layer, except that writes of zeros wait until `release()` (a slow zeroing). */
-class HeldZerosFiles implements WalFiles {
+class HeldZerosFiles extends PassThroughWalFiles {
   private held: (() => void)[] = [];
   zeroWrites = 0;
   frameWrites = 0;
-  list = (dir: string): string[] => nodeWalFiles.list(dir);
-  read = (path: string): Buffer => nodeWalFiles.read(path);
-  size = (path: string): number => nodeWalFiles.size(path);
-  rename = (from: string, to: string): void => nodeWalFiles.rename(from, to);
-  remove = (path: string): void => nodeWalFiles.remove(path);
-  syncDir = (dir: string): void => nodeWalFiles.syncDir(dir);
   open(path: string, durable: boolean): WalHandle {
     const inner = nodeWalFiles.open(path, durable);
     return {
