@@ -91,9 +91,6 @@ export const limits = {
    *  ~75 bytes plus the key's bytes each: enough for every active key of a million-key log. A miss
    *  costs two LMDB reads. Keys with records in the memtable are held besides (memtableKeysMax). */
   keyStateCacheEntriesMax: 2_097_152,
-  /** Key ids whose `keys` record the flush worker keeps (17 bytes each) instead of reading it back
-   *  each flush: a flush over a million keys would read a million records. */
-  flushedKeyIdsKeptMax: 4_194_304,
   /** Bytes of a scan page read in one read transaction; pages keep long scans from pinning old
    *  snapshots and bound the memory of one iterator. */
   scanPageBytesMax: 1 * MiB,

@@ -1,7 +1,7 @@
 import { limits } from '../limits.js';
 import { InvalidArgumentError } from './errors.js';
 import { awaitWrite } from './env/LmdbWrite.js';
-import type { StorageTables } from './env/StorageEnvironment.js';
+import type { StorageTables } from './env/StorageTables.js';
 
 /** What a named cursor follows: some keys, or every key under a prefix. */
 export type CursorSelector = { readonly keys: readonly Buffer[] } | { readonly prefix: Buffer };

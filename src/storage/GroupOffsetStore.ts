@@ -1,7 +1,7 @@
 import { limits } from '../limits.js';
 import { InvalidArgumentError } from './errors.js';
 import { awaitWrite } from './env/LmdbWrite.js';
-import type { StorageTables } from './env/StorageEnvironment.js';
+import type { StorageTables } from './env/StorageTables.js';
 
 /** A consumer group's committed position in one key (a Kafka topic of one partition). */
 export interface GroupOffset {

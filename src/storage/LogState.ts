@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { limits } from '../limits.js';
-import type { StorageTables } from './env/StorageEnvironment.js';
+import type { StorageTables } from './env/StorageTables.js';
 import { assert } from './errors.js';
 import { decodeFlushMeta, flushMetaKey } from './layout/FlushMeta.js';
 import { lookupKeyRecord } from './layout/KeyRecord.js';

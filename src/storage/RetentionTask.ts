@@ -1,6 +1,6 @@
 import type { Clock, ClockTimer } from './Clock.js';
 import { awaitWrite } from './env/LmdbWrite.js';
-import type { StorageTables } from './env/StorageEnvironment.js';
+import type { StorageTables } from './env/StorageTables.js';
 import { decodeGenRecord } from './layout/GenRecord.js';
 import { encodeSegmentRecord, type SegmentRecord } from './layout/SegmentRecord.js';
 import { chunkKey, genKey, listingKey, segmentKey } from './layout/StorageKeys.js';

@@ -1,6 +1,6 @@
 import { assert, StorageError } from './errors.js';
 import { decodeSegmentRecord, type SegmentRecord } from './layout/SegmentRecord.js';
-import type { StorageTables } from './env/StorageEnvironment.js';
+import type { StorageTables } from './env/StorageTables.js';
 import type { Segment } from './types.js';
 
 export interface SegmentationPolicy {

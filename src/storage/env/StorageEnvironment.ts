@@ -1,52 +1,22 @@
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
+import { open } from 'lmdb';
 import { IncompatibleFormatError, StorageError } from '../errors.js';
 import { DataDirectoryLock } from './DataDirectoryLock.js';
+import { migrateKeyRecords } from './KeyRecordMigration.js';
+import { openTables, tablesIn, type BinaryDb, type StorageTables } from './StorageTables.js';
 import { decodeFlushMeta, encodeFlushMeta, formatKey, flushMetaKey, initialFlushMeta } from '../layout/FlushMeta.js';
 
 /**
- * On-disk format of this build. Format 5 adds single rows (StreamRow) and varint commit
- * directories (ChunkEntry) to format 4, each told apart by a flag, so a format 4 directory is
- * migrated by rewriting its format record (before anything of format 5 is written, so that an
- * older odlog refuses it from then on); any other version is refused.
+ * On-disk format of this build. Format 5 added single rows (StreamRow) and varint commit
+ * directories (ChunkEntry) to format 4, each told apart by a flag; format 6 moves key states into
+ * groups of sixteen (`key-states`) and key bytes into `key-names`. A format 4 or 5 directory is
+ * migrated at open, in one transaction with the new format record (so an older odlog refuses it
+ * from then on); any other version is refused.
  */
-export const formatVersion = 5;
-const migratableFormats: readonly number[] = [4];
+export const formatVersion = 6;
+const migratableFormats: readonly number[] = [4, 5];
 const formatMagic = 'odlog';
-
-/** A table with binary keys and values. lmdb-js takes a read transaction on binary gets too; its typings omit it. */
-export type BinaryDb = Database<Buffer, Buffer> & {
-  getBinary(id: Buffer, options?: { transaction?: Transaction }): Buffer | undefined;
-  getBinaryFast(id: Buffer, options?: { transaction?: Transaction }): Buffer | undefined;
-};
-
-/** The LMDB environment of one log and its tables (layout in docs/storage.md). */
-export interface StorageTables {
-  readonly root: RootDatabase<Buffer, Buffer>;
-  /** (generation, key id, first seq) -> GenRow: a flush's records, clustered by key. */
-  readonly streams: BinaryDb;
-  /** generation -> GenRecord. */
-  readonly gens: BinaryDb;
-  /** first seq of a commit -> ChunkEntry: the log in global order. */
-  readonly chunks: BinaryDb;
-  /** segment id -> SegmentRecord. */
-  readonly segments: BinaryDb;
-  /** (segment id, key code) -> ListingEntry. */
-  readonly listings: BinaryDb;
-  /** key id -> KeyRecord (the key's bytes and its state as of the last flush). */
-  readonly keys: BinaryDb;
-  /** key code -> key id (f64 LE): a key found by its bytes. */
-  readonly keyIds: BinaryDb;
-  /** 'format' and 'flush' (FlushMeta). */
-  readonly meta: BinaryDb;
-  /** cursor name -> cursor record. */
-  readonly cursors: BinaryDb;
-  /** producer id -> ProducerRecord (idempotency window). */
-  readonly producers: BinaryDb;
-  /** (group, key) -> committed offset of a consumer group (GroupOffsetStore). */
-  readonly groupOffsets: BinaryDb;
-}
 
 export interface EnvironmentOptions {
   readonly path: string;
@@ -55,40 +25,6 @@ export interface EnvironmentOptions {
 /** The LMDB file of a data directory. */
 export function lmdbFile(dir: string): string {
   return join(dir, 'log.mdb');
-}
-
-/**
- * Open the environment's tables (in this thread: the flush worker opens the same environment,
- * which lmdb-js shares between the threads of a process). Commits are durable when they resolve:
- * LMDB syncs its data and then its meta page, so a crash of the process or of the machine leaves
- * the last completed commit.
- */
-export function openTables(file: string): StorageTables {
-  const root = open<Buffer, Buffer>({
-    path: file,
-    noSubdir: true,
-    maxDbs: 16,
-    overlappingSync: false,
-    // A flush is one explicit transaction; batching puts of an event turn would only add waiting.
-    eventTurnBatching: false,
-    keyEncoding: 'binary',
-    encoding: 'binary',
-  });
-  const db = (name: string): BinaryDb => root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' }) as BinaryDb;
-  return {
-    root,
-    streams: db('streams'),
-    gens: db('gens'),
-    chunks: db('chunks'),
-    segments: db('segments'),
-    listings: db('listings'),
-    keys: db('keys'),
-    keyIds: db('key-ids'),
-    meta: db('meta'),
-    cursors: db('cursors'),
-    producers: db('producers'),
-    groupOffsets: db('group-offsets'),
-  };
 }
 
 /** Where LMDB ends in a copy of an environment (a backup), read without taking it over. */
@@ -196,7 +132,10 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   }
   if (migratableFormats.includes(format.version)) {
     const migrated: FormatRecord = { magic: formatMagic, version: formatVersion };
-    tables.root.transactionSync(() => tables.meta.putSync(formatKey, Buffer.from(JSON.stringify(migrated))));
+    tables.root.transactionSync(() => {
+      migrateKeyRecords(tables, tablesIn(tables.root));
+      tables.meta.putSync(formatKey, Buffer.from(JSON.stringify(migrated)));
+    });
   } else if (format.version !== formatVersion) {
     throw new IncompatibleFormatError(
       `${dir} was written by odlog storage format ${format.version}; this odlog reads format ${formatVersion} (and migrates format ${migratableFormats.join(', ')}) only. ` +
@@ -205,12 +144,10 @@ function checkOrInitFormat(tables: StorageTables, dir: string, existed: boolean)
   }
 }
 
-const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-ids', 'meta', 'cursors', 'producers', 'group-offsets']);
+/** Table names of this format, and `keys` of formats 4 and 5 (a directory to migrate). */
+const tableNames = new Set(['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-states', 'key-names', 'key-ids', 'meta', 'cursors', 'producers', 'group-offsets']);
 
 /** A crash between creating the tables and writing the format leaves only our table names. */
 function hasForeignRow(tables: StorageTables): boolean {
-  for (const key of tables.root.getKeys({ limit: 64 })) {
-    if (!tableNames.has(Buffer.from(key as Uint8Array).toString('latin1'))) return true;
-  }
-  return false;
+  return tablesIn(tables.root, 64).some((name) => !tableNames.has(name));
 }

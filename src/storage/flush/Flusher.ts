@@ -1,5 +1,5 @@
 import type { Clock } from '../Clock.js';
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import { CommitFrame } from '../wal/CommitFrame.js';
 import { FrameKind } from '../wal/WalFrame.js';
 import type { WalWriter } from '../wal/WalWriter.js';

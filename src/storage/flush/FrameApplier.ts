@@ -1,12 +1,12 @@
 import { assert } from '../errors.js';
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
 import { encodeChunkEntry } from '../layout/ChunkEntry.js';
 import { decodeFlushMeta, encodeFlushMeta, flushMetaKey } from '../layout/FlushMeta.js';
 import { encodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
 import { decodeGenRow, genRowPrefixBytes, genRowPrevGen, writeGenRowPrefix } from '../layout/GenRow.js';
-import { decodeKeyRecord, encodeKeyRecord, keyRecordKey, noGen, noSegment } from '../layout/KeyRecord.js';
-import type { FlushedKeys } from './FlushedKeys.js';
+import { lookupKeyName, noGen, noSegment } from '../layout/KeyRecord.js';
+import { KeyStateWriter } from './KeyStateWriter.js';
 import { encodeListingEntry } from '../layout/ListingEntry.js';
 import { decodeProducerRecord, encodeProducerRecord, type ProducerBatch } from '../layout/ProducerRecord.js';
 import { forEachAssembledRow, RowScratch, type RowSlice } from '../layout/RowAssembler.js';
@@ -40,7 +40,7 @@ export interface AppliedFlush {
  * its listing in the segment (first time only), the commits' directory, the segments, the
  * producers' windows, and where LMDB now ends.
  */
-export function applyFrames(tables: StorageTables, frames: readonly Buffer[], options: ApplyOptions, flushed: FlushedKeys): AppliedFlush {
+export function applyFrames(tables: StorageTables, frames: readonly Buffer[], options: ApplyOptions): AppliedFlush {
   const meta = decodeFlushMeta(tables.meta.getBinary(flushMetaKey));
   const segments = loadSegments(tables);
   const changedSegments = new Set<SegmentState>();
@@ -51,10 +51,11 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
   let lsn = meta.flushedLsn;
   let seq = meta.flushedSeq;
   let pending: CommitFrame[] = [];
+  const states = new KeyStateWriter(tables);
 
   const closeGeneration = (): void => {
     if (pending.length === 0) return;
-    const written = writeGeneration(tables, nextGen++, pending, options, flushed);
+    const written = writeGeneration(tables, nextGen++, pending, options, states);
     gens.push(written.gen);
     nextKeyId = Math.max(nextKeyId, written.nextKeyId);
     pending = [];
@@ -83,10 +84,11 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
       if (sealed !== undefined) changedSegments.add(sealed);
     } else if (kind === FrameKind.Trim) {
       closeGeneration(); // the trim applies to everything before it, this flush's records included
-      applyTrim(tables, readTrimBody(frame), segments, options, flushed);
+      applyTrim(tables, readTrimBody(frame), segments, options, states);
     }
   }
   closeGeneration();
+  states.finish();
 
   for (const s of changedSegments) tables.segments.put(segmentKey(s.id), encodeSegmentRecord(s));
   for (const [id, { batches, lastSeenMs }] of producerBatches) writeProducer(tables, id, batches, lastSeenMs, options.producerWindowBatches);
@@ -148,7 +150,7 @@ class RunIndex {
   }
 }
 
-function writeGeneration(tables: StorageTables, gen: number, commits: readonly CommitFrame[], options: ApplyOptions, flushed: FlushedKeys): { gen: GenRecord; nextKeyId: number } {
+function writeGeneration(tables: StorageTables, gen: number, commits: readonly CommitFrame[], options: ApplyOptions, states: KeyStateWriter): { gen: GenRecord; nextKeyId: number } {
   const segmentId = commits[0].segmentId;
   let runs = 0;
   let records = 0;
@@ -168,7 +170,6 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
     tables.chunks.put(chunkKey(commit.startSeq), encodeChunkEntry({ firstSeq: commit.startSeq, records: commit.records, timeMs: commit.timeMs, segmentId, gen, rows: chunkRows(commit) }), appended);
   }
   const order = index.byKey();
-  const readRecord = (keyId: number): Buffer | undefined => tables.keys.getBinary(keyIdKey(keyId));
   let distinct = 0;
   let nextKeyId = 0;
   for (let i = 0; i < order.length; ) {
@@ -183,7 +184,7 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
       key ??= run.key;
       slices.push({ row: run.row, from: 0, to: run.row.count });
     }
-    writeKey(tables, gen, segmentId, keyId, key as Buffer, slices, options, flushed, readRecord);
+    writeKey(tables, gen, segmentId, keyId, key as Buffer, slices, options, states);
     nextKeyId = Math.max(nextKeyId, keyId + 1);
     distinct++;
     i = j;
@@ -209,11 +210,9 @@ function writeKey(
   key: Buffer,
   slices: readonly RowSlice[],
   options: ApplyOptions,
-  flushed: FlushedKeys,
-  readRecord: (keyId: number) => Buffer | undefined,
+  states: KeyStateWriter,
 ): void {
-  const idKey = keyIdKey(keyId);
-  const known = flushed.get(keyId, readRecord);
+  const known = states.get(keyId);
   const prevGen = known?.latestGen ?? noGen;
   const only = slices.length === 1 ? slices[0].row : undefined;
   const single = only !== undefined && only.count === 1 && !only.hasHeaders;
@@ -234,13 +233,11 @@ function writeKey(
     });
   }
   const last = slices[slices.length - 1].row;
+  states.set({ keyId, count: last.countBefore + last.count, lastSeq: last.lastSequence(), trimSeq: known?.trimSeq ?? 0, latestGen: gen, listedIn: segmentId });
   // New keys have ids above every key LMDB knows (ids are handed out in order, and a flush takes
-  // the oldest frames), and a flush goes through its keys in id order: they are appended.
-  const written = { keyId, count: last.countBefore + last.count, lastSeq: last.lastSequence(), trimSeq: known?.trimSeq ?? 0, latestGen: gen, listedIn: segmentId };
-  const record = encodeKeyRecord(written, key);
-  if (known === undefined) tables.keys.put(idKey, record, appended);
-  else tables.keys.put(idKey, record);
-  flushed.note(keyId, written);
+  // the oldest frames), and a flush goes through its keys in id order: their names are appended.
+  // The key is copied out of the frame first: lmdb-js misreads a value viewing shared memory.
+  if (known === undefined) tables.keyNames.put(keyIdKey(keyId), Buffer.from(key), appended);
   if (known === undefined || known.listedIn !== segmentId) {
     const code = encodeKeyCode(key);
     if (known === undefined) tables.keyIds.put(code, keyIdValue(keyId));
@@ -254,13 +251,10 @@ function writeKey(
  * its record keeps the trim sequence (and, for a deletion, starts its offsets again from 0); its
  * listings go for the segments it no longer has records in (every one, for a deletion).
  */
-function applyTrim(tables: StorageTables, trim: TrimFrameBody, segments: readonly SegmentState[], options: ApplyOptions, flushed: FlushedKeys): void {
-  const idKey = keyIdKey(trim.keyId);
-  flushed.forget(trim.keyId);
-  const raw = tables.keys.getBinary(idKey);
-  if (raw === undefined) return; // nothing of the key reached LMDB: nothing to erase
-  const record = decodeKeyRecord(trim.keyId, raw);
-  const key = Buffer.from(keyRecordKey(raw));
+function applyTrim(tables: StorageTables, trim: TrimFrameBody, segments: readonly SegmentState[], options: ApplyOptions, states: KeyStateWriter): void {
+  const record = states.get(trim.keyId);
+  if (record === undefined) return; // nothing of the key reached LMDB: nothing to erase
+  const key = lookupKeyName(tables, trim.keyId) as Buffer;
   // Walk the key's generations from the newest; those wholly below the previous trim were erased then.
   for (let gen = record.latestGen; gen !== noGen; ) {
     let prevGen = noGen;
@@ -285,15 +279,7 @@ function applyTrim(tables: StorageTables, trim: TrimFrameBody, segments: readonl
     gen = prevGen;
   }
   const trimSeq = Math.max(record.trimSeq, trim.trimSeq);
-  tables.keys.put(
-    idKey,
-    encodeKeyRecord(
-      trim.deleteKey
-        ? { keyId: trim.keyId, count: 0, lastSeq: record.lastSeq, trimSeq, latestGen: noGen, listedIn: noSegment }
-        : { ...record, trimSeq },
-      key,
-    ),
-  );
+  states.set(trim.deleteKey ? { keyId: trim.keyId, count: 0, lastSeq: record.lastSeq, trimSeq, latestGen: noGen, listedIn: noSegment } : { ...record, trimSeq });
   // Segments wholly below the trim no longer list the key (a segment the trim cuts through keeps it).
   const code = encodeKeyCode(key);
   for (const segment of segments) {

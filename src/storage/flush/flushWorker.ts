@@ -1,8 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openTables } from '../env/StorageEnvironment.js';
+import { openTables } from '../env/StorageTables.js';
 import { applyFrames } from './FrameApplier.js';
-import { FlushedKeys } from './FlushedKeys.js';
-import { limits } from '../../limits.js';
 import type { FlushReply, FlushRequest } from './FlushMessages.js';
 
 /**
@@ -15,7 +13,6 @@ import type { FlushReply, FlushRequest } from './FlushMessages.js';
 const port = parentPort;
 if (port === null) throw new Error('flushWorker runs as a worker thread');
 const tables = openTables((workerData as { file: string }).file);
-const flushed = new FlushedKeys(limits.flushedKeyIdsKeptMax);
 
 port.on('message', (request: FlushRequest) => {
   if (request.type === 'close') {
@@ -25,10 +22,9 @@ port.on('message', (request: FlushRequest) => {
   let reply: FlushReply;
   try {
     const frames = request.frames.map((f) => Buffer.from(f.memory, f.offset, f.length));
-    const applied = tables.root.transactionSync(() => applyFrames(tables, frames, request.options, flushed));
+    const applied = tables.root.transactionSync(() => applyFrames(tables, frames, request.options));
     reply = { type: 'flushed', id: request.id, ...applied };
   } catch (error) {
-    flushed.clear();
     reply = { type: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) };
   }
   port.postMessage(reply);

@@ -65,7 +65,7 @@ export function listingKey(segmentId: number, code: Uint8Array): Buffer {
   return out;
 }
 
-/** `keys` key: the key id. */
+/** `key-names` key: the key id. */
 export function keyIdKey(keyId: number): Buffer {
   const out = Buffer.allocUnsafe(8);
   writeU64BE(out, 0, keyId);

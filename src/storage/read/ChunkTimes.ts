@@ -1,5 +1,5 @@
 import type { Transaction } from 'lmdb';
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import { decodeChunkEntry } from '../layout/ChunkEntry.js';
 import { chunkKey, readU64BE } from '../layout/StorageKeys.js';
 

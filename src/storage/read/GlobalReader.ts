@@ -5,7 +5,7 @@ import { chunkKey, genKeyPrefix, genRowFirstSeq, genRowKey, readU64BE } from '..
 import { StreamRow } from '../layout/StreamRow.js';
 import type { Memtable } from '../memtable/Memtable.js';
 import type { VisibleTrims } from '../memtable/VisibleTrims.js';
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import type { LogEntry } from '../types.js';
 import { CommitFrame } from '../wal/CommitFrame.js';
 import { FrameKind } from '../wal/WalFrame.js';

@@ -1,7 +1,7 @@
 import { decodeKeyCode, encodeCodePrefix, encodeKeyCode, isTruncatedCode, codeBytesMax } from '../KeyCode.js';
 import { decodeListingEntry } from '../layout/ListingEntry.js';
 import { listingKey, prefixEnd } from '../layout/StorageKeys.js';
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import { limits } from '../../limits.js';
 
 interface Cursor {

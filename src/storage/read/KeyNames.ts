@@ -1,12 +1,11 @@
 import type { Transaction } from 'lmdb';
 import { limits } from '../../limits.js';
-import type { StorageTables } from '../env/StorageEnvironment.js';
-import { keyRecordKey } from '../layout/KeyRecord.js';
-import { keyIdKey } from '../layout/StorageKeys.js';
+import type { StorageTables } from '../env/StorageTables.js';
+import { lookupKeyName } from '../layout/KeyRecord.js';
 
 /**
  * Key ids back to key bytes, for readers walking the log in global order (a commit's directory
- * names keys by id). A bounded cache in front of the `keys` table.
+ * names keys by id). A bounded cache in front of the `key-names` table.
  */
 export class KeyNames {
   private readonly names = new Map<number, Buffer>();
@@ -16,9 +15,8 @@ export class KeyNames {
   name(keyId: number, transaction: Transaction): Buffer | undefined {
     const cached = this.names.get(keyId);
     if (cached !== undefined) return cached;
-    const row = this.tables.keys.getBinary(keyIdKey(keyId), { transaction });
-    if (row === undefined) return undefined;
-    const raw = Buffer.from(keyRecordKey(row));
+    const raw = lookupKeyName(this.tables, keyId, transaction);
+    if (raw === undefined) return undefined;
     if (this.names.size >= limits.keyNamesCachedMax) this.names.delete(this.names.keys().next().value as number);
     this.names.set(keyId, raw);
     return raw;

@@ -1,5 +1,5 @@
 import type { Transaction } from 'lmdb';
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import { decodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
 import { decodeGenRow, genRowPrevGen } from '../layout/GenRow.js';
 import { lookupKeyRecord, noGen, type KeyRecord } from '../layout/KeyRecord.js';

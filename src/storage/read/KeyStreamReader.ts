@@ -1,4 +1,4 @@
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import type { LogEntry } from '../types.js';
 import type { KeyRef, KeyRows } from './KeyRows.js';
 import type { ReadPage } from './LogIterator.js';

@@ -1,5 +1,5 @@
 import type { Transaction } from 'lmdb';
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import { decodeFlushMeta, flushMetaKey } from '../layout/FlushMeta.js';
 
 /**

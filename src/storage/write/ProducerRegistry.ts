@@ -1,4 +1,4 @@
-import type { StorageTables } from '../env/StorageEnvironment.js';
+import type { StorageTables } from '../env/StorageTables.js';
 import { decodeProducerRecord } from '../layout/ProducerRecord.js';
 import type { PendingAppend } from './PendingItem.js';
 import { awaitWrite } from '../env/LmdbWrite.js';

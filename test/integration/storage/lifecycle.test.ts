@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { expect } from 'chai';
 import { open } from 'lmdb';
 import { ClosedError, IncompatibleFormatError, InvalidArgumentError, LockedError, LogDb, StorageError, type LogError } from '../../../src/index.js';
+import { rewriteAsLegacyKeyRecords, tableNamesOf } from '../../support/LegacyKeyRecords.js';
 import { collect, expectLogError, type LogErrorClass, LogFixture, recordsOf, settle, sleep, tuples } from '../../support/LogFixture.js';
 
 describe('LogDb close', () => {
@@ -198,22 +199,62 @@ describe('LogDb reopen and data directory', () => {
     await expectLogError(() => LogDb.open({ path: dir }), IncompatibleFormatError, 'INCOMPATIBLE_FORMAT');
   });
 
-  it('migrates a directory of storage format 4: opens it, reads what it holds, and records format 5 from then on', async () => {
+  for (const version of [4, 5] as const) {
+    it(`migrates a directory of storage format ${version}: key records move into groups of sixteen, everything reads back, offsets continue, and format 6 is recorded`, async () => {
+      const dir = fixture.dir();
+      const log = await fixture.open({ path: dir });
+      // 40 keys span three groups of key states; k7 is trimmed and k9 deleted, so their states differ.
+      const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+      await log.append(keys.map((key) => ({ key, value: 'a' })));
+      await log.append([...recordsOf('k3', ['b', 'c']), ...recordsOf('k7', ['b', 'c'])]);
+      const trimmedBelow = (await log.append(recordsOf('k7', ['d']))).startSequence;
+      await log.trim('k7', { before: trimmedBelow });
+      await log.deleteKey('k9');
+      await log.flush();
+      await log.close();
+      await rewriteAsLegacyKeyRecords(dir, version);
+      expect(await tableNamesOf(dir)).to.include('keys').and.not.include('key-states');
+
+      const reopened = await fixture.open({ path: dir });
+      const offsets = async (key: string): Promise<[number, string][]> => (await collect(reopened.scan(key))).map((e) => [e.offset, e.value.toString()]);
+      expect(await offsets('k3')).to.deep.equal([[0, 'a'], [1, 'b'], [2, 'c']]);
+      expect(await offsets('k7')).to.deep.equal([[3, 'd']]);
+      expect(await offsets('k9')).to.deep.equal([]);
+      expect(await offsets('k39')).to.deep.equal([[0, 'a']]);
+      expect(await reopened.count('k3')).to.equal(3);
+      expect((await collect(reopened.listKeys())).map(String)).to.deep.equal(keys.filter((k) => k !== 'k9').sort());
+      expect(tuples(await collect(reopened.scanGlobal({ keys: ['k3', 'k39'] }))).map(([, key, value]) => [Buffer.from(key, 'hex').toString(), value])).to.deep.equal([
+        ['k3', 'a'],
+        ['k39', 'a'],
+        ['k3', 'b'],
+        ['k3', 'c'],
+      ]);
+      expect((await reopened.append(recordsOf('k3', ['d']))).offset).to.equal(3);
+      expect((await reopened.append(recordsOf('k9', ['x']))).offset).to.equal(0);
+      expect((await reopened.append(recordsOf('k40', ['new']))).offset).to.equal(0);
+      await reopened.flush();
+      await reopened.close();
+
+      const again = await fixture.open({ path: dir });
+      expect(await collect(again.scan('k3'))).to.have.length(4);
+      expect((await collect(again.scan('k9'))).map((e) => [e.offset, e.value.toString()])).to.deep.equal([[0, 'x']]);
+      expect((await collect(again.scan('k40'))).map((e) => e.value.toString())).to.deep.equal(['new']);
+      await again.close();
+      expect(await tableNamesOf(dir)).to.include.members(['key-states', 'key-names']).and.not.include('keys');
+      const after = open({ path: join(dir, 'log.mdb'), noSubdir: true, maxDbs: 16, readOnly: true });
+      const format = after.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' }).getBinary(Buffer.from('format'));
+      await after.close();
+      expect(JSON.parse(String(format))).to.deep.equal({ magic: 'odlog', version: 6 });
+    });
+  }
+
+  it('opens a directory left by a crash between creating its tables and writing its format record', async () => {
     const dir = fixture.dir();
-    const log = await fixture.open({ path: dir });
-    await log.append(recordsOf('k', ['a', 'b']));
-    await log.close();
-    const env = open({ path: join(dir, 'log.mdb'), noSubdir: true, maxDbs: 16 });
-    const meta = env.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' });
-    await meta.put(Buffer.from('format'), Buffer.from(JSON.stringify({ magic: 'odlog', version: 4 })));
+    const env = open<Buffer, Buffer>({ path: join(dir, 'log.mdb'), noSubdir: true, maxDbs: 16, keyEncoding: 'binary', encoding: 'binary' });
+    for (const name of ['streams', 'gens', 'chunks', 'key-states', 'key-names', 'key-ids', 'meta']) env.openDB({ name, keyEncoding: 'binary', encoding: 'binary' });
     await env.close();
-    const reopened = await fixture.open({ path: dir });
-    expect((await collect(reopened.scan('k'))).map((e) => e.value.toString())).to.deep.equal(['a', 'b']);
-    await reopened.close();
-    const after = open({ path: join(dir, 'log.mdb'), noSubdir: true, maxDbs: 16, readOnly: true });
-    const format = after.openDB<Buffer, Buffer>({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' }).getBinary(Buffer.from('format'));
-    await after.close();
-    expect(JSON.parse(String(format))).to.deep.equal({ magic: 'odlog', version: 5 });
+    const log = await fixture.open({ path: dir });
+    expect((await log.append(recordsOf('k', ['a']))).startSequence).to.equal(0);
   });
 
   it('refuses a directory holding a foreign LMDB file, with IncompatibleFormatError', async () => {
