@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { nonNegativeInteger, text, valueFlag } from '../../src/args/Flag.js';
 import { LogDb } from '../../src/index.js';
+import { tablesIn } from '../../src/storage/env/StorageTables.js';
 import { MemoryWatch } from '../harness/ProcessSampler.js';
 import { parseScriptArgs } from '../support/ScriptArgs.js';
 
@@ -25,7 +26,6 @@ const flags = parseScriptArgs(
 const keys = Math.max(1, flags.keys ?? 1_000_000);
 const rounds = Math.max(1, flags.rounds ?? 5);
 const dir = mkdtempSync(join(flags.dir ?? '.', 'odlog-tables-'));
-const tables = ['streams', 'gens', 'chunks', 'segments', 'listings', 'keys', 'key-ids', 'meta', 'producers'];
 
 async function fill(): Promise<void> {
   const log = await LogDb.open({ path: dir, durability: 'async' });
@@ -63,7 +63,7 @@ try {
   console.log(`${records.toLocaleString('en-US')} records over ${keys.toLocaleString('en-US')} keys in ${((performance.now() - started) / 1000).toFixed(1)} s; data directory ${(dirBytes / records).toFixed(1)} bytes/record; anonymous memory peak ${((peaks?.anonymousPeakBytes ?? 0) / 2 ** 20).toFixed(0)} MiB while filling`);
   const root = open<Buffer, Buffer>({ path: join(dir, 'log.mdb'), noSubdir: true, readOnly: true, maxDbs: 16 });
   try {
-    for (const name of tables) {
+    for (const name of tablesIn(root)) {
       const db = root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' });
       const stats = db.getStats() as { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number; entryCount: number; pageSize: number };
       const pages = stats.treeBranchPageCount + stats.treeLeafPageCount + stats.overflowPages;

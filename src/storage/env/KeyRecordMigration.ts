@@ -1,6 +1,6 @@
 import { clearKeyStateGroup, keyStateGroup, keyStateGroupBytes, keyStateGroupKey, keyStateSlots } from '../layout/KeyRecord.js';
 import { readU64BE } from '../layout/StorageKeys.js';
-import type { BinaryDb, StorageTables } from './StorageTables.js';
+import { appendPut, type BinaryDb, type StorageTables } from './StorageTables.js';
 
 /** Bytes of a key's state at the head of a format 4/5 `keys` row, laid out as a format 6 slot. */
 const legacyStateBytes = 32;
@@ -19,7 +19,7 @@ export function migrateKeyRecords(tables: StorageTables, tableNames: readonly st
   const group = Buffer.alloc(keyStateGroupBytes);
   let groupNo = -1;
   const putGroup = (): void => {
-    if (groupNo >= 0) tables.keyStates.put(keyStateGroupKey(groupNo), group, appended);
+    if (groupNo >= 0) tables.keyStates.put(keyStateGroupKey(groupNo), group, appendPut);
   };
   for (const { key, value } of legacy.getRange()) {
     const keyId = readU64BE(key, 0);
@@ -29,10 +29,8 @@ export function migrateKeyRecords(tables: StorageTables, tableNames: readonly st
       clearKeyStateGroup(group);
     }
     value.copy(group, (keyId % keyStateSlots) * legacyStateBytes, 0, legacyStateBytes);
-    tables.keyNames.put(Buffer.from(key), Buffer.from(value.subarray(legacyStateBytes)), appended);
+    tables.keyNames.put(Buffer.from(key), Buffer.from(value.subarray(legacyStateBytes)), appendPut);
   }
   putGroup();
   legacy.dropSync();
 }
-
-const appended = { append: true } as unknown as number; // lmdb-js's put takes options here; its typings name only a version

@@ -6,6 +6,13 @@ export type BinaryDb = Database<Buffer, Buffer> & {
   getBinaryFast(id: Buffer, options?: { transaction?: Transaction }): Buffer | undefined;
 };
 
+/**
+ * Put options for a key above every key of its table: MDB_APPEND fills pages whole and skips the
+ * search. A key out of order is refused by LMDB (the transaction fails, changing nothing) rather
+ * than misplaced. lmdb-js's put takes options in this place; its typings name only a version.
+ */
+export const appendPut = { append: true } as unknown as number;
+
 /** The LMDB environment of one log and its tables (layout in docs/storage.md). */
 export interface StorageTables {
   readonly root: RootDatabase<Buffer, Buffer>;

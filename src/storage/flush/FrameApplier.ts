@@ -1,5 +1,5 @@
 import { assert } from '../errors.js';
-import type { StorageTables } from '../env/StorageTables.js';
+import { appendPut, type StorageTables } from '../env/StorageTables.js';
 import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
 import { encodeChunkEntry } from '../layout/ChunkEntry.js';
 import { decodeFlushMeta, encodeFlushMeta, flushMetaKey } from '../layout/FlushMeta.js';
@@ -96,13 +96,6 @@ export function applyFrames(tables: StorageTables, frames: readonly Buffer[], op
   return { flushedLsn: lsn, flushedSeq: seq, gens };
 }
 
-/**
- * Puts of keys above every key of their table (generation rows, commits, generations, new keys):
- * MDB_APPEND fills pages fully and skips the search, a third of an ordinary put's time. A key out
- * of order is refused by LMDB (the flush fails, changing nothing) rather than misplaced.
- */
-const appended = { append: true } as unknown as number; // lmdb-js's put takes options here; its typings name only a version
-
 /** Rows are laid out here one after another: LMDB copies each into its page when it is put. */
 const scratch = new RowScratch();
 
@@ -167,7 +160,7 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
       index.commits[r] = c;
       index.offsets[r] = at;
     });
-    tables.chunks.put(chunkKey(commit.startSeq), encodeChunkEntry({ firstSeq: commit.startSeq, records: commit.records, timeMs: commit.timeMs, segmentId, gen, rows: chunkRows(commit) }), appended);
+    tables.chunks.put(chunkKey(commit.startSeq), encodeChunkEntry({ firstSeq: commit.startSeq, records: commit.records, timeMs: commit.timeMs, segmentId, gen, rows: chunkRows(commit) }), appendPut);
   }
   const order = index.byKey();
   let distinct = 0;
@@ -190,7 +183,7 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
     i = j;
   }
   const record: GenRecord = { id: gen, startSeq: commits[0].startSeq, endSeq: commits[commits.length - 1].endSeq, segmentId, keys: distinct, records };
-  tables.gens.put(genKey(gen), encodeGenRecord(record), appended);
+  tables.gens.put(genKey(gen), encodeGenRecord(record), appendPut);
   return { gen: record, nextKeyId };
 }
 
@@ -225,11 +218,11 @@ function writeKey(
     if (single) writeSingleRow(only, 0, value, genRowPrefixBytes);
     else only.buffer.copy(value, genRowPrefixBytes);
     writeGenRowPrefix(value, prevGen);
-    tables.streams.put(genRowKey(gen, keyId, only.firstSequence), value, appended);
+    tables.streams.put(genRowKey(gen, keyId, only.firstSequence), value, appendPut);
   } else {
     forEachAssembledRow(slices, options.rowBytesMax, genRowPrefixBytes, scratch, (firstSeq, value) => {
       writeGenRowPrefix(value, prevGen);
-      tables.streams.put(genRowKey(gen, keyId, firstSeq), value, appended);
+      tables.streams.put(genRowKey(gen, keyId, firstSeq), value, appendPut);
     });
   }
   const last = slices[slices.length - 1].row;
@@ -237,7 +230,7 @@ function writeKey(
   // New keys have ids above every key LMDB knows (ids are handed out in order, and a flush takes
   // the oldest frames), and a flush goes through its keys in id order: their names are appended.
   // The key is copied out of the frame first: lmdb-js misreads a value viewing shared memory.
-  if (known === undefined) tables.keyNames.put(keyIdKey(keyId), Buffer.from(key), appended);
+  if (known === undefined) tables.keyNames.put(keyIdKey(keyId), Buffer.from(key), appendPut);
   if (known === undefined || known.listedIn !== segmentId) {
     const code = encodeKeyCode(key);
     if (known === undefined) tables.keyIds.put(code, keyIdValue(keyId));

@@ -1,4 +1,5 @@
-import type { StorageTables } from '../env/StorageTables.js';
+import { appendPut, type StorageTables } from '../env/StorageTables.js';
+import { readU64BE } from '../layout/StorageKeys.js';
 import { clearKeyStateGroup, keyStateGroup, keyStateGroupBytes, keyStateGroupKey, readKeyState, writeKeyState, type KeyRecord } from '../layout/KeyRecord.js';
 
 /**
@@ -11,8 +12,12 @@ export class KeyStateWriter {
   private readonly group = Buffer.alloc(keyStateGroupBytes);
   private groupNo = -1;
   private dirty = false;
+  /** The highest group in LMDB: a group above it is appended (MDB_APPEND fills pages whole). */
+  private lastGroupNo = -1;
 
-  constructor(private readonly tables: StorageTables) {}
+  constructor(private readonly tables: StorageTables) {
+    for (const key of tables.keyStates.getKeys({ reverse: true, limit: 1 })) this.lastGroupNo = readU64BE(key as Buffer, 0);
+  }
 
   /** The key's state as LMDB holds it (changes made through `set` included), undefined if none. */
   get(keyId: number): KeyRecord | undefined {
@@ -28,7 +33,14 @@ export class KeyStateWriter {
 
   /** Puts the held group if it changed; call before the transaction commits. */
   finish(): void {
-    if (this.dirty) this.tables.keyStates.put(keyStateGroupKey(this.groupNo), this.group);
+    if (this.dirty && this.groupNo > this.lastGroupNo) {
+      // New keys have ids above every key in LMDB, so their groups come in order: appended, the
+      // pages are filled whole rather than split in half, and stay so (a group keeps its size).
+      this.tables.keyStates.put(keyStateGroupKey(this.groupNo), this.group, appendPut);
+      this.lastGroupNo = this.groupNo;
+    } else if (this.dirty) {
+      this.tables.keyStates.put(keyStateGroupKey(this.groupNo), this.group);
+    }
     this.dirty = false;
     this.groupNo = -1;
   }
