@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { nonNegativeInteger, text, valueFlag } from '../../src/args/Flag.js';
 import { LogDb } from '../../src/index.js';
-import { tablesIn } from '../../src/storage/env/StorageTables.js';
+import { tablesIn } from '../../src/storage/index.js';
 import { MemoryWatch } from '../harness/ProcessSampler.js';
 import { parseScriptArgs } from '../support/ScriptArgs.js';
 

@@ -14,6 +14,8 @@ export type { RetentionPolicy } from './RetentionTask.js';
 export type { KeyRetentionRule } from './KeyRetention.js';
 export type { Clock, ClockTimer } from './Clock.js';
 export { nodeWalFiles, type WalFiles, type WalHandle } from './wal/WalFiles.js';
+/** For diagnostics that open a data directory's LMDB file themselves (bench:tables). */
+export { tablesIn } from './env/StorageTables.js';
 export * from './types.js';
 export {
   LogError,
