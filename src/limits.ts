@@ -49,14 +49,15 @@ export const limits = {
   /** Bytes of WAL frames the memtable holds before appends wait for a flush (they fail with
    *  STORAGE at once while flushing fails). A flush starts at half of it, so appends go on while
    *  it runs. It is also what a restart replays at most. Big enough that a flush over a million
-   *  keys carries about one record per key (each key costs two LMDB rows per flush). */
+   *  keys carries about one record per key (each key costs a `streams` row per flush). */
   memtableBytesMax: 256 * MiB,
   /** Distinct keys the memtable holds before appends wait for a flush (a flush starts at half):
    *  each costs ~150 bytes of writer state while it has unflushed records. */
   memtableKeysMax: 2_097_152,
   /** A flush starts once the memtable holds this many bytes per distinct key in it (at least
-   *  flushBytesMin, at most half of memtableBytesMax): each distinct key costs two LMDB rows per
-   *  flush, so a flush over many keys is worth more records. */
+   *  flushBytesMin, at most half of memtableBytesMax): each distinct key costs a `streams` row
+   *  (and a sixteenth of a `key-states` value) per flush, so a flush over many keys is worth more
+   *  records. */
   flushBytesPerKey: 2 * KiB,
   /** Past this fraction of memtableBytesMax, while a flush runs, commits are paced so that the
    *  rest of the room lasts until the flush is expected to end (FlushPacer): an even slowdown
