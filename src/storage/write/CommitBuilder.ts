@@ -1,13 +1,13 @@
 import { ConflictError, StaleBatchError, StorageError } from '../errors.js';
 import { maxSafeSequence } from '../layout/StorageKeys.js';
-import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes } from '../layout/StreamRow.js';
 import { hashBytes, type KeyTable } from '../memtable/KeyTable.js';
 import { noRuns, type MemFrame, type Memtable } from '../memtable/Memtable.js';
 import type { SlabAllocator } from '../memtable/SlabAllocator.js';
 import type { SegmentTable } from '../SegmentTable.js';
-import { CommitFlags, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody } from '../wal/CommitFrame.js';
-import { FrameKind, frameHeaderBytes, writeFrameHeader } from '../wal/WalFrame.js';
+import { CommitFlags } from '../wal/CommitFrame.js';
+import { FrameKind } from '../wal/WalFrame.js';
 import { CommitGroups } from './CommitGroups.js';
+import { CommitLayout } from './CommitLayout.js';
 import type { PendingAppend, PendingControl, PendingItem, PendingTrim, ResolvedExpectation } from './PendingItem.js';
 import type { ProducerRegistry, ProducerState } from './ProducerRegistry.js';
 
@@ -43,31 +43,31 @@ export interface Settleable {
 /** What building turned the items into: a frame to write, or nothing (controls only, every append answered already, a trim with nothing to remove). */
 export type BuildOutcome = { readonly commit: BuiltCommit } | { readonly commit: undefined; readonly controls: Settleable[] };
 
-const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
 /**
  * Turns queued appends into one WAL frame: answers idempotent retries from the producer window,
- * checks conditions (`expect`), assigns sequences, and lays the records out as one run per key
- * straight into slab memory, in the format the memtable reads, the WAL stores and a flush copies
- * into LMDB. Every effect on the writer's state (key counts, segments, producer windows, the
- * memtable) follows from the frame, as replaying it would. Synchronous; reads LMDB only to load
- * the state of a key or producer not in memory.
+ * checks conditions (`expect`), assigns sequences and groups the records by key (one run per
+ * key); CommitLayout then writes the frame into slab memory. Every effect on the writer's state
+ * (key counts, segments, producer windows, the memtable) follows from the frame, as replaying it
+ * would. Synchronous; reads LMDB only to load the state of a key or producer not in memory.
  */
 export class CommitBuilder {
   private readonly groups = new CommitGroups();
   /** For each record of the commit, in item order, its group. */
   private recordGroups = new Int32Array(1024);
+  private readonly frames: CommitLayout;
 
   constructor(
     private readonly head: WriterHead,
     private readonly keys: KeyTable,
     private readonly memtable: Memtable,
-    private readonly slabs: SlabAllocator,
+    slabs: SlabAllocator,
     private readonly segments: SegmentTable,
     private readonly producers: ProducerRegistry,
     private readonly now: () => number,
     private readonly countRecords: RecordCounter,
-  ) {}
+  ) {
+    this.frames = new CommitLayout(slabs, keys);
+  }
 
   build(items: readonly PendingItem[]): BuildOutcome {
     const timeMs = Math.max(this.now(), this.head.lastTimeMs);
@@ -147,7 +147,10 @@ export class CommitBuilder {
     const bytesBefore = placement.opens ? 0 : (this.segments.last()?.bytes ?? 0);
     const seals = controls.some((c) => c.kind === 'seal') || this.segments.dueAfter(bytesBefore + payloadBytes, timeMs, placement.opens);
     const lsn = this.head.nextLsn;
-    const frame = this.layout(lsn, startSeq, timeMs, seq - startSeq, placement.segmentId, (placement.opens ? CommitFlags.OpensSegment : 0) | (seals ? CommitFlags.SealsSegment : 0), payloadBytes, appends, producerBatches);
+    const frame = this.frames.commit(
+      { lsn, startSeq, timeMs, records: seq - startSeq, segmentId: placement.segmentId, flags: (placement.opens ? CommitFlags.OpensSegment : 0) | (seals ? CommitFlags.SealsSegment : 0), payloadBytes },
+      { appends, groups, recordGroups: this.recordGroups, producerBatches },
+    );
 
     this.segments.applyCommit({ segmentId: placement.segmentId, opensSegment: placement.opens, sealsSegment: seals, startSeq, endSeq: seq, timeMs, records: seq - startSeq, payloadBytes });
     const { count, lastSeq } = keys;
@@ -166,9 +169,7 @@ export class CommitBuilder {
 
   private sealFrame(segmentId: number, timeMs: number, controls: PendingControl[]): BuiltCommit {
     const lsn = this.head.nextLsn;
-    const piece = this.slabs.allocate(sealFrameBytes);
-    writeFrameHeader(piece.buffer, FrameKind.Seal, lsn, this.head.nextSequence);
-    writeSealBody(piece.buffer, segmentId, timeMs);
+    const piece = this.frames.seal(lsn, this.head.nextSequence, segmentId, timeMs);
     this.segments.applySeal(segmentId);
     const frame: MemFrame = { lsn, kind: FrameKind.Seal, frame: piece.buffer, slab: piece.slab, startSeq: this.head.nextSequence, endSeq: this.head.nextSequence, firstRun: this.memtable.nextRun, runCount: 0 };
     this.memtable.add(frame, noRuns);
@@ -197,9 +198,7 @@ export class CommitBuilder {
     item.removed = this.countRecords(item.key, item.keyStr, keys.trimSeq[h], trimSeq);
     if (item.removed === 0 && !item.deleteKey) return { commit: undefined, controls: [item] };
     const lsn = this.head.nextLsn;
-    const piece = this.slabs.allocate(trimFrameFixedBytes + item.key.length);
-    writeFrameHeader(piece.buffer, FrameKind.Trim, lsn, head);
-    writeTrimBody(piece.buffer, { keyId: keys.keyId[h], trimSeq, deleteKey: item.deleteKey, key: item.key });
+    const piece = this.frames.trim(lsn, head, { keyId: keys.keyId[h], trimSeq, deleteKey: item.deleteKey, key: item.key });
     keys.trimSeq[h] = trimSeq;
     if (item.deleteKey) keys.count[h] = 0; // a fresh stream: its offsets start again from 0
     const frame: MemFrame = { lsn, kind: FrameKind.Trim, frame: piece.buffer, slab: piece.slab, startSeq: head, endSeq: head, firstRun: this.memtable.nextRun, runCount: 0, trimmed: h };
@@ -249,128 +248,5 @@ export class CommitBuilder {
       }
     }
     return undefined;
-  }
-
-  /**
-   * Write the frame into slab memory. Each batch's bytes are first copied once behind the frame,
-   * so that the per-record copies are `copyWithin` inside one buffer (no view allocated per
-   * record), and rows start 4-aligned so their arrays are written through a Uint32Array.
-   */
-  private layout(
-    lsn: number,
-    startSeq: number,
-    timeMs: number,
-    records: number,
-    segmentId: number,
-    flags: number,
-    payloadBytes: number,
-    appends: PendingAppend[],
-    producerBatches: readonly { readonly state: ProducerState; readonly batchNumber: number }[],
-  ): { buffer: Buffer; slab: MemFrame['slab'] } {
-    const keys = this.keys;
-    const groups = this.groups;
-    const groupCount = groups.count;
-    let at = frameHeaderBytes + commitBodyBytes;
-    for (let g = 0; g < groupCount; g++) {
-      groups.runStart[g] = at;
-      const rowStart = at + runHeaderBytes + pad4(keys.keyLength(groups.handle[g]));
-      groups.rowStart[g] = rowStart;
-      const rowEnd = rowStart + rowHeaderBytes(groups.records[g], groups.headerBytes[g] > 0) + groups.valueBytes[g] + groups.headerBytes[g];
-      groups.rowEnd[g] = rowEnd;
-      at = pad4(rowEnd);
-    }
-    const producerIds = producerBatches.map((p) => Buffer.from(p.state.id, 'utf8'));
-    for (const id of producerIds) at += producerEntryBytes + pad4(id.length);
-    const frameBytes = at;
-    let scratchBytes = 0;
-    for (const a of appends) scratchBytes += a.batch.buffer.length;
-    const piece = this.slabs.allocate(frameBytes + scratchBytes);
-    const arena = piece.buffer;
-    const words = littleEndian ? new Uint32Array(arena.buffer, arena.byteOffset, frameBytes >>> 2) : undefined;
-    const frame = arena.subarray(0, frameBytes);
-
-    writeFrameHeader(frame, FrameKind.Commit, lsn, startSeq);
-    arena.writeDoubleLE(timeMs, frameHeaderBytes);
-    arena.writeUInt32LE(records, frameHeaderBytes + 8);
-    arena.writeUInt32LE(segmentId, frameHeaderBytes + 12);
-    arena.writeUInt32LE(flags, frameHeaderBytes + 16);
-    arena.writeUInt32LE(groupCount, frameHeaderBytes + 20);
-    arena.writeUInt32LE(producerBatches.length, frameHeaderBytes + 24);
-    arena.writeUInt32LE(payloadBytes, frameHeaderBytes + 28);
-    for (let g = 0; g < groupCount; g++) {
-      const h = groups.handle[g];
-      const n = groups.records[g];
-      const runStart = groups.runStart[g];
-      const rowStart = groups.rowStart[g];
-      const withHeaders = groups.headerBytes[g] > 0;
-      arena.writeDoubleLE(keys.keyId[h], runStart);
-      arena.writeDoubleLE(groups.firstSeq[g], runStart + 8);
-      arena.writeUInt32LE(keys.keyLength(h), runStart + 16);
-      arena.writeUInt32LE(groups.rowEnd[g] - rowStart, runStart + 20);
-      keys.copyKey(h, arena, runStart + runHeaderBytes);
-      arena.writeUInt32LE(n, rowStart);
-      arena.writeUInt32LE(withHeaders ? rowFlagHeaders : 0, rowStart + 4);
-      arena.writeDoubleLE(keys.count[h], rowStart + 8);
-      arena.writeDoubleLE(timeMs, rowStart + 16);
-      // Every record of a commit has the commit's time: the time deltas are zero.
-      arena.fill(0, rowStart + rowFixedBytes + 4 * n, rowStart + rowFixedBytes + 8 * n);
-      groups.valueCursor[g] = rowStart + rowHeaderBytes(n, withHeaders);
-      groups.headerCursor[g] = groups.valueCursor[g] + groups.valueBytes[g];
-    }
-
-    let scratch = frameBytes;
-    const recordGroups = this.recordGroups;
-    let record = 0;
-    for (let a = 0; a < appends.length; a++) {
-      const { batch, startSequence } = appends[a];
-      arena.set(batch.buffer, scratch);
-      const offsets = batch.offsets;
-      for (let i = 0; i < batch.count; i++) {
-        const g = recordGroups[record++];
-        const j = groups.filled[g]++;
-        const valueStart = offsets[4 * i + 2];
-        const valueEnd = offsets[4 * i + 3];
-        const valueCursor = groups.valueCursor[g];
-        arena.copyWithin(valueCursor, scratch + valueStart, scratch + valueEnd);
-        groups.valueCursor[g] = valueCursor + valueEnd - valueStart;
-        const n = groups.records[g];
-        const rowStart = groups.rowStart[g];
-        const withHeaders = groups.headerBytes[g] > 0;
-        const deltaAt = rowStart + rowFixedBytes + 4 * j;
-        const valueEndAt = deltaAt + 8 * n;
-        const delta = startSequence + i - groups.firstSeq[g];
-        const valueEndInRow = valueCursor + valueEnd - valueStart - rowStart - rowHeaderBytes(n, withHeaders);
-        if (words !== undefined) {
-          words[deltaAt >>> 2] = delta;
-          words[valueEndAt >>> 2] = valueEndInRow;
-        } else {
-          arena.writeUInt32LE(delta, deltaAt);
-          arena.writeUInt32LE(valueEndInRow, valueEndAt);
-        }
-        if (withHeaders) {
-          const blockStart = batch.headerBlockStart(i);
-          const blockEnd = batch.headerBlockEnd(i);
-          if (blockEnd > blockStart) (batch.headers as { buffer: Buffer }).buffer.copy(arena, groups.headerCursor[g], blockStart, blockEnd);
-          const headerCursor = (groups.headerCursor[g] += blockEnd - blockStart);
-          arena.writeUInt32LE(headerCursor - (rowStart + rowHeaderBytes(n, true) + groups.valueBytes[g]), deltaAt + 12 * n);
-        }
-      }
-      scratch += batch.buffer.length;
-    }
-
-    let producerAt = groupCount === 0 ? frameHeaderBytes + commitBodyBytes : pad4(groups.rowEnd[groupCount - 1]);
-    for (let p = 0; p < producerBatches.length; p++) {
-      const { state, batchNumber } = producerBatches[p];
-      const entry = state.window.get(batchNumber) as { startSequence: number; count: number; offset: number };
-      const id = producerIds[p];
-      arena.writeUInt32LE(id.length, producerAt);
-      arena.writeUInt32LE(entry.count, producerAt + 4);
-      arena.writeDoubleLE(batchNumber, producerAt + 8);
-      arena.writeDoubleLE(entry.startSequence, producerAt + 16);
-      arena.writeDoubleLE(entry.offset, producerAt + 24);
-      id.copy(arena, producerAt + producerEntryBytes);
-      producerAt += producerEntryBytes + pad4(id.length);
-    }
-    return { buffer: this.slabs.shrinkLatest(piece, frameBytes), slab: piece.slab };
   }
 }
