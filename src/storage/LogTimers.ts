@@ -1,5 +1,6 @@
 import { limits } from '../limits.js';
 import type { Clock, ClockTimer } from './Clock.js';
+import type { SegmentTable } from './SegmentTable.js';
 import type { GroupCommitWriter } from './write/GroupCommitWriter.js';
 import type { ProducerRegistry } from './write/ProducerRegistry.js';
 
@@ -14,12 +15,14 @@ export class LogTimers {
 
   constructor(private readonly clock: Clock) {}
 
-  start(writer: GroupCommitWriter, producers: ProducerRegistry, sealIntervalMs: number | undefined): void {
+  start(writer: GroupCommitWriter, segments: SegmentTable, producers: ProducerRegistry, sealIntervalMs: number | undefined): void {
     if (sealIntervalMs !== undefined) {
       const every = Math.min(sealIntervalMs, 1000);
       const tick = (): void => {
         if (this.stopped) return;
-        writer.sealIfDue(this.clock.now()).catch(() => undefined);
+        // The seal is queued behind what is already queued; the builder seals whatever is active then.
+        const last = segments.last();
+        if (last !== undefined && !last.sealed && segments.isDue(last, this.clock.now())) writer.seal().catch(() => undefined);
         this.sealTimer = this.clock.setTimeout(tick, every);
       };
       this.sealTimer = this.clock.setTimeout(tick, every);

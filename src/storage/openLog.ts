@@ -23,7 +23,6 @@ import type { ReadVisibility } from './types.js';
 import { nodeWalFiles } from './wal/WalFiles.js';
 import { CommitBuilder } from './write/CommitBuilder.js';
 import { GroupCommitWriter } from './write/GroupCommitWriter.js';
-import { WriteAdmission } from './write/WriteAdmission.js';
 
 /** Everything an open log is made of. */
 export interface LogParts {
@@ -66,11 +65,6 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
     await state.rebuild();
     const memtableBytesMax = options.memtableBytesMax ?? limits.memtableBytesMax;
     const memtableKeysMax = options.memtableKeysMax ?? limits.memtableKeysMax;
-    const admission = new WriteAdmission({
-      bytesMax: options.writeQueueBytesMax ?? limits.writeQueueBytesMax,
-      batchesMax: options.writeQueueBatchesMax ?? limits.writeQueueBatchesMax,
-      waitersMax: limits.writeWaitersMax,
-    });
     // Readers of keys across LMDB and the memtable, made before the writer: a trim counts with them.
     const keyRows = new KeyRows(tables, state.memtable, state.keys, state.trims);
     const builder = new CommitBuilder(state.head, state.keys, state.memtable, state.slabs, segments, state.producers, () => clock.now(), (key, keyStr, from, end) =>
@@ -84,9 +78,6 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
     const writer = new GroupCommitWriter(
       builder,
       state.wal,
-      segments,
-      admission,
-      state.producers,
       {
         hasRoom: () => state.memtable.bytes < memtableBytesMax && state.keys.pinned < memtableKeysMax,
         flushTrouble: () => flusher?.trouble,
@@ -110,6 +101,11 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
         commitBytesMax: options.commitBytesMax ?? limits.commitBytesMax,
         commitRecordsMax: options.commitRecordsMax ?? limits.commitRecordsMax,
         commitsInFlightMax: limits.commitsInFlightMax,
+        queue: {
+          bytesMax: options.writeQueueBytesMax ?? limits.writeQueueBytesMax,
+          batchesMax: options.writeQueueBatchesMax ?? limits.writeQueueBatchesMax,
+          waitersMax: limits.writeWaitersMax,
+        },
       },
       start(),
     );
@@ -143,7 +139,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
     const visibleLimit = (): number => writer.visibleSequence;
     const retention = new RetentionTask(tables, segments, options.retention ?? {}, limits.retentionRowsPerTxnMax, (seq) => (flusher as Flusher).flushBelow(seq), clock);
     const timers = new LogTimers(clock);
-    timers.start(writer, state.producers, options.segmentation?.sealIntervalMs);
+    timers.start(writer, segments, state.producers, options.segmentation?.sealIntervalMs);
     retention.start();
     // What the WAL held beyond LMDB goes to LMDB soon, as it would have.
     flusher.notify();

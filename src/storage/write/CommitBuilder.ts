@@ -167,6 +167,16 @@ export class CommitBuilder {
     return { commit: { frame: memFrame, startSeq, endSeq: seq, appends, controls, producerBatches } };
   }
 
+  /** A commit's WAL write completed: its producer batches are committed (retries are answered from the window). */
+  written(commit: BuiltCommit): void {
+    for (const p of commit.producerBatches) this.producers.committed(p.state, p.batchNumber);
+  }
+
+  /** A commit's WAL write failed: its producer batches may be sent again and appended. */
+  failed(commit: BuiltCommit): void {
+    for (const p of commit.producerBatches) this.producers.failed(p.state, p.batchNumber);
+  }
+
   private sealFrame(segmentId: number, timeMs: number, controls: PendingControl[]): BuiltCommit {
     const lsn = this.head.nextLsn;
     const piece = this.frames.seal(lsn, this.head.nextSequence, segmentId, timeMs);

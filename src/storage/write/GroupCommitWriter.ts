@@ -1,15 +1,13 @@
 import { assert, ClosedError, StorageError } from '../errors.js';
 import type { StreamRow } from '../layout/StreamRow.js';
 import type { RecordBatch } from '../RecordBatch.js';
-import type { SegmentTable } from '../SegmentTable.js';
 import type { AppendOutput, Durability, ReadVisibility } from '../types.js';
 import { CommitFrame } from '../wal/CommitFrame.js';
 import type { WalWriter } from '../wal/WalWriter.js';
 import type { BuiltCommit, CommitBuilder, Settleable } from './CommitBuilder.js';
 import { Fifo } from './Fifo.js';
 import type { PendingAppend, PendingControl, PendingItem, PendingTrim, ProducerBatchId, ResolvedExpectation } from './PendingItem.js';
-import type { ProducerRegistry } from './ProducerRegistry.js';
-import type { WriteAdmission } from './WriteAdmission.js';
+import { WriteAdmission, type AdmissionBounds } from './WriteAdmission.js';
 
 /** The records of one key in one commit, as delivered to visibility listeners. */
 export interface CommittedRun {
@@ -49,6 +47,8 @@ export interface GroupCommitOptions {
   readonly commitBytesMax: number;
   readonly commitRecordsMax: number;
   readonly commitsInFlightMax: number;
+  /** The write queue: appends past it wait (up to their timeout) or fail with QueueFullError. */
+  readonly queue: AdmissionBounds;
 }
 
 /** What the writer needs from the rest of the log. */
@@ -91,6 +91,7 @@ interface InFlight {
  */
 export class GroupCommitWriter {
   private readonly pending = new Fifo<PendingItem>();
+  private readonly admission: WriteAdmission;
   private readonly inFlight: InFlight[] = [];
   /** Written, not yet durable (async durability), oldest first. */
   private readonly awaitingSync: BuiltCommit[] = [];
@@ -116,13 +117,11 @@ export class GroupCommitWriter {
   constructor(
     private readonly builder: CommitBuilder,
     private wal: WalWriter,
-    private readonly segments: SegmentTable,
-    private readonly admission: WriteAdmission,
-    private readonly producers: ProducerRegistry,
     private readonly hooks: WriterHooks,
     private readonly options: GroupCommitOptions,
     start: { nextSequence: number; lastLsn: number },
   ) {
+    this.admission = new WriteAdmission(options.queue);
     this.committed = this.durable = start.nextSequence;
     this.written = start.lastLsn;
   }
@@ -196,13 +195,6 @@ export class GroupCommitWriter {
 
   /** Seal the active segment after everything queued before this call. */
   seal(): Promise<void> {
-    return this.control('seal');
-  }
-
-  /** Seal the active segment if its interval or size says so (called on a timer). */
-  sealIfDue(nowMs: number): Promise<void> {
-    const last = this.segments.last();
-    if (this.closed || last === undefined || last.sealed || !this.segments.isDue(last, nowMs)) return Promise.resolve();
     return this.control('seal');
   }
 
@@ -377,7 +369,7 @@ export class GroupCommitWriter {
     assert(commit.frame.lsn === this.written + 1, 'WAL writes complete in frame order');
     this.written = commit.frame.lsn;
     this.committed = commit.endSeq;
-    for (const p of commit.producerBatches) this.producers.committed(p.state, p.batchNumber);
+    this.builder.written(commit);
     if (commit.trim !== undefined) {
       // Readers see a trim once nothing can take it back (it was written synchronously, or it is
       // followed by a sync): with async durability, it is settled when that sync completes.
@@ -456,7 +448,7 @@ export class GroupCommitWriter {
     const failed = this.inFlight.splice(0);
     for (const f of failed) {
       f.commit.trim?.settle(failure);
-      for (const p of f.commit.producerBatches) this.producers.failed(p.state, p.batchNumber);
+      this.builder.failed(f.commit);
       for (const a of f.commit.appends) settleWithFollowers(a, failure);
       for (const c of f.commit.controls) c.settle(failure);
     }
