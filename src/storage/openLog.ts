@@ -67,7 +67,7 @@ export async function openLog(options: LogDbOptions, checkOpen: () => void): Pro
     const memtableKeysMax = options.memtableKeysMax ?? limits.memtableKeysMax;
     // Readers of keys across LMDB and the memtable, made before the writer: a trim counts with them.
     const keyRows = new KeyRows(tables, state.memtable, state.keys, state.trims);
-    const builder = new CommitBuilder(state.head, state.keys, state.memtable, state.slabs, segments, state.producers, () => clock.now(), (key, keyStr, from, end) =>
+    const builder = new CommitBuilder(state, () => clock.now(), (key, keyStr, from, end) =>
       withSnapshot(tables, end, (snapshot) => keyRows.countAll({ key, keyStr }, from, end, snapshot)),
     );
     const start = (): { nextSequence: number; lastLsn: number } => ({ nextSequence: state.head.nextSequence, lastLsn: state.head.nextLsn - 1 });

@@ -32,6 +32,16 @@ export interface BuiltCommit {
   readonly trim?: PendingTrim;
 }
 
+/** The writer's state a commit reads and changes (LogState holds it; a recovery rebuilds it in place). */
+export interface CommitState {
+  readonly head: WriterHead;
+  readonly keys: KeyTable;
+  readonly memtable: Memtable;
+  readonly slabs: SlabAllocator;
+  readonly segments: SegmentTable;
+  readonly producers: ProducerRegistry;
+}
+
 /** Counts a key's records in `[from, end)`, every frame built so far included. */
 export type RecordCounter = (key: Buffer, keyStr: string, from: number, end: number) => number;
 
@@ -55,18 +65,19 @@ export class CommitBuilder {
   /** For each record of the commit, in item order, its group. */
   private recordGroups = new Int32Array(1024);
   private readonly frames: CommitLayout;
+  private readonly head: WriterHead;
+  private readonly keys: KeyTable;
+  private readonly memtable: Memtable;
+  private readonly segments: SegmentTable;
+  private readonly producers: ProducerRegistry;
 
   constructor(
-    private readonly head: WriterHead,
-    private readonly keys: KeyTable,
-    private readonly memtable: Memtable,
-    slabs: SlabAllocator,
-    private readonly segments: SegmentTable,
-    private readonly producers: ProducerRegistry,
+    state: CommitState,
     private readonly now: () => number,
     private readonly countRecords: RecordCounter,
   ) {
-    this.frames = new CommitLayout(slabs, keys);
+    ({ head: this.head, keys: this.keys, memtable: this.memtable, segments: this.segments, producers: this.producers } = state);
+    this.frames = new CommitLayout(state.slabs, state.keys);
   }
 
   build(items: readonly PendingItem[]): BuildOutcome {
