@@ -1,9 +1,9 @@
-import { clearKeyStateGroup, keyStateGroup, keyStateGroupBytes, keyStateGroupKey, keyStateSlots } from '../layout/KeyRecord.js';
+import { clearKeyStateGroup, keyStateGroup, keyStateGroupBytes, keyStateGroupKey, keyStateSlotBytes, keyStateSlots } from '../layout/KeyRecord.js';
 import { readU64BE } from '../layout/StorageKeys.js';
-import { appendPut, type BinaryDb, type StorageTables } from './StorageTables.js';
+import { appendRow, type BinaryDb, type StorageTables } from './StorageTables.js';
 
-/** Bytes of a key's state at the head of a format 4/5 `keys` row, laid out as a format 6 slot. */
-const legacyStateBytes = 32;
+/** A format 4/5 `keys` row begins with the key's state, laid out as a format 6 slot. */
+const legacyStateBytes = keyStateSlotBytes;
 const legacyTable = 'keys';
 
 /**
@@ -19,7 +19,7 @@ export function migrateKeyRecords(tables: StorageTables, tableNames: readonly st
   const group = Buffer.alloc(keyStateGroupBytes);
   let groupNo = -1;
   const putGroup = (): void => {
-    if (groupNo >= 0) tables.keyStates.put(keyStateGroupKey(groupNo), group, appendPut);
+    if (groupNo >= 0) appendRow(tables.keyStates, keyStateGroupKey(groupNo), group);
   };
   for (const { key, value } of legacy.getRange()) {
     const keyId = readU64BE(key, 0);
@@ -29,7 +29,7 @@ export function migrateKeyRecords(tables: StorageTables, tableNames: readonly st
       clearKeyStateGroup(group);
     }
     value.copy(group, (keyId % keyStateSlots) * legacyStateBytes, 0, legacyStateBytes);
-    tables.keyNames.put(Buffer.from(key), Buffer.from(value.subarray(legacyStateBytes)), appendPut);
+    appendRow(tables.keyNames, Buffer.from(key), Buffer.from(value.subarray(legacyStateBytes)));
   }
   putGroup();
   legacy.dropSync();

@@ -1,4 +1,5 @@
 import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
+import { assert } from '../errors.js';
 
 /** A table with binary keys and values. lmdb-js takes a read transaction on binary gets too; its typings omit it. */
 export type BinaryDb = Database<Buffer, Buffer> & {
@@ -6,12 +7,19 @@ export type BinaryDb = Database<Buffer, Buffer> & {
   getBinaryFast(id: Buffer, options?: { transaction?: Transaction }): Buffer | undefined;
 };
 
+/** MDB_APPEND: lmdb-js's put takes options in this place; its typings name only a version. */
+const appendOption = { append: true } as unknown as number;
+
 /**
- * Put options for a key above every key of its table: MDB_APPEND fills pages whole and skips the
- * search. A key out of order is refused by LMDB (the transaction fails, changing nothing) rather
- * than misplaced. lmdb-js's put takes options in this place; its typings name only a version.
+ * Put a row whose key is above every key of its table, inside a write transaction: MDB_APPEND
+ * fills pages whole and skips the search. LMDB refuses a key out of order, and lmdb-js reports
+ * that only as a put whose result is false, the row silently not written: this throws instead,
+ * so the transaction (a flush) fails and is retried rather than committing without the row.
  */
-export const appendPut = { append: true } as unknown as number;
+export function appendRow(db: BinaryDb, key: Buffer, value: Buffer): void {
+  const put = db.put(key, value, appendOption) as unknown as { readonly result?: boolean };
+  assert(put.result !== false, `a row appended to an LMDB table is above every key in it (key ${key.toString('hex')})`);
+}
 
 /** The LMDB environment of one log and its tables (layout in docs/storage.md). */
 export interface StorageTables {

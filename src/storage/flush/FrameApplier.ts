@@ -1,18 +1,18 @@
 import { assert } from '../errors.js';
-import { appendPut, type StorageTables } from '../env/StorageTables.js';
+import { appendRow, type StorageTables } from '../env/StorageTables.js';
 import { encodeKeyCode, isTruncatedCode } from '../KeyCode.js';
 import { encodeChunkEntry } from '../layout/ChunkEntry.js';
 import { decodeFlushMeta, encodeFlushMeta, flushMetaKey } from '../layout/FlushMeta.js';
 import { encodeGenRecord, type GenRecord } from '../layout/GenRecord.js';
 import { decodeGenRow, genRowPrefixBytes, genRowPrevGen, writeGenRowPrefix } from '../layout/GenRow.js';
-import { lookupKeyName, noGen, noSegment } from '../layout/KeyRecord.js';
+import { noGen, noSegment } from '../layout/KeyRecord.js';
 import { KeyStateWriter } from './KeyStateWriter.js';
 import { encodeListingEntry } from '../layout/ListingEntry.js';
 import { decodeProducerRecord, encodeProducerRecord, type ProducerBatch } from '../layout/ProducerRecord.js';
 import { forEachAssembledRow, RowScratch, type RowSlice } from '../layout/RowAssembler.js';
 import { encodeSegmentRecord } from '../layout/SegmentRecord.js';
 import { singleRowBytes, writeSingleRow } from '../layout/StreamRow.js';
-import { chunkKey, genKey, genKeyPrefix, genRowFirstSeq, genRowKey, keyIdKey, listingKey, segmentKey } from '../layout/StorageKeys.js';
+import { chunkKey, genKey, genKeyPrefix, genRowFirstSeq, genRowKey, listingKey, segmentKey } from '../layout/StorageKeys.js';
 import { applyCommitToSegments, applySealToSegments, loadSegments, type SegmentState } from '../SegmentTable.js';
 import { CommitFrame, readTrimBody, sealFrameSegment, type TrimFrameBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameKind, frameLsn } from '../wal/WalFrame.js';
@@ -160,7 +160,7 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
       index.commits[r] = c;
       index.offsets[r] = at;
     });
-    tables.chunks.put(chunkKey(commit.startSeq), encodeChunkEntry({ firstSeq: commit.startSeq, records: commit.records, timeMs: commit.timeMs, segmentId, gen, rows: chunkRows(commit) }), appendPut);
+    appendRow(tables.chunks, chunkKey(commit.startSeq), encodeChunkEntry({ firstSeq: commit.startSeq, records: commit.records, timeMs: commit.timeMs, segmentId, gen, rows: chunkRows(commit) }));
   }
   const order = index.byKey();
   let distinct = 0;
@@ -183,7 +183,7 @@ function writeGeneration(tables: StorageTables, gen: number, commits: readonly C
     i = j;
   }
   const record: GenRecord = { id: gen, startSeq: commits[0].startSeq, endSeq: commits[commits.length - 1].endSeq, segmentId, keys: distinct, records };
-  tables.gens.put(genKey(gen), encodeGenRecord(record), appendPut);
+  appendRow(tables.gens, genKey(gen), encodeGenRecord(record));
   return { gen: record, nextKeyId };
 }
 
@@ -218,19 +218,16 @@ function writeKey(
     if (single) writeSingleRow(only, 0, value, genRowPrefixBytes);
     else only.buffer.copy(value, genRowPrefixBytes);
     writeGenRowPrefix(value, prevGen);
-    tables.streams.put(genRowKey(gen, keyId, only.firstSequence), value, appendPut);
+    appendRow(tables.streams, genRowKey(gen, keyId, only.firstSequence), value);
   } else {
     forEachAssembledRow(slices, options.rowBytesMax, genRowPrefixBytes, scratch, (firstSeq, value) => {
       writeGenRowPrefix(value, prevGen);
-      tables.streams.put(genRowKey(gen, keyId, firstSeq), value, appendPut);
+      appendRow(tables.streams, genRowKey(gen, keyId, firstSeq), value);
     });
   }
   const last = slices[slices.length - 1].row;
   states.set({ keyId, count: last.countBefore + last.count, lastSeq: last.lastSequence(), trimSeq: known?.trimSeq ?? 0, latestGen: gen, listedIn: segmentId });
-  // New keys have ids above every key LMDB knows (ids are handed out in order, and a flush takes
-  // the oldest frames), and a flush goes through its keys in id order: their names are appended.
-  // The key is copied out of the frame first: lmdb-js misreads a value viewing shared memory.
-  if (known === undefined) tables.keyNames.put(keyIdKey(keyId), Buffer.from(key), appendPut);
+  if (known === undefined) states.addName(keyId, key);
   if (known === undefined || known.listedIn !== segmentId) {
     const code = encodeKeyCode(key);
     if (known === undefined) tables.keyIds.put(code, keyIdValue(keyId));
@@ -247,7 +244,9 @@ function writeKey(
 function applyTrim(tables: StorageTables, trim: TrimFrameBody, segments: readonly SegmentState[], options: ApplyOptions, states: KeyStateWriter): void {
   const record = states.get(trim.keyId);
   if (record === undefined) return; // nothing of the key reached LMDB: nothing to erase
-  const key = lookupKeyName(tables, trim.keyId) as Buffer;
+  // The frame names the key (copied out of shared memory, which lmdb-js misreads): no lookup of
+  // its name, which LMDB holds only if the key was written.
+  const key = Buffer.from(trim.key);
   // Walk the key's generations from the newest; those wholly below the previous trim were erased then.
   for (let gen = record.latestGen; gen !== noGen; ) {
     let prevGen = noGen;

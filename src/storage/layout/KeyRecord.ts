@@ -34,7 +34,9 @@ export interface KeyRecord {
 export const noGen = 0xffff_ffff;
 export const noSegment = 0xffff_ffff;
 export const keyStateSlots = 16;
-const slotBytes = 32;
+/** Bytes of one key's state in a group (the same layout as the head of a format 4/5 `keys` row). */
+export const keyStateSlotBytes = 32;
+const slotBytes = keyStateSlotBytes;
 export const keyStateGroupBytes = keyStateSlots * slotBytes;
 const absent = -1;
 

@@ -110,6 +110,39 @@ describe('LogDb flush: memtable and generations', function () {
     await check(log, model, random);
   });
 
+  it('keeps a key given its id before it was written (named by an expect or a trim) once keys with higher ids are in LMDB', async () => {
+    // Regression: the key's name (format 6) and its record (format 5) were appended to LMDB as if
+    // its id were above every stored one; LMDB refused the out-of-order put and lmdb-js dropped
+    // it silently, so the key's records vanished from scanGlobal and a deletion failed every flush.
+    const path = fixture.dir();
+    let log = await fixture.open({ path });
+    await log.append([{ key: 'y', value: 'y0' }], { expect: [{ key: 'z', lastSequence: null }] });
+    expect(await log.trim('t', { before: 10 })).to.equal(0);
+    await log.compact();
+    const z = await log.append([{ key: 'z', value: 'z0' }]);
+    const t = await log.append([{ key: 't', value: 't0' }]);
+    await log.compact();
+    const all = async (): Promise<string[]> => (await collect(log.scanGlobal({ prefix: '' }))).map((e) => `${e.key.toString()}@${e.sequence}`);
+    const expected = ['y@0', `z@${z.startSequence}`, `t@${t.startSequence}`];
+    expect(await all()).to.deep.equal(expected);
+    expect((await collect(log.scan('z'))).map((e) => e.value.toString())).to.deep.equal(['z0']);
+    const listed = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const key of log.listKeys()) out.push(key.toString());
+      return out.sort();
+    };
+    expect(await listed()).to.deep.equal(['t', 'y', 'z']);
+    await log.close();
+    log = await fixture.open({ path });
+    expect(await all()).to.deep.equal(expected);
+    expect(await listed()).to.deep.equal(['t', 'y', 'z']);
+    expect(await log.deleteKey('z')).to.equal(1);
+    await log.compact();
+    const after = await log.append([{ key: 'y', value: 'y1' }]);
+    await log.compact();
+    expect(await all()).to.deep.equal(['y@0', `t@${t.startSequence}`, `y@${after.startSequence}`]);
+  });
+
   it('flushes while appends go on when the memtable fills, and reads stay exact', async () => {
     // A small memtable, so that flushes start (and run) while the appends below are still coming.
     const log = await fixture.open({ path: fixture.dir(), memtableBytesMax: 256 * 1024, commitBytesMax: 64 * 1024 });
