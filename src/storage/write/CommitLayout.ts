@@ -1,7 +1,7 @@
 import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes } from '../layout/StreamRow.js';
 import type { KeyTable } from '../memtable/KeyTable.js';
 import type { SlabAllocator, Slab } from '../memtable/SlabAllocator.js';
-import { commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody } from '../wal/CommitFrame.js';
+import { commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody, type TrimFrameBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameHeaderBytes, writeFrameHeader } from '../wal/WalFrame.js';
 import type { CommitGroups } from './CommitGroups.js';
 import type { PendingAppend } from './PendingItem.js';
@@ -38,7 +38,8 @@ const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /**
  * Writes WAL frames (commit, seal, trim) into slab memory, in the format the memtable reads, the
  * WAL stores and a flush copies into LMDB. It decides nothing: CommitBuilder has already said which
- * records go in, with which sequences, in which key's run.
+ * records go in, with which sequences, in which key's run. It records where each run landed in
+ * the groups' `runStart` (and `rowStart`, `rowEnd`), which the builder hands to the memtable.
  */
 export class CommitLayout {
   constructor(
@@ -169,7 +170,7 @@ export class CommitLayout {
   }
 
   /** A trim (or deletion) of `key` below `trimSeq`, at sequence `head`. */
-  trim(lsn: number, head: number, trim: { readonly keyId: number; readonly trimSeq: number; readonly deleteKey: boolean; readonly key: Buffer }): LaidOutFrame {
+  trim(lsn: number, head: number, trim: TrimFrameBody): LaidOutFrame {
     const piece = this.slabs.allocate(trimFrameFixedBytes + trim.key.length);
     writeFrameHeader(piece.buffer, FrameKind.Trim, lsn, head);
     writeTrimBody(piece.buffer, trim);
