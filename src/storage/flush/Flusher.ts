@@ -15,8 +15,9 @@ export interface FlushPolicy {
   /**
    * Start a flush once the memtable holds `bytesPerKey` bytes of frames per distinct key in it,
    * but at least `triggerBytesMin` and at most `triggerBytesMax`: a flush costs about one LMDB row
-   * per distinct key (and a sixteenth of a key-state value) whatever their records, so the more keys, the larger a flush is worth being,
-   * while a log of few keys flushes small and often (less memory, shorter replay).
+   * per distinct key (and a sixteenth of a key-state value) whatever their records, so the more
+   * keys, the larger a flush is worth being, while a log of few keys flushes small and often (less
+   * memory, shorter replay).
    */
   readonly bytesPerKey: number;
   readonly triggerBytesMin: number;
