@@ -179,12 +179,12 @@ export class CommitBuilder {
   }
 
   /** A commit's WAL write completed: its producer batches are committed (retries are answered from the window). */
-  written(commit: BuiltCommit): void {
+  afterWrite(commit: BuiltCommit): void {
     for (const p of commit.producerBatches) this.producers.committed(p.state, p.batchNumber);
   }
 
   /** A commit's WAL write failed: its producer batches may be sent again and appended. */
-  failed(commit: BuiltCommit): void {
+  afterFailedWrite(commit: BuiltCommit): void {
     for (const p of commit.producerBatches) this.producers.failed(p.state, p.batchNumber);
   }
 

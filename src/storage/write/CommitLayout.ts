@@ -1,28 +1,17 @@
 import { rowFixedBytes, rowFlagHeaders, rowHeaderBytes } from '../layout/StreamRow.js';
 import type { KeyTable } from '../memtable/KeyTable.js';
-import type { SlabAllocator, Slab } from '../memtable/SlabAllocator.js';
-import { commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody, type TrimFrameBody } from '../wal/CommitFrame.js';
+import type { SlabAllocator, SlabPiece } from '../memtable/SlabAllocator.js';
+import { type CommitFrame, commitBodyBytes, pad4, producerEntryBytes, runHeaderBytes, sealFrameBytes, trimFrameFixedBytes, writeSealBody, writeTrimBody, type TrimFrameBody } from '../wal/CommitFrame.js';
 import { FrameKind, frameHeaderBytes, writeFrameHeader } from '../wal/WalFrame.js';
 import type { CommitGroups } from './CommitGroups.js';
 import type { PendingAppend } from './PendingItem.js';
 import type { ProducerState } from './ProducerRegistry.js';
 
 /** A frame laid out in slab memory. */
-export interface LaidOutFrame {
-  readonly buffer: Buffer;
-  readonly slab: Slab;
-}
+export type LaidOutFrame = Pick<SlabPiece, 'buffer' | 'slab'>;
 
-/** The fixed fields of a commit frame (see wal/CommitFrame.ts). */
-export interface CommitFrameFields {
-  readonly lsn: number;
-  readonly startSeq: number;
-  readonly timeMs: number;
-  readonly records: number;
-  readonly segmentId: number;
-  readonly flags: number;
-  readonly payloadBytes: number;
-}
+/** The fixed fields of a commit frame, as CommitFrame reads them back. */
+export type CommitFrameFields = Pick<CommitFrame, 'lsn' | 'startSeq' | 'timeMs' | 'records' | 'segmentId' | 'flags' | 'payloadBytes'>;
 
 /** What a commit's records are: its appends, each record's group (in append order), the groups. */
 export interface CommitContent {

@@ -369,7 +369,7 @@ export class GroupCommitWriter {
     assert(commit.frame.lsn === this.written + 1, 'WAL writes complete in frame order');
     this.written = commit.frame.lsn;
     this.committed = commit.endSeq;
-    this.builder.written(commit);
+    this.builder.afterWrite(commit);
     if (commit.trim !== undefined) {
       // Readers see a trim once nothing can take it back (it was written synchronously, or it is
       // followed by a sync): with async durability, it is settled when that sync completes.
@@ -448,7 +448,7 @@ export class GroupCommitWriter {
     const failed = this.inFlight.splice(0);
     for (const f of failed) {
       f.commit.trim?.settle(failure);
-      this.builder.failed(f.commit);
+      this.builder.afterFailedWrite(f.commit);
       for (const a of f.commit.appends) settleWithFollowers(a, failure);
       for (const c of f.commit.controls) c.settle(failure);
     }
