@@ -3,6 +3,7 @@ import { benchHelp, parseBenchOptions, type BenchOptions, type TargetKind } from
 import { readableResultSchemas, type BenchResult } from './BenchResult.js';
 import { runWorkload } from './BenchRunner.js';
 import { formatCeiling, formatComparison, formatResult } from './ResultTable.js';
+import { formatRoundMedians } from './RoundMedians.js';
 import { discardTarget, odlogTarget } from './targets/OdlogTarget.js';
 import type { TargetLauncher } from './targets/Target.js';
 
@@ -60,7 +61,7 @@ export async function runBenchCommand(argv: readonly string[]): Promise<number> 
   // With --peers the discard server runs first: the generator's ceiling for the same workload, in
   // the same run (it serves no subscriptions, so it runs the producers only).
   const kinds: TargetKind[] = options.peers ? ['discard', 'odlog', 'redis', 'nats'] : [options.workload.target];
-  const results: BenchResult[] = [];
+  const launchers: [TargetKind, TargetLauncher][] = [];
   for (const kind of kinds) {
     let launcher: TargetLauncher;
     try {
@@ -70,23 +71,34 @@ export async function runBenchCommand(argv: readonly string[]): Promise<number> 
       continue;
     }
     const unavailable = launcher.unavailable();
-    if (unavailable !== undefined) {
-      console.log(`skipped ${kind}: ${unavailable}`);
-      continue;
-    }
-    const workload = { ...options.workload, target: kind, consumers: kind === 'discard' ? 0 : options.workload.consumers };
-    const result = await runWorkload(workload, launcher, { broker: options.broker, quiet: options.quiet });
-    console.log(formatResult(result));
-    results.push(result);
+    if (unavailable !== undefined) console.log(`skipped ${kind}: ${unavailable}`);
+    else launchers.push([kind, launcher]);
   }
-  if (options.peers && results.length > 1) {
-    const odlog = results.find((r) => r.target.kind === 'odlog');
-    for (const peer of results.filter((r) => r.target.kind !== 'odlog' && r.target.kind !== 'discard')) {
-      if (odlog !== undefined) console.log('\n' + formatComparison(peer, odlog));
+  const rounds: BenchResult[][] = [];
+  for (let round = 1; round <= options.repeat; round++) {
+    if (options.repeat > 1) console.log(`\n=== round ${round} of ${options.repeat} ===`);
+    const results: BenchResult[] = [];
+    for (const [kind, launcher] of launchers) {
+      const workload = { ...options.workload, target: kind, consumers: kind === 'discard' ? 0 : options.workload.consumers };
+      const result = await runWorkload(workload, launcher, { broker: options.broker, quiet: options.quiet });
+      console.log(formatResult(result));
+      results.push(result);
     }
-    const ceiling = formatCeiling(results);
-    if (ceiling !== undefined) console.log('\n' + ceiling);
+    if (options.peers) printPeerRatios(results);
+    rounds.push(results);
   }
-  await writeOutputs(options, results);
+  if (options.repeat > 1) console.log('\n' + formatRoundMedians(rounds));
+  await writeOutputs(options, rounds.flat());
   return 0;
+}
+
+/** odlog against each peer, and every system against the generator's ceiling, in one round. */
+function printPeerRatios(results: readonly BenchResult[]): void {
+  if (results.length < 2) return;
+  const odlog = results.find((r) => r.target.kind === 'odlog');
+  for (const peer of results.filter((r) => r.target.kind !== 'odlog' && r.target.kind !== 'discard')) {
+    if (odlog !== undefined) console.log('\n' + formatComparison(peer, odlog));
+  }
+  const ceiling = formatCeiling(results);
+  if (ceiling !== undefined) console.log('\n' + ceiling);
 }

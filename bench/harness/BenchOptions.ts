@@ -55,6 +55,8 @@ export interface BenchOptions {
   /** Drive an already running broker instead of starting one. */
   readonly broker: string | undefined;
   readonly peers: boolean;
+  /** Rounds to run (every target once per round, in turn); above 1 the report ends with medians. */
+  readonly repeat: number;
   readonly suite: 'scale' | undefined;
   /** Scale suite points: log sizes (records), key counts, and key sizes for count latency. */
   readonly scale: {
@@ -86,15 +88,10 @@ const positiveList = (value: string, flag: string): number[] => {
   return values;
 };
 
-const consumerCount = (value: string, flag: string): number => {
+/** An integer in [min, max]. */
+const integerIn = (min: number, max: number) => (value: string, flag: string): number => {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 0 && n <= 64)) throw new UsageError(`${flag} must be 0..64`);
-  return n;
-};
-
-const rounds = (value: string, flag: string): number => {
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 0 && n <= 1000)) throw new UsageError(`${flag} must be 0..1000`);
+  if (!(n >= min && n <= max)) throw new UsageError(`${flag} must be an integer in ${min}..${max}, got ${value}`);
   return n;
 };
 
@@ -112,7 +109,7 @@ const workloadFlags = {
   producers: valueFlag('producers', 'N', 'producer worker threads [2]', positiveNumber(64)),
   connections: valueFlag('connections', 'N', 'connections per producer [4]', positiveNumber(1024)),
   inFlight: valueFlag('in-flight', 'N', 'batches in flight per connection (closed loop) [4]', positiveNumber(1024)),
-  consumers: valueFlag('consumers', 'N', 'tailing subscriptions following every key, 0..64 [0]', consumerCount),
+  consumers: valueFlag('consumers', 'N', 'tailing subscriptions following every key, 0..64 [0]', integerIn(0, 64)),
   keys: valueFlag('keys', 'N', 'distinct keys, 1..1000000 [100]', positiveNumber(1_000_000)),
   keyDist: valueFlag('key-dist', 'uniform|zipf', 'key popularity [uniform]', oneOf(['uniform', 'zipf'] as const)),
   batchKeys: valueFlag('batch-keys', 'mixed|one', 'keys in one batch: a key drawn per record, or one key drawn per batch (as a Kafka producer batches per topic) [mixed]', oneOf(['mixed', 'one'] as const), { example: '--target kafka --batch-keys one' }),
@@ -128,7 +125,7 @@ const workloadFlags = {
     'prefill-rounds',
     'R',
     'first write every key R times, closed loop, in seeded random order: round 1 is reported as key creation (keys/s, disk bytes/key), and the measured phase is the steady state with every key holding R records [0]',
-    rounds,
+    integerIn(0, 1000),
     { example: '--keys 1000000 --prefill-rounds 10' },
   ),
   odlogCli: valueFlag('odlog-cli', 'FILE', "the odlog CLI to start as the broker: another build's dist/src/cli/odlog.js, to compare versions [this package's]", text, { example: '--odlog-cli ../before/dist/src/cli/odlog.js' }),
@@ -137,6 +134,13 @@ const workloadFlags = {
 const runFlags = {
   broker: valueFlag('broker', 'HOST:PORT', 'drive this broker instead of starting one', text),
   peers: switchFlag('peers', "run the same workload against the discard server (the generator's ceiling), odlog and every peer on PATH; print ratios"),
+  repeat: valueFlag(
+    'repeat',
+    'N',
+    'run everything N times, every target once per round in turn, and end with the medians of each figure and of the per-round ratios: one run on a shared machine can be off by 2x [1]',
+    integerIn(1, 100),
+    { example: '--peers --repeat 3' },
+  ),
   suite: valueFlag('suite', 'scale', 'scale curves: log size, key count (creation, steady state), tail latency, count latency, memory', oneOf(['scale'] as const)),
 };
 
@@ -188,6 +192,7 @@ export function benchHelp(): string {
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const { flags: f, positionals } = parseArgs(argv, benchFlags, { command: 'odlog bench' });
   let compare: [string, string] | undefined;
+  if (f.repeat !== undefined && (f.suite !== undefined || f.compare !== undefined)) throw new UsageError('--repeat repeats load runs; it does not apply to --suite or --compare');
   if (f.compare !== undefined) {
     if (positionals.length !== 1) throw new UsageError('--compare needs two result files');
     compare = [f.compare, positionals[0]];
@@ -216,6 +221,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     workload,
     broker: f.broker,
     peers: f.peers === true,
+    repeat: f.repeat ?? 1,
     suite: f.suite,
     scale: {
       logSizes: f.scaleLogSizes ?? [1_000_000, 10_000_000, 50_000_000],

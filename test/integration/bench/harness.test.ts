@@ -128,6 +128,23 @@ describe('odlog bench (end to end, tiny settings)', function () {
     }
   });
 
+  it('with --repeat, runs every round and ends with the medians of the rounds', async () => {
+    const dir = dirs.make('odlog-bench-repeat');
+    const json = `${dir}/rounds.json`;
+    const { stdout } = await run(process.execPath, [
+      cli, 'bench', '--repeat', '2', '--producers', '1', '--connections', '1', '--in-flight', '2', '--batch-records', '20', '--keys', '5', '--duration', '1', '--warmup', '0', '--out', json, '--quiet',
+    ], { maxBuffer: 1 << 22 });
+    const results = JSON.parse(readFileSync(json, 'utf8')) as BenchResult[];
+    expect(results.map((r) => r.target.kind)).to.deep.equal(['odlog', 'odlog']);
+    expect(stdout).to.contain('=== round 1 of 2 ===');
+    expect(stdout).to.contain('=== round 2 of 2 ===');
+    expect(stdout).to.contain('== medians over 2 rounds');
+    const rates = results.map((r) => r.throughput.recordsPerSec);
+    const row = stdout.split('\n').find((l) => l.startsWith(results[0].target.label) && l.includes('-'));
+    expect(row).to.contain(Math.round((rates[0] + rates[1]) / 2).toLocaleString('en-US'));
+    expect(row).to.contain(`(${Math.round(Math.min(...rates)).toLocaleString('en-US')}-${Math.round(Math.max(...rates)).toLocaleString('en-US')})`);
+  });
+
   it('compares two results with --compare and prints their ratio', async () => {
     const dir = dirs.make('odlog-bench-compare');
     const a = `${dir}/a.json`;
