@@ -29,6 +29,8 @@ const ackUs = (r: BenchResult, p: 'p50' | 'p99'): number | undefined => (r.ackLa
 interface TargetRounds {
   readonly kind: TargetKind;
   readonly label: string;
+  /** The label up to its parenthesis (`redis-server 7.0.15`): the tables' row names. */
+  readonly name: string;
   readonly results: readonly (BenchResult | undefined)[];
 }
 
@@ -37,7 +39,9 @@ function byTarget(rounds: readonly (readonly BenchResult[])[]): TargetRounds[] {
   for (const round of rounds) for (const r of round) if (!kinds.includes(r.target.kind)) kinds.push(r.target.kind);
   return kinds.map((kind) => {
     const results = rounds.map((round) => round.find((r) => r.target.kind === kind));
-    return { kind, label: (results.find((r) => r !== undefined) as BenchResult).target.label, results };
+    const label = (results.find((r) => r !== undefined) as BenchResult).target.label;
+    const cut = label.indexOf(' (');
+    return { kind, label, name: cut > 0 ? label.slice(0, cut) : label, results };
   });
 }
 
@@ -76,18 +80,19 @@ const ratioList = (values: readonly number[]): string => (values.length === 0 ? 
  */
 export function formatRoundMedians(rounds: readonly (readonly BenchResult[])[]): string {
   const targets = byTarget(rounds);
-  const labelWidth = Math.max(24, ...targets.map((t) => t.label.length)) + 2;
+  const labelWidth = Math.max(16, ...targets.map((t) => t.name.length)) + 2;
   const lines = [
     `== medians over ${rounds.length} rounds (every target run once per round, in turn) ==`,
+    ...targets.filter((t) => t.name !== t.label).map((t) => `${t.name}: ${t.label}`),
     `${'target'.padEnd(labelWidth)}${'records/s'.padStart(12)}  ${'(lowest-highest)'.padEnd(20)}${'ack p50 ms'.padStart(11)}${'ack p99 ms'.padStart(11)}${'broker CPU µs/record'.padStart(22)}`,
   ];
   for (const t of targets) {
     const rates = perRound(t.results, (r) => r.throughput.recordsPerSec);
     const range = rates.length === 0 ? none : `(${int(Math.min(...rates))}-${int(Math.max(...rates))})`;
     lines.push(
-      `${t.label.padEnd(labelWidth)}${cell(median(rates), int, 12)}  ${range.padEnd(20)}` +
+      `${t.name.padEnd(labelWidth)}${cell(median(rates), int, 12)}  ${range.padEnd(20)}` +
         `${cell(median(perRound(t.results, (r) => ackUs(r, 'p50'))), ms, 11)}${cell(median(perRound(t.results, (r) => ackUs(r, 'p99'))), ms, 11)}` +
-        `${cell(median(perRound(t.results, brokerCpuUsPerRecord)), (n) => n.toFixed(1), 22)}`,
+        `${cell(median(perRound(t.results, brokerCpuUsPerRecord)), (n) => n.toFixed(n < 10 ? 2 : 1), 22)}`,
     );
   }
   const odlog = targets.find((t) => t.kind === 'odlog');
@@ -96,7 +101,7 @@ export function formatRoundMedians(rounds: readonly (readonly BenchResult[])[]):
     for (const peer of peers) {
       lines.push(
         '',
-        `odlog / ${peer.label}, round by round:`,
+        `${odlog.name} / ${peer.name}, round by round:`,
         `  records/s     ${ratioList(perRoundRatios(peer, odlog, (r) => r.throughput.recordsPerSec))}  (higher is better)`,
         `  ack p50       ${ratioList(perRoundRatios(peer, odlog, (r) => ackUs(r, 'p50')))}  (lower is better)`,
         `  ack p99       ${ratioList(perRoundRatios(peer, odlog, (r) => ackUs(r, 'p99')))}  (lower is better)`,
@@ -106,7 +111,7 @@ export function formatRoundMedians(rounds: readonly (readonly BenchResult[])[]):
   const discard = targets.find((t) => t.kind === 'discard');
   if (discard !== undefined) {
     lines.push('', "share of the generator's ceiling (the discard server's records/s in the same round), round by round:");
-    for (const t of targets.filter((x) => x !== discard)) lines.push(`  ${t.label}: ${ratioList(perRoundRatios(discard, t, (r) => r.throughput.recordsPerSec))}`);
+    for (const t of targets.filter((x) => x !== discard)) lines.push(`  ${t.name}: ${ratioList(perRoundRatios(discard, t, (r) => r.throughput.recordsPerSec))}`);
   }
   return lines.join('\n');
 }

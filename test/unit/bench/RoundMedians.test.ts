@@ -33,21 +33,22 @@ describe('bench: medians over repeated rounds', () => {
     const rounds = [round(40_000, 24_000, 30_000), round(20_000, 10_000, 20_000), round(40_000, 32_000, 40_000)];
     const text = formatRoundMedians(rounds);
     expect(text).to.contain('== medians over 3 rounds');
-    const odlogRow = text.split('\n').find((l) => l.startsWith('odlog (sync)'));
-    expect(odlogRow).to.match(/^odlog \(sync\)\s+24,000  \(10,000-32,000\)\s+2\.00\s+2\.00\s+40\.0$/);
-    expect(text).to.contain(`odlog / ${redisLabel}, round by round:`);
+    const odlogRow = text.split('\n').find((l) => l.startsWith('odlog '));
+    expect(odlogRow).to.match(/^odlog\s+24,000  \(10,000-32,000\)\s+2\.00\s+2\.00\s+40\.0$/);
+    expect(text).to.contain(`redis-server 7.0.15: ${redisLabel}`); // the rows go by name, the labels are given once
+    expect(text).to.contain('odlog / redis-server 7.0.15, round by round:');
     expect(text).to.match(/records\/s\s+0\.80x 0\.50x 0\.80x -> median 0\.80x/);
     expect(text).to.match(/ack p50\s+2\.00x 2\.00x 2\.00x -> median 2\.00x/);
     expect(text).to.contain("share of the generator's ceiling");
-    expect(text).to.contain('odlog (sync): 0.60x 0.50x 0.80x -> median 0.60x');
-    expect(text).to.contain(`${redisLabel}: 0.75x 1.00x 1.00x -> median 1.00x`);
+    expect(text).to.contain('odlog: 0.60x 0.50x 0.80x -> median 0.60x');
+    expect(text).to.contain('redis-server 7.0.15: 0.75x 1.00x 1.00x -> median 1.00x');
   });
 
   it('leaves out the rounds a target did not run in', () => {
     const rounds = [round(40_000, 24_000, 30_000), round(40_000, 20_000, 40_000).slice(0, 2)];
     const text = formatRoundMedians(rounds);
     expect(text).to.match(/records\/s\s+0\.80x -> median 0\.80x/);
-    const redisRow = text.split('\n').find((l) => l.startsWith(redisLabel));
+    const redisRow = text.split('\n').find((l) => l.startsWith('redis-server 7.0.15 '));
     expect(redisRow).to.contain('30,000  (30,000-30,000)');
   });
 
